@@ -1,0 +1,58 @@
+"""People, their firm memberships and roles."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person. Ministry reviewers have `is_reviewer`; administrators are superusers."""
+
+    class Language(models.TextChoices):
+        BROWSER = "", _("Browser default")
+        UK = "uk", _("Ukrainian")
+        EN = "en", _("English")
+
+    is_reviewer = models.BooleanField(_("ministry reviewer"), default=False)
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices, blank=True, default="")
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.is_superuser
+
+    @property
+    def can_review(self) -> bool:
+        return self.is_reviewer or self.is_superuser
+
+    @property
+    def role(self) -> str:
+        if self.is_superuser:
+            return "administrator"
+        if self.is_reviewer:
+            return "reviewer"
+        return "firm_member"
+
+
+class Membership(models.Model):
+    """A person's place in a firm: owner, editor or viewer."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        EDITOR = "editor", _("Editor")
+        VIEWER = "viewer", _("Viewer")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    firm = models.ForeignKey("alliance.Firm", on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.VIEWER)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "firm"], name="membership_unique_user_firm")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.firm} ({self.role})"
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role in (self.Role.OWNER, self.Role.EDITOR)

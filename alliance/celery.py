@@ -1,0 +1,18 @@
+"""The Celery app. Tasks live in each app's tasks.py; the beat schedule is defined here in code."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alliance.settings")
+
+app = Celery("alliance")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "nightly-full-match": {"task": "matching.tasks.run_full_match_task", "schedule": crontab(hour=2, minute=0)},
+    "expire-unanswered-proposals": {"task": "matching.tasks.expire_proposals_task", "schedule": crontab(minute=15)},
+    "reviewer-daily-digest": {"task": "matching.tasks.reviewer_digest_task", "schedule": crontab(hour=8, minute=0)},
+}

@@ -1,0 +1,153 @@
+"""Match runs, proposals (one row per Ukrainian-partner pair), their audit events and notifications."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class MatchRun(models.Model):
+    """One scoring run: a full run over every eligible pair, or a single firm's rematch."""
+
+    class Kind(models.TextChoices):
+        FULL = "full", _("Full run")
+        FIRM = "firm", _("Single-firm rematch")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.FULL)
+    firm = models.ForeignKey("alliance.Firm", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    parameters = models.JSONField(default=dict)  # weights and thresholds used, stored with the run
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    pairs_scored = models.BigIntegerField(default=0)
+    proposals_created = models.PositiveIntegerField(default=0)
+    proposals_updated = models.PositiveIntegerField(default=0)
+    proposals_superseded = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One full run at a time, enforced by the database.
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=Q(kind="full", status__in=["queued", "running"]),
+                name="matchrun_one_active_full_run",
+            ),
+        ]
+
+    @property
+    def progress(self) -> float:
+        return (self.chunks_done / self.chunks_total) if self.chunks_total else 0.0
+
+
+class Proposal(models.Model):
+    """A proposed pairing of one Ukrainian and one partner firm; one row per pair, ever."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        CONNECTED = "connected", _("Connected")
+        DECLINED = "declined", _("Declined")
+        EXPIRED = "expired", _("Expired")
+        SUPERSEDED = "superseded", _("Superseded")
+        PARTNERSHIP = "partnership", _("Partnership")
+        CLOSED = "closed", _("Closed")
+
+    class OutcomeKind(models.TextChoices):
+        MOU = "mou", _("Memorandum of understanding")
+        JOINT_VENTURE = "joint_venture", _("Joint venture")
+        LICENCE = "licence", _("Licence")
+        CONTRACT = "contract", _("Contract")
+        SUPPLY = "supply", _("Supply")
+
+    ukrainian = models.ForeignKey("alliance.Firm", on_delete=models.CASCADE, related_name="proposals_as_ukrainian")
+    partner = models.ForeignKey("alliance.Firm", on_delete=models.CASCADE, related_name="proposals_as_partner")
+    run = models.ForeignKey(MatchRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals")
+    score = models.FloatField()
+    rank_for_ukrainian = models.PositiveIntegerField(null=True, blank=True)
+    rank_for_partner = models.PositiveIntegerField(null=True, blank=True)
+    components = models.JSONField(default=dict)  # {"complementarity": 0.8, ...}
+    reasons = models.JSONField(default=dict)  # {"en": ["..."], "uk": ["..."]}
+    flags = models.JSONField(default=dict)  # export-control flags {"en": [...], "uk": [...], "codes": [...]}
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED, db_index=True)
+    status_changed_at = models.DateTimeField(auto_now_add=True)
+    ukrainian_accepted_at = models.DateTimeField(null=True, blank=True)
+    partner_accepted_at = models.DateTimeField(null=True, blank=True)
+    outcome_kind = models.CharField(max_length=16, choices=OutcomeKind.choices, blank=True, default="")
+    outcome_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["ukrainian", "partner"], name="proposal_unique_pair"),
+            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=1), name="proposal_score_0_1"),
+            models.CheckConstraint(condition=~Q(ukrainian=F("partner")), name="proposal_two_firms"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-score"], name="proposal_status_score"),
+            models.Index(fields=["partner", "status"], name="proposal_partner_status"),
+            models.Index(fields=["ukrainian", "status"], name="proposal_ukrainian_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ukrainian_id}<->{self.partner_id} {self.status} {self.score:.2f}"
+
+
+class ProposalEvent(models.Model):
+    """An immutable audit record of one state change of a proposal."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_role = models.CharField(max_length=20)  # reviewer, administrator, owner, editor, system
+    firm = models.ForeignKey("alliance.Firm", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    from_status = models.CharField(max_length=12, blank=True)
+    to_status = models.CharField(max_length=12)
+    note = models.TextField(blank=True, default="")
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Proposal events are never updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Proposal events are never deleted.")
+
+
+class Notification(models.Model):
+    """An in-app notification (emailed too), rendered in the recipient's language when created."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=32)
+    proposal = models.ForeignKey(Proposal, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(ProposalEvent, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True, default="")
+    idempotency_key = models.CharField(max_length=120, unique=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]

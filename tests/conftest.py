@@ -1,0 +1,123 @@
+"""Shared fixtures: the named personas every endpoint is tried by.
+
+- alice: owner of firm A (Ukrainian, "SkyForge"); alice_editor / alice_viewer: editor and viewer of A
+- bob: owner of firm B (partner, "Optronik"), the outsider who must get 404 on A's private things
+- rita: ministry reviewer
+- adam: administrator (superuser)
+- anon: anonymous client
+- alice_token: a Bearer token client for alice (partner systems)
+"""
+
+import pytest
+from knox.models import AuthToken
+from rest_framework.test import APIClient
+
+from tests.factories import FirmFactory, MembershipFactory, UserFactory
+
+
+@pytest.fixture
+def firm_a(db):
+    return FirmFactory(ref="ua-skyforge", name="SkyForge Robotics LLC", country="UA", edrpou="32855961")
+
+
+@pytest.fixture
+def firm_b(db):
+    return FirmFactory(ref="de-optronik", name="Optronik Systems GmbH", partner=True)
+
+
+@pytest.fixture
+def alice(firm_a):
+    user = UserFactory(username="alice")
+    MembershipFactory(user=user, firm=firm_a, role="owner")
+    return user
+
+
+@pytest.fixture
+def alice_editor(firm_a):
+    user = UserFactory(username="alice_editor")
+    MembershipFactory(user=user, firm=firm_a, role="editor")
+    return user
+
+
+@pytest.fixture
+def alice_viewer(firm_a):
+    user = UserFactory(username="alice_viewer")
+    MembershipFactory(user=user, firm=firm_a, role="viewer")
+    return user
+
+
+@pytest.fixture
+def bob(firm_b):
+    user = UserFactory(username="bob")
+    MembershipFactory(user=user, firm=firm_b, role="owner")
+    return user
+
+
+@pytest.fixture
+def rita(db):
+    return UserFactory(username="rita", is_reviewer=True)
+
+
+@pytest.fixture
+def adam(db):
+    return UserFactory(username="adam", is_superuser=True, is_staff=True)
+
+
+def _client_for(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user=user)
+    return client
+
+
+@pytest.fixture
+def anon():
+    return APIClient()
+
+
+@pytest.fixture
+def alice_client(alice):
+    return _client_for(alice)
+
+
+@pytest.fixture
+def alice_editor_client(alice_editor):
+    return _client_for(alice_editor)
+
+
+@pytest.fixture
+def alice_viewer_client(alice_viewer):
+    return _client_for(alice_viewer)
+
+
+@pytest.fixture
+def bob_client(bob):
+    return _client_for(bob)
+
+
+@pytest.fixture
+def rita_client(rita):
+    return _client_for(rita)
+
+
+@pytest.fixture
+def adam_client(adam):
+    return _client_for(adam)
+
+
+@pytest.fixture
+def alice_token(alice):
+    """A real Bearer token, as a partner system would use it."""
+    _, token = AuthToken.objects.create(alice)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client
+
+
+PERSONAS = ["anon", "alice_client", "alice_editor_client", "alice_viewer_client", "bob_client", "rita_client", "adam_client", "alice_token"]
+
+
+@pytest.fixture
+def persona(request):
+    """Indirect fixture: `@pytest.mark.parametrize("persona", PERSONAS, indirect=True)`."""
+    return request.getfixturevalue(request.param)

@@ -14,5 +14,6 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "nightly-full-match": {"task": "matching.tasks.run_full_match_task", "schedule": crontab(hour=2, minute=0)},
     "expire-unanswered-proposals": {"task": "matching.tasks.expire_proposals_task", "schedule": crontab(minute=15)},
+    "outbox-relay": {"task": "alliance.tasks.outbox_relay_task", "schedule": 30.0},
     "reviewer-daily-digest": {"task": "matching.tasks.reviewer_digest_task", "schedule": crontab(hour=8, minute=0)},
 }

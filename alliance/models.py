@@ -181,3 +181,40 @@ class FirmRevision(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-id"]
+
+
+class BeneficialOwner(models.Model):
+    """A declared beneficial owner holding more than 10% of a firm."""
+
+    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="beneficial_owners")
+    name = models.CharField(max_length=200)
+    country = CountryField()
+    share_percent = models.DecimalField(max_digits=5, decimal_places=2)
+
+    class Meta:
+        ordering = ["-share_percent", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(share_percent__gt=0) & Q(share_percent__lte=100), name="owner_share_0_100"
+            ),
+        ]
+
+
+class OutboxMessage(models.Model):
+    """A task to send to Celery, written in the same transaction as the change that needs it.
+
+    If the broker is down when the transaction commits, the row stays unsent and the relay
+    (`outbox_relay` beat task / management command) sends it once the broker is back.
+    """
+
+    task = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict)
+    countdown = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["sent_at", "id"], name="outbox_unsent")]

@@ -6,6 +6,7 @@ api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("alliance.api.urls")),
     path("", include("matching.api.urls")),
+    path("", include("compliance.api.urls")),
 ]
 
 urlpatterns = [
@@ -15,4 +16,5 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("web.urls")),
 ]

@@ -121,3 +121,13 @@ PERSONAS = ["anon", "alice_client", "alice_editor_client", "alice_viewer_client"
 def persona(request):
     """Indirect fixture: `@pytest.mark.parametrize("persona", PERSONAS, indirect=True)`."""
     return request.getfixturevalue(request.param)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters live in the cache: every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -177,6 +177,7 @@ class FirmRevision(models.Model):
     changed_at = models.DateTimeField(auto_now_add=True)
     source = models.CharField(max_length=20)  # api, import, admin, web, status
     changed_fields = models.JSONField(default=list)
+    note = models.TextField(blank=True, default="")  # e.g. the reviewer's reason for a suspension
     data = models.JSONField()
 
     class Meta:

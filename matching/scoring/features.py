@@ -1,0 +1,102 @@
+"""One side of the market (Ukrainian firms or partner firms) as sparse and dense arrays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .taxonomy import Taxonomy
+
+PARTNERSHIP_TYPES = (
+    "joint_venture",
+    "licensed_production",
+    "co_production",
+    "co_development",
+    "repair_hub",
+    "supply",
+    "technology_transfer",
+    "investment",
+)
+CERTIFICATIONS = ("AQAP-2110", "AQAP-2210", "AQAP-2310", "ISO-9001", "AS9100", "EN-9100", "ISO-14001", "ISO-27001")
+CLEARANCES = ("NONE", "NATO_RESTRICTED", "NATO_CONFIDENTIAL", "NATO_SECRET")
+
+
+@dataclass(frozen=True)
+class SideFeatures:
+    firm_ids: np.ndarray  # (n,) int64
+    names: list[str]
+    offers: sp.csr_matrix  # (n, C) float32, 1.0 where offered
+    seeks: sp.csr_matrix  # (n, C) float32
+    offer_capacity: sp.csr_matrix  # (n, C) float32 monthly capacity (0 = not given)
+    seek_capacity: sp.csr_matrix  # (n, C) float32
+    partnership_types: np.ndarray  # (n, P) bool in PARTNERSHIP_TYPES order
+    certifications: np.ndarray  # (n, K) bool in CERTIFICATIONS order
+    clearance: np.ndarray  # (n,) int8 index into CLEARANCES
+    texts: list[str]  # description + capability details
+
+    def __len__(self) -> int:
+        return len(self.firm_ids)
+
+    @classmethod
+    def from_records(cls, records: list[dict], taxonomy: Taxonomy) -> SideFeatures:
+        """Build from firm dicts in the exchange format plus an integer "id" (falls back to position).
+
+        Unknown capability codes, types and certifications are ignored: the registry validates them.
+        """
+        col = taxonomy.index()
+        ptype = {t: i for i, t in enumerate(PARTNERSHIP_TYPES)}
+        cert = {c: i for i, c in enumerate(CERTIFICATIONS)}
+        clear = {c: i for i, c in enumerate(CLEARANCES)}
+        n, c = len(records), taxonomy.n
+        lists: dict[str, tuple[list, list, list]] = {"offers": ([], [], []), "seeks": ([], [], [])}
+        pt = np.zeros((n, len(PARTNERSHIP_TYPES)), dtype=bool)
+        ce = np.zeros((n, len(CERTIFICATIONS)), dtype=bool)
+        cl = np.zeros(n, dtype=np.int8)
+        texts = []
+        for i, r in enumerate(records):
+            details = []
+            for kind, (rows, cols, caps) in lists.items():
+                for item in r.get(kind) or ():
+                    j = col.get(item["capability"])
+                    if j is None:
+                        continue
+                    rows.append(i)
+                    cols.append(j)
+                    caps.append(float(item.get("monthly_capacity") or 0))
+                    if item.get("detail"):
+                        details.append(item["detail"])
+            for t in r.get("partnership_types") or ():
+                if t in ptype:
+                    pt[i, ptype[t]] = True
+            for t in r.get("certifications") or ():
+                if t in cert:
+                    ce[i, cert[t]] = True
+            cl[i] = clear.get(r.get("security_clearance") or "NONE", 0)
+            texts.append(" ".join([r.get("description") or "", *details]))
+
+        def mats(kind: str) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+            rows, cols, caps = lists[kind]
+            ones = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(n, c), dtype=np.float32)
+            cap = sp.csr_matrix((np.array(caps, np.float32), (rows, cols)), shape=(n, c), dtype=np.float32)
+            ones.sum_duplicates()
+            ones.data[:] = 1.0  # a code listed twice is still one capability
+            cap.eliminate_zeros()
+            return ones, cap
+
+        offers, offer_cap = mats("offers")
+        seeks, seek_cap = mats("seeks")
+        ids = np.array([r.get("id", i) for i, r in enumerate(records)], dtype=np.int64)
+        return cls(
+            firm_ids=ids,
+            names=[r.get("name", str(r.get("id", i))) for i, r in enumerate(records)],
+            offers=offers,
+            seeks=seeks,
+            offer_capacity=offer_cap,
+            seek_capacity=seek_cap,
+            partnership_types=pt,
+            certifications=ce,
+            clearance=cl,
+            texts=texts,
+        )

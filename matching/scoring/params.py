@@ -1,0 +1,71 @@
+"""Every weight and threshold of the matching engine, in one place, stored with each run."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+
+COMPONENTS = ("complementarity", "coproduction", "partnership", "text", "assurance", "capacity")
+
+# Complementarity carries the decision; text is a weak, noisy signal; capacity only
+# counts for pairs where both sides gave quantities (its weight drops out otherwise).
+DEFAULT_WEIGHTS = {
+    "complementarity": 0.45,
+    "coproduction": 0.10,
+    "partnership": 0.10,
+    "text": 0.15,
+    "assurance": 0.10,
+    "capacity": 0.10,
+}
+
+
+@dataclass(frozen=True)
+class MatchParams:
+    """Weights per component (total = weighted sum / sum of applicable weights) and selection thresholds."""
+
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    domain_credit: float = 0.5  # credit for a need met only by the same domain, not the exact capability
+    top_k: int = 5  # proposals per firm, for each side
+    max_open_per_firm: int = 10  # cap on a firm's proposals so large firms are not flooded
+    min_score: float = 0.2  # pairs below this are never proposed
+    chunk_size: int = 250  # Ukrainian rows scored per block; bounds memory at chunk_size x partners
+    text_max_features: int = 20000  # TF-IDF vocabulary cap; keeps the text product fast
+    aqap_weight: float = 0.5  # share of assurance given to AQAP-2110 on both sides
+    cert_weight: float = 0.25  # share of assurance given to the other certifications in common
+    clearance_weight: float = 0.25  # share of assurance given to compatible clearance levels
+    # A pair needs some substance (complementarity, co-production or text at least this high) to be
+    # scored at all: matching paperwork and partnership types alone do not make a partner.
+    min_substance: float = 0.05
+
+    def __post_init__(self) -> None:
+        unknown = set(self.weights) - set(COMPONENTS)
+        missing = set(COMPONENTS) - set(self.weights)
+        if unknown or missing:
+            raise ValueError(
+                f"weights: need exactly {COMPONENTS}; unknown {sorted(unknown)}, missing {sorted(missing)}"
+            )
+        if any(w < 0 for w in self.weights.values()) or sum(self.weights.values()) <= 0:
+            raise ValueError("weights: must be non-negative with a positive sum")
+        if not 0 <= self.domain_credit <= 1:
+            raise ValueError("domain_credit: must be between 0 and 1")
+        if self.top_k < 1 or self.max_open_per_firm < 1 or self.chunk_size < 1:
+            raise ValueError("top_k, max_open_per_firm, chunk_size: must be at least 1")
+
+    def weight_vector(self) -> list[float]:
+        return [float(self.weights[c]) for c in COMPONENTS]
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["weights"] = {c: float(self.weights[c]) for c in COMPONENTS}
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> MatchParams:
+        """Inverse of to_dict; missing keys take defaults, unknown keys are an error."""
+        names = {f.name for f in fields(cls)}
+        unknown = set(d) - names
+        if unknown:
+            raise ValueError(f"unknown matching parameters: {sorted(unknown)}")
+        d = dict(d)
+        if "weights" in d:
+            d["weights"] = {**DEFAULT_WEIGHTS, **d["weights"]}
+        return cls(**d)

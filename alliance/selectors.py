@@ -1,8 +1,10 @@
 """Reads of the firm registry."""
 
-from django.db.models import Exists, OuterRef, QuerySet
+from collections.abc import Iterable
 
-from alliance.models import BeneficialOwner, Firm
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from alliance.models import BeneficialOwner, Capability, Firm, FirmRevision
 
 BLOCKING_OWNER_COUNTRIES = ("RU", "BY")
 BLOCKING_OWNER_SHARE = 10
@@ -10,9 +12,7 @@ BLOCKING_OWNER_SHARE = 10
 
 def firm_blocking_owners(*, firm: Firm) -> QuerySet[BeneficialOwner]:
     """Declared owners above 10% from Russia or Belarus: any one of them keeps the firm out of matching."""
-    return firm.beneficial_owners.filter(
-        country__in=BLOCKING_OWNER_COUNTRIES, share_percent__gt=BLOCKING_OWNER_SHARE
-    )
+    return firm.beneficial_owners.filter(country__in=BLOCKING_OWNER_COUNTRIES, share_percent__gt=BLOCKING_OWNER_SHARE)
 
 
 def firms_eligible_for_matching() -> QuerySet[Firm]:
@@ -24,3 +24,64 @@ def firms_eligible_for_matching() -> QuerySet[Firm]:
         status=Firm.Status.VERIFIED,
         screening_status__in=[Firm.ScreeningStatus.CLEAR, Firm.ScreeningStatus.FALSE_POSITIVE],
     ).exclude(Exists(blocking_owner))
+
+
+# --- Visibility of firms and their private parts ---------------------------------------------
+# Reviewers and administrators see every firm in full. Other signed-in people see verified
+# firms' public profiles, plus their own firms whatever the status. A firm's contact is
+# private: its members and reviewers see it (the review workflow extends this to the other
+# firm of a connected introduction; keep both functions below in step).
+
+
+def _member_firm_ids(user) -> QuerySet:
+    from accounts.models import Membership
+
+    return Membership.objects.filter(user=user).values("firm_id")
+
+
+def firm_list_visible_to(*, user) -> QuerySet[Firm]:
+    """Firms `user` may see, with offers and seeks prefetched (a constant number of queries per page)."""
+    from alliance.exchange import firm_capabilities_prefetch
+
+    qs = Firm.objects.prefetch_related(firm_capabilities_prefetch())
+    if not user.is_authenticated:
+        return qs.none()
+    if user.can_review:
+        return qs
+    return qs.filter(Q(status=Firm.Status.VERIFIED) | Q(pk__in=_member_firm_ids(user)))
+
+
+def firm_contact_visible_to(*, firm: Firm, user) -> bool:
+    """May `user` see `firm`'s contact person, email and phone?"""
+    return firm.pk in firm_ids_contact_visible_to(firm_ids=[firm.pk], user=user)
+
+
+def firm_ids_contact_visible_to(*, firm_ids: Iterable[int], user) -> set[int]:
+    """Of `firm_ids`, those whose contact `user` may see, in one query (for lists)."""
+    firm_ids = set(firm_ids)
+    if not user.is_authenticated or not firm_ids:
+        return set()
+    if user.can_review:
+        return firm_ids
+    from accounts.models import Membership
+
+    return set(Membership.objects.filter(user=user, firm_id__in=firm_ids).values_list("firm_id", flat=True))
+
+
+def firm_history_visible_to(*, firm: Firm, user) -> bool:
+    """Profile history (with contacts and status notes): the firm's own members and reviewers."""
+    if not user.is_authenticated:
+        return False
+    if user.can_review:
+        return True
+    from accounts.models import Membership
+
+    return Membership.objects.filter(user=user, firm=firm).exists()
+
+
+def firm_revision_list(*, firm: Firm) -> QuerySet[FirmRevision]:
+    return FirmRevision.objects.filter(firm=firm).select_related("changed_by").order_by("-changed_at", "-id")
+
+
+def capability_list() -> QuerySet[Capability]:
+    return Capability.objects.order_by("code")

@@ -1,0 +1,330 @@
+"""Writes of the firm registry: create, update, verify, suspend, bulk import, capabilities.
+
+Every profile write validates with the exchange-format rules (`alliance.exchange`), keeps a
+FirmRevision, and asks for sanctions screening / rematching through the transactional outbox.
+Status and screening fields are never taken from caller data (mass-assignment safe).
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Membership, User
+from alliance.errors import ApplicationError, ConflictError
+from alliance.exchange import (
+    SCREENED_FIELDS,
+    ExchangeFileError,
+    ImportResult,
+    changed_fields,
+    clean_to_model_fields,
+    export_document,
+    file_problems,
+    firm_capabilities_prefetch,
+    firm_clean_document,
+    firm_document_problems,
+)
+from alliance.models import Capability, Firm, FirmCapability, FirmRevision
+from alliance.outbox import outbox_enqueue
+
+SCREEN_ONE_TASK = "compliance.tasks.screen_firm_task"
+SCREEN_MANY_TASK = "compliance.tasks.screen_firms_task"
+REMATCH_TASK = "matching.tasks.rematch_firm_task"
+SCREEN_MANY_CHUNK = 1000  # firm ids per bulk screening message: bounded message size
+BATCH_SIZE = 1000
+
+
+# --- Helpers ----------------------------------------------------------------------------------
+
+
+def firm_screening_request(*, firm_ids: list[int]) -> None:
+    """Ask compliance to (re)screen these firms after commit: one bulk message per chunk when
+    the bulk task exists, one message per firm otherwise."""
+    from alliance.celery import app
+
+    if not firm_ids:
+        return
+    if SCREEN_MANY_TASK in app.tasks:
+        for start in range(0, len(firm_ids), SCREEN_MANY_CHUNK):
+            outbox_enqueue(SCREEN_MANY_TASK, firm_ids=list(firm_ids[start : start + SCREEN_MANY_CHUNK]))
+    else:
+        for firm_id in firm_ids:
+            outbox_enqueue(SCREEN_ONE_TASK, firm_id=firm_id)
+
+
+def _capability_ids() -> dict[str, int]:
+    return dict(Capability.objects.values_list("code", "id"))
+
+
+def _raise_invalid(problems: list[tuple[str, str]]) -> None:
+    fields: dict[str, list[str]] = {}
+    for name, message in problems:
+        fields.setdefault(name or "non_field_errors", []).append(message)
+    summary = "; ".join(f"{name or 'firm'}: {message}" for name, message in problems[:3])
+    more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+    raise ApplicationError(f"Invalid firm profile. {summary}{more}", code="invalid", fields=fields)
+
+
+def _capability_links(firm_id: int, clean: Mapping, codes: Mapping[str, int]) -> list[FirmCapability]:
+    links = []
+    for kind, key in ((FirmCapability.Kind.OFFER, "offers"), (FirmCapability.Kind.SEEK, "seeks")):
+        for entry in clean[key]:
+            links.append(
+                FirmCapability(
+                    firm_id=firm_id,
+                    capability_id=codes[entry["capability"]],
+                    kind=kind,
+                    detail=entry["detail"],
+                    monthly_capacity=entry["monthly_capacity"],
+                )
+            )
+    return links
+
+
+def _revision(firm: Firm, *, user: User | None, source: str, fields: list[str], clean: Mapping, note: str = ""):
+    return FirmRevision(
+        firm=firm,
+        changed_by=user if user is not None and user.is_authenticated else None,
+        source=source,
+        changed_fields=fields,
+        note=note,
+        data=export_document(clean),
+    )
+
+
+def _can_edit(firm: Firm, user: User) -> bool:
+    return Membership.objects.filter(
+        firm=firm, user=user, role__in=[Membership.Role.OWNER, Membership.Role.EDITOR]
+    ).exists()
+
+
+# --- Single-firm writes -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def firm_create(*, user: User, data: Any, source: str = "api") -> Firm:
+    """Register a firm from an exchange-format document; the user becomes its owner; it starts pending."""
+    codes = _capability_ids()
+    clean, problems = firm_document_problems(data, capability_codes=codes)
+    if clean.get("ref") and Firm.objects.filter(ref=clean["ref"]).exists():
+        problems.append(("ref", f"a firm with ref {clean['ref']!r} already exists"))
+    if problems:
+        _raise_invalid(problems)
+
+    now = timezone.now()
+    firm = Firm(**clean_to_model_fields(clean), status=Firm.Status.PENDING, status_changed_at=now)
+    firm.full_clean()
+    firm.save()
+    FirmCapability.objects.bulk_create(_capability_links(firm.pk, clean, codes))
+    Membership.objects.create(user=user, firm=firm, role=Membership.Role.OWNER)
+    _revision(firm, user=user, source=source, fields=list(export_document(clean)), clean=clean).save()
+    firm_screening_request(firm_ids=[firm.pk])
+    return firm
+
+
+@transaction.atomic
+def firm_update(*, firm: Firm, user: User, data: Any, partial: bool = False, source: str = "api") -> Firm:
+    """Change a firm's profile (owners and editors). `partial` merges `data` into the current profile
+    (contact merged key by key; offers/seeks replaced as whole lists)."""
+    if not _can_edit(firm, user):
+        raise ApplicationError(
+            "Only the firm's owners and editors can change its profile.", code="permission_denied", status=403
+        )
+    firm = Firm.objects.select_for_update().prefetch_related(firm_capabilities_prefetch()).get(pk=firm.pk)
+    before = firm_clean_document(firm)
+    if not isinstance(data, Mapping):
+        _raise_invalid([("", "must be an object")])
+    data = dict(data)
+    if partial:
+        current = export_document(before)
+        if isinstance(data.get("contact"), Mapping):
+            data["contact"] = {**current["contact"], **data["contact"]}
+        data = {**current, **data}
+    if _absent_ref(data.get("ref")):
+        data["ref"] = firm.ref
+
+    codes = _capability_ids()
+    after, problems = firm_document_problems(data, capability_codes=codes)
+    if isinstance(data.get("ref"), str) and data["ref"] != firm.ref:
+        problems.append(("ref", f"cannot be changed: it is the firm's stable key ({firm.ref!r})"))
+    if problems:
+        _raise_invalid(problems)
+
+    fields = changed_fields(before, after)
+    if not fields:
+        return firm
+    for name, value in clean_to_model_fields(after).items():
+        setattr(firm, name, value)
+    firm.full_clean(validate_unique=False)
+    firm.save()
+    if "offers" in fields or "seeks" in fields:
+        firm.capabilities.all().delete()
+        FirmCapability.objects.bulk_create(_capability_links(firm.pk, after, codes))
+    _revision(firm, user=user, source=source, fields=fields, clean=after).save()
+    if any(name in SCREENED_FIELDS for name in fields):
+        firm_screening_request(firm_ids=[firm.pk])
+    if firm.status == Firm.Status.VERIFIED:
+        outbox_enqueue(REMATCH_TASK, firm_id=firm.pk)
+    return firm
+
+
+def _absent_ref(value: Any) -> bool:
+    return value is None or value == ""
+
+
+def _require_reviewer(user: User) -> None:
+    if not (user.is_authenticated and user.can_review):
+        raise ApplicationError(
+            "Only ministry reviewers can change a firm's status.", code="permission_denied", status=403
+        )
+
+
+def _set_status(*, firm: Firm, reviewer: User, status: str, allowed_from: tuple[str, ...], note: str) -> Firm:
+    _require_reviewer(reviewer)
+    # The row lock makes two reviewers acting at once see each other's decision (one gets 409).
+    locked = Firm.objects.select_for_update().prefetch_related(firm_capabilities_prefetch()).get(pk=firm.pk)
+    if locked.status not in allowed_from:
+        raise ConflictError(f"The firm is already {locked.status}.", current_state=locked.status)
+    locked.status = status
+    locked.status_changed_at = timezone.now()
+    locked.status_changed_by = reviewer
+    locked.save(update_fields=["status", "status_changed_at", "status_changed_by", "updated_at"])
+    _revision(
+        locked, user=reviewer, source="status", fields=["status"], clean=firm_clean_document(locked), note=note
+    ).save()
+    return locked
+
+
+@transaction.atomic
+def firm_verify(*, firm: Firm, reviewer: User, note: str = "") -> Firm:
+    """A reviewer verifies a pending (or reinstates a suspended) firm; it then enters matching."""
+    firm = _set_status(
+        firm=firm,
+        reviewer=reviewer,
+        status=Firm.Status.VERIFIED,
+        allowed_from=(Firm.Status.PENDING, Firm.Status.SUSPENDED),
+        note=note,
+    )
+    outbox_enqueue(REMATCH_TASK, firm_id=firm.pk)
+    return firm
+
+
+@transaction.atomic
+def firm_suspend(*, firm: Firm, reviewer: User, reason: str) -> Firm:
+    """A reviewer suspends a firm, giving a reason; a suspended firm leaves matching."""
+    reason = (reason or "").strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise ApplicationError(
+            "A reason is required to suspend a firm.", fields={"reason": ["is required: say why the firm is suspended"]}
+        )
+    if len(reason) > 2000:
+        raise ApplicationError("The reason is too long.", fields={"reason": ["must be at most 2000 characters"]})
+    return _set_status(
+        firm=firm,
+        reviewer=reviewer,
+        status=Firm.Status.SUSPENDED,
+        allowed_from=(Firm.Status.PENDING, Firm.Status.VERIFIED),
+        note=reason,
+    )
+
+
+# --- Bulk import ----------------------------------------------------------------------------------
+
+
+def firms_import(*, document: Any, status: str = Firm.Status.VERIFIED, user: User | None = None) -> ImportResult:
+    """Import an exchange document atomically: all firms or none. Existing refs are updated (offers and
+    seeks replaced; status kept), new ones created with `status`. Raises ExchangeFileError listing
+    every problem. A constant number of queries per 1,000 firms, whatever the file size."""
+    if status not in (Firm.Status.VERIFIED, Firm.Status.PENDING):
+        raise ValueError(f"import status must be verified or pending, not {status!r}")
+    codes = _capability_ids()
+    cleans, problems = file_problems(document, capability_codes=codes)
+    if problems:
+        raise ExchangeFileError(problems)
+
+    result = ImportResult()
+    now = timezone.now()
+    actor = user if user is not None and user.is_authenticated else None
+    with transaction.atomic():
+        existing: dict[str, Firm] = {}
+        refs = [clean["ref"] for clean in cleans]
+        for start in range(0, len(refs), BATCH_SIZE):
+            chunk = refs[start : start + BATCH_SIZE]
+            qs = Firm.objects.filter(ref__in=chunk).prefetch_related(firm_capabilities_prefetch()).select_for_update()
+            existing.update((firm.ref, firm) for firm in qs)
+
+        new_firms: list[tuple[Firm, dict]] = []
+        changed: list[tuple[Firm, dict, list[str]]] = []
+        for clean in cleans:
+            firm = existing.get(clean["ref"])
+            if firm is None:
+                firm = Firm(
+                    **clean_to_model_fields(clean),
+                    status=status,
+                    status_changed_at=now,
+                    status_changed_by=actor,
+                )
+                new_firms.append((firm, clean))
+                continue
+            fields = changed_fields(firm_clean_document(firm), clean)
+            if not fields:
+                result.unchanged += 1
+                continue
+            for name, value in clean_to_model_fields(clean).items():
+                setattr(firm, name, value)
+            firm.updated_at = now  # bulk_update does not apply auto_now
+            changed.append((firm, clean, fields))
+
+        Firm.objects.bulk_create([firm for firm, _ in new_firms], batch_size=BATCH_SIZE)
+        if changed:
+            model_fields = [name for name in clean_to_model_fields(cleans[0])] + ["updated_at"]
+            Firm.objects.bulk_update([firm for firm, _, _ in changed], model_fields, batch_size=BATCH_SIZE)
+            relinked = [firm.pk for firm, _, fields in changed if "offers" in fields or "seeks" in fields]
+            for start in range(0, len(relinked), BATCH_SIZE):
+                FirmCapability.objects.filter(firm_id__in=relinked[start : start + BATCH_SIZE]).delete()
+
+        links: list[FirmCapability] = []
+        revisions: list[FirmRevision] = []
+        for firm, clean in new_firms:
+            links.extend(_capability_links(firm.pk, clean, codes))
+            revisions.append(
+                _revision(firm, user=actor, source="import", fields=list(export_document(clean)), clean=clean)
+            )
+            result.created.append(firm.pk)
+        for firm, clean, fields in changed:
+            if "offers" in fields or "seeks" in fields:
+                links.extend(_capability_links(firm.pk, clean, codes))
+            revisions.append(_revision(firm, user=actor, source="import", fields=fields, clean=clean))
+            result.updated.append(firm.pk)
+            if any(name in SCREENED_FIELDS for name in fields):
+                result.screened.append(firm.pk)
+        FirmCapability.objects.bulk_create(links, batch_size=BATCH_SIZE * 5)
+        FirmRevision.objects.bulk_create(revisions, batch_size=BATCH_SIZE)
+        result.screened = result.created + result.screened
+        firm_screening_request(firm_ids=result.screened)
+    return result
+
+
+# --- Capabilities ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def capability_create(*, user: User, data: Mapping) -> Capability:
+    """Reviewers and administrators extend the taxonomy; codes are `domain.name`, lower case."""
+    if not (user.is_authenticated and user.can_review):
+        raise ApplicationError(
+            "Only reviewers and administrators can add capabilities.", code="permission_denied", status=403
+        )
+    capability = Capability(**{k: data.get(k, "") for k in ("code", "domain", "name_en", "name_uk", "ml_category")})
+    fields: dict[str, list[str]] = {}
+    code = capability.code
+    if code and ("." not in code or code.split(".", 1)[0] != capability.domain):
+        fields["code"] = [f"must be '<domain>.<name>' with the domain {capability.domain!r} as prefix"]
+    if code and not set(code) <= set("abcdefghijklmnopqrstuvwxyz0123456789._"):
+        fields.setdefault("code", []).append("must use only a-z 0-9 . _")
+    if fields:
+        raise ApplicationError("Invalid capability.", fields=fields)
+    capability.full_clean()
+    capability.save()
+    return capability

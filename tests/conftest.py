@@ -131,3 +131,11 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def proposal_ab(firm_a, firm_b):
+    """A fresh `proposed` proposal between alice's firm A and bob's firm B (review workflow tests)."""
+    from tests.factories import ProposalFactory
+
+    return ProposalFactory(ukrainian=firm_a, partner=firm_b, score=0.8)

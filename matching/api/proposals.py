@@ -1,0 +1,432 @@
+"""REST API of the review workflow: proposals, their events, decisions, notifications and stats.
+
+Views only translate HTTP: visibility and redaction live in `matching.selectors`, rules and
+transitions in `matching.services.review`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import translation
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.filters import OrderingFilter
+from rest_framework.generics import GenericAPIView, ListAPIView, get_object_or_404
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from alliance.api.strict import StrictFieldsMixin
+from matching.models import Notification, Proposal, ProposalEvent
+from matching.selectors import (
+    REVIEWER_ROLES,
+    ProposalFilter,
+    notification_list,
+    proposal_contacts_visible,
+    proposal_event_list,
+    proposal_get,
+    proposal_visible_queryset,
+    review_stats,
+    user_firm_roles,
+)
+from matching.services import review
+from matching.services.notifications import notification_mark_read, notifications_mark_all_read
+from matching.services.review import expiry_period
+
+
+def _language() -> str:
+    return "uk" if (translation.get_language() or "en").startswith("uk") else "en"
+
+
+# --- Output ---------------------------------------------------------------------------------
+
+
+class FirmPublicSerializer(serializers.Serializer):
+    """A firm's public profile in a proposal; `contact` is null until the proposal is connected."""
+
+    id = serializers.IntegerField()
+    ref = serializers.CharField()
+    name = serializers.CharField()
+    country = serializers.CharField()
+    side = serializers.CharField()
+    offers = serializers.SerializerMethodField()
+    seeks = serializers.SerializerMethodField()
+    contact = serializers.SerializerMethodField()
+
+    def _capabilities(self, firm, kind: str) -> list[dict[str, str]]:
+        lang = _language()
+        return [
+            {"code": fc.capability.code, "domain": fc.capability.domain, "name": fc.capability.name_in(lang)}
+            for fc in firm.capabilities.all()  # prefetched
+            if fc.kind == kind
+        ]
+
+    def get_offers(self, firm) -> list[dict[str, str]]:
+        return self._capabilities(firm, "offer")
+
+    def get_seeks(self, firm) -> list[dict[str, str]]:
+        return self._capabilities(firm, "seek")
+
+    def get_contact(self, firm) -> dict[str, str] | None:
+        if not self.context.get("show_contact"):
+            return None
+        return {"name": firm.contact_name, "email": firm.contact_email, "phone": str(firm.contact_phone or "")}
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    """A proposal as its viewer may see it. Reviewer-only keys are absent for everyone else."""
+
+    ukrainian = serializers.SerializerMethodField()
+    partner = serializers.SerializerMethodField()
+    reasons = serializers.SerializerMethodField()
+    flags = serializers.SerializerMethodField()
+    flag_codes = serializers.SerializerMethodField()
+    accepted = serializers.SerializerMethodField()
+    outcome = serializers.SerializerMethodField()
+    expires_at = serializers.SerializerMethodField()
+
+    REVIEWER_ONLY = ("review_note", "decline_reason", "declined_by_firm")
+    review_note = serializers.CharField(read_only=True, allow_null=True)
+    decline_reason = serializers.CharField(read_only=True, allow_null=True)
+    declined_by_firm = serializers.IntegerField(source="declined_by_firm_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "status",
+            "score",
+            "rank_for_ukrainian",
+            "rank_for_partner",
+            "components",
+            "reasons",
+            "flags",
+            "flag_codes",
+            "ukrainian",
+            "partner",
+            "accepted",
+            "ukrainian_accepted_at",
+            "partner_accepted_at",
+            "outcome",
+            "expires_at",
+            "created_at",
+            "updated_at",
+            "status_changed_at",
+            "review_note",
+            "decline_reason",
+            "declined_by_firm",
+        ]
+        read_only_fields = fields
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is None or not request.user.can_review:
+            for name in self.REVIEWER_ONLY:
+                self.fields.pop(name, None)
+
+    def _firm(self, proposal: Proposal, firm) -> dict[str, Any]:
+        request = self.context["request"]
+        show = proposal_contacts_visible(proposal=proposal, user=request.user, firm_roles=self.context["firm_roles"])
+        return FirmPublicSerializer(firm, context={"show_contact": show}).data
+
+    def get_ukrainian(self, proposal: Proposal) -> dict[str, Any]:
+        return self._firm(proposal, proposal.ukrainian)
+
+    def get_partner(self, proposal: Proposal) -> dict[str, Any]:
+        return self._firm(proposal, proposal.partner)
+
+    def get_reasons(self, proposal: Proposal) -> list[str]:
+        reasons = proposal.reasons or {}
+        return reasons.get(_language()) or reasons.get("en") or []
+
+    def get_flags(self, proposal: Proposal) -> list[str]:
+        flags = proposal.flags or {}
+        return flags.get(_language()) or flags.get("en") or []
+
+    def get_flag_codes(self, proposal: Proposal) -> list[str]:
+        return (proposal.flags or {}).get("codes") or []
+
+    def get_accepted(self, proposal: Proposal) -> dict[str, bool]:
+        return {
+            "ukrainian": proposal.ukrainian_accepted_at is not None,
+            "partner": proposal.partner_accepted_at is not None,
+        }
+
+    def get_outcome(self, proposal: Proposal) -> dict[str, Any] | None:
+        if proposal.status not in (Proposal.Status.PARTNERSHIP, Proposal.Status.CLOSED):
+            return None
+        note = getattr(proposal, "outcome_note", "") or ""
+        if (
+            getattr(proposal, "outcome_actor_role", "") in REVIEWER_ROLES
+            and not self.context["request"].user.can_review
+        ):
+            note = ""  # reviewers' notes are theirs
+        return {
+            "kind": proposal.outcome_kind or "closed",
+            "date": proposal.outcome_date.isoformat() if proposal.outcome_date else None,
+            "note": note,
+        }
+
+    def get_expires_at(self, proposal: Proposal) -> str | None:
+        if proposal.status != Proposal.Status.APPROVED:
+            return None
+        return serializers.DateTimeField().to_representation(proposal.status_changed_at + expiry_period())
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+    note_hidden = serializers.BooleanField()
+
+    class Meta:
+        model = ProposalEvent
+        fields = [
+            "id",
+            "from_status",
+            "to_status",
+            "actor",
+            "actor_role",
+            "firm",
+            "note",
+            "note_hidden",
+            "data",
+            "created_at",
+        ]
+
+    def get_actor(self, event: ProposalEvent) -> str | None:
+        # Firms see the role and firm that acted; the reviewer's name stays with the ministry.
+        if event.actor is None:
+            return None
+        if self.context["request"].user.can_review or event.actor_role not in REVIEWER_ROLES:
+            return event.actor.get_username()
+        return None
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    unread = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "proposal", "title", "body", "unread", "read_at", "emailed_at", "created_at"]
+
+    def get_unread(self, notification: Notification) -> bool:
+        return notification.read_at is None
+
+
+# --- Input ----------------------------------------------------------------------------------
+
+
+class ApproveInput(StrictFieldsMixin, serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=review.NOTE_MAX_LENGTH, default="")
+
+
+class RejectInput(StrictFieldsMixin, serializers.Serializer):
+    reason = serializers.CharField(max_length=review.NOTE_MAX_LENGTH)
+
+
+class AcceptInput(StrictFieldsMixin, serializers.Serializer):
+    firm = serializers.IntegerField(required=False, min_value=1)
+
+
+class DeclineInput(StrictFieldsMixin, serializers.Serializer):
+    firm = serializers.IntegerField(required=False, min_value=1)
+    reason = serializers.CharField(max_length=review.NOTE_MAX_LENGTH)
+
+
+class OutcomeInput(StrictFieldsMixin, serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[*review.OUTCOME_KINDS, "closed"])
+    date = serializers.DateField(required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=review.NOTE_MAX_LENGTH, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=review.NOTE_MAX_LENGTH, default="")
+    firm = serializers.IntegerField(required=False, min_value=1)
+
+    def validate(self, attrs):
+        if attrs["kind"] == "closed":
+            if not (attrs.get("reason") or "").strip():
+                raise serializers.ValidationError({"reason": ["Required when closing without a partnership."]})
+            if attrs.get("date"):
+                raise serializers.ValidationError({"date": ["Only for a partnership, not when closing."]})
+        else:
+            if attrs.get("date") is None:
+                raise serializers.ValidationError({"date": ["Required for a partnership."]})
+            if (attrs.get("reason") or "").strip():
+                raise serializers.ValidationError({"reason": ["Only when closing; use note for a partnership."]})
+        return attrs
+
+
+class BulkReviewInput(StrictFieldsMixin, serializers.Serializer):
+    action = serializers.ChoiceField(choices=["approve", "reject"])
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=500)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=review.NOTE_MAX_LENGTH, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=review.NOTE_MAX_LENGTH, default="")
+
+    def validate(self, attrs):
+        if attrs["action"] == "reject" and not attrs.get("reason", "").strip():
+            raise serializers.ValidationError({"reason": ["Required when rejecting."]})
+        return attrs
+
+
+def _validated(serializer_class, request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+# --- Views ----------------------------------------------------------------------------------
+
+
+class ProposalContextMixin:
+    def get_serializer_context(self):
+        context = super().get_serializer_context()  # type: ignore[misc]
+        context["firm_roles"] = user_firm_roles(user=self.request.user)  # type: ignore[attr-defined]
+        return context
+
+
+class ProposalListView(ProposalContextMixin, ListAPIView):
+    """Reviewers see every proposal; a firm's members see their firms' proposals from `approved` on."""
+
+    serializer_class = ProposalSerializer
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = ProposalFilter
+    ordering_fields = ["score", "created_at", "status_changed_at"]
+    ordering = ["-score", "id"]
+
+    def get_queryset(self):
+        return proposal_visible_queryset(user=self.request.user)
+
+
+class ProposalDetailView(ProposalContextMixin, GenericAPIView):
+    serializer_class = ProposalSerializer
+
+    def get(self, request, pk: int):
+        return Response(self.get_serializer(proposal_get(user=request.user, pk=pk)).data)
+
+
+class ProposalEventsView(GenericAPIView):
+    serializer_class = EventSerializer
+    pagination_class = None
+
+    def get(self, request, pk: int):
+        proposal = proposal_get(user=request.user, pk=pk)
+        events = proposal_event_list(proposal=proposal, user=request.user)
+        return Response(self.get_serializer(events, many=True).data)
+
+
+class _TransitionView(ProposalContextMixin, GenericAPIView):
+    """POST one decision: 404 unless the proposal is visible, then the service decides (403/409/400)."""
+
+    serializer_class = ProposalSerializer
+    input_class: type[serializers.Serializer]
+
+    def act(self, request, proposal: Proposal, data: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def post(self, request, pk: int):
+        proposal = proposal_get(user=request.user, pk=pk)
+        self.act(request, proposal, _validated(self.input_class, request))
+        return Response(self.get_serializer(proposal_get(user=request.user, pk=pk)).data)
+
+
+@extend_schema(request=ApproveInput)
+class ProposalApproveView(_TransitionView):
+    input_class = ApproveInput
+
+    def act(self, request, proposal, data):
+        review.proposal_approve(proposal=proposal, reviewer=request.user, note=data["note"])
+
+
+@extend_schema(request=RejectInput)
+class ProposalRejectView(_TransitionView):
+    input_class = RejectInput
+
+    def act(self, request, proposal, data):
+        review.proposal_reject(proposal=proposal, reviewer=request.user, reason=data["reason"])
+
+
+@extend_schema(request=AcceptInput)
+class ProposalAcceptView(_TransitionView):
+    input_class = AcceptInput
+
+    def act(self, request, proposal, data):
+        review.proposal_accept(proposal=proposal, user=request.user, firm=data.get("firm"))
+
+
+@extend_schema(request=DeclineInput)
+class ProposalDeclineView(_TransitionView):
+    input_class = DeclineInput
+
+    def act(self, request, proposal, data):
+        review.proposal_decline(proposal=proposal, user=request.user, firm=data.get("firm"), reason=data["reason"])
+
+
+@extend_schema(request=OutcomeInput)
+class ProposalOutcomeView(_TransitionView):
+    input_class = OutcomeInput
+
+    def act(self, request, proposal, data):
+        review.proposal_record_outcome(
+            proposal=proposal,
+            user=request.user,
+            kind=data["kind"],
+            date=data.get("date"),
+            note=data["reason"] if data["kind"] == "closed" else data["note"],
+            firm=data.get("firm"),
+        )
+
+
+@extend_schema(
+    request=BulkReviewInput,
+    responses=inline_serializer(
+        "BulkReviewResult",
+        {"results": serializers.ListField(child=serializers.DictField())},
+    ),
+)
+class ProposalBulkReviewView(APIView):
+    """Approve or reject many proposals; each item in its own transaction, each reported on its own."""
+
+    def post(self, request):
+        if not request.user.can_review:
+            raise PermissionDenied("Only ministry reviewers can review proposals.")
+        data = _validated(BulkReviewInput, request)
+        results = review.proposal_bulk_review(reviewer=request.user, **data)
+        return Response({"results": results})
+
+
+@extend_schema(parameters=[OpenApiParameter("unread", bool, description="true: unread only; false: read only")])
+class NotificationListView(ListAPIView):
+    serializer_class = NotificationSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        raw = self.request.query_params.get("unread")
+        choices = {"true": True, "1": True, "false": False, "0": False}
+        if raw is not None and raw.lower() not in choices:
+            raise serializers.ValidationError({"unread": ["Must be true or false."]})
+        return notification_list(user=self.request.user, unread=choices.get((raw or "").lower()))
+
+
+@extend_schema(request=None)
+class NotificationReadView(GenericAPIView):
+    serializer_class = NotificationSerializer
+
+    def post(self, request, pk: int):
+        notification = get_object_or_404(notification_list(user=request.user), pk=pk)
+        return Response(self.get_serializer(notification_mark_read(notification=notification)).data)
+
+
+@extend_schema(request=None, responses=inline_serializer("ReadAll", {"marked": serializers.IntegerField()}))
+class NotificationReadAllView(APIView):
+    def post(self, request):
+        return Response({"marked": notifications_mark_all_read(user=request.user)}, status=status.HTTP_200_OK)
+
+
+@extend_schema(responses=inline_serializer("ReviewStats", {"counts": serializers.DictField()}))
+class StatsView(APIView):
+    """Review statistics for reviewers and administrators (the dashboard draws from the same selector)."""
+
+    def get(self, request):
+        if not request.user.can_review:
+            raise PermissionDenied("Only ministry reviewers and administrators can see statistics.")
+        return Response(review_stats())

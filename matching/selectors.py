@@ -1,0 +1,284 @@
+"""Reads of proposals, their events, notifications and review statistics.
+
+Who sees what (the privacy rules of the review workflow live here, in one place):
+
+- Reviewers and administrators see every proposal and every event with its notes.
+- A firm's members see their firm's proposals from `approved` on: until a reviewer
+  approves it a proposal is only a suggestion, so `proposed`, `rejected` and
+  `superseded` rows stay with the ministry.
+- Contacts are shown only once a proposal is `connected` (or later).
+- Reviewers' notes and the other side's decline reason are never shown to a firm.
+"""
+
+from __future__ import annotations
+
+import statistics
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import django_filters
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from accounts.models import Membership
+from alliance.models import Capability, Firm, FirmCapability
+from matching.models import Notification, Proposal, ProposalEvent
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+S = Proposal.Status
+# States a firm's members can see: a proposal is a suggestion until a reviewer approves it.
+FIRM_VISIBLE_STATUSES = (S.APPROVED, S.CONNECTED, S.DECLINED, S.EXPIRED, S.PARTNERSHIP, S.CLOSED)
+# States in which the two firms see each other's contact.
+CONTACT_STATUSES = (S.CONNECTED, S.PARTNERSHIP, S.CLOSED)
+# Waiting for someone: a reviewer (proposed) or the firms (approved).
+OPEN_STATUSES = (S.PROPOSED, S.APPROVED)
+REVIEWER_ROLES = ("reviewer", "administrator")
+
+
+def user_firm_roles(*, user: User) -> dict[int, str]:
+    """{firm_id: role} of the user's memberships (one query)."""
+    if not user.is_authenticated:
+        return {}
+    return dict(Membership.objects.filter(user=user).values_list("firm_id", "role"))
+
+
+def _capabilities_prefetch(prefix: str) -> Prefetch:
+    return Prefetch(
+        f"{prefix}__capabilities",
+        queryset=FirmCapability.objects.select_related("capability").order_by("kind", "capability__code"),
+    )
+
+
+def proposal_visible_queryset(*, user: User) -> QuerySet[Proposal]:
+    """Every proposal the user may see, with what a payload needs loaded in a constant number of queries."""
+    qs = Proposal.objects.select_related("ukrainian", "partner").prefetch_related(
+        _capabilities_prefetch("ukrainian"), _capabilities_prefetch("partner")
+    )
+    outcome_event = ProposalEvent.objects.filter(
+        proposal=OuterRef("pk"), to_status__in=[S.PARTNERSHIP, S.CLOSED]
+    ).order_by("-id")
+    qs = qs.annotate(
+        outcome_note=Subquery(outcome_event.values("note")[:1]),
+        outcome_actor_role=Subquery(outcome_event.values("actor_role")[:1]),
+    )
+    if user.can_review:
+        review_event = ProposalEvent.objects.filter(
+            proposal=OuterRef("pk"), from_status=S.PROPOSED, to_status__in=[S.APPROVED, S.REJECTED]
+        ).order_by("-id")
+        decline_event = ProposalEvent.objects.filter(proposal=OuterRef("pk"), to_status=S.DECLINED).order_by("-id")
+        return qs.annotate(
+            review_note=Subquery(review_event.values("note")[:1]),
+            decline_reason=Subquery(decline_event.values("note")[:1]),
+            declined_by_firm_id=Subquery(decline_event.values("firm_id")[:1]),
+        )
+    firm_ids = Membership.objects.filter(user=user).values("firm_id")
+    return qs.filter(Q(ukrainian__in=firm_ids) | Q(partner__in=firm_ids), status__in=FIRM_VISIBLE_STATUSES)
+
+
+def proposal_get(*, user: User, pk: int) -> Proposal:
+    """One proposal the user may see; 404 (not 403) for everyone else, so existence is not leaked."""
+    try:
+        return proposal_visible_queryset(user=user).get(pk=pk)
+    except Proposal.DoesNotExist:
+        raise Http404("No proposal with this id.")
+
+
+def proposal_contacts_visible(*, proposal: Proposal, user: User, firm_roles: dict[int, str]) -> bool:
+    """Contacts appear once connected, to reviewers and to members of either firm."""
+    if proposal.status not in CONTACT_STATUSES:
+        return False
+    return user.can_review or proposal.ukrainian_id in firm_roles or proposal.partner_id in firm_roles
+
+
+def firm_ids_with_contact_visible_to(*, user: User) -> set[int]:
+    """Firms whose contact `user` sees because one of the user's firms is connected with them (one query)."""
+    if not user.is_authenticated:
+        return set()
+    mine = Membership.objects.filter(user=user).values("firm_id")
+    rows = (
+        Proposal.objects.filter(status__in=CONTACT_STATUSES)
+        .filter(Q(ukrainian__in=mine) | Q(partner__in=mine))
+        .values_list("ukrainian_id", "partner_id")
+    )
+    return {firm_id for pair in rows for firm_id in pair}
+
+
+def firm_connected_with_user(*, firm: Firm, user: User) -> bool:
+    """True when one of `user`'s firms has a connected (or later) proposal with `firm` (one query)."""
+    if not user.is_authenticated:
+        return False
+    mine = Membership.objects.filter(user=user).values("firm_id")
+    return (
+        Proposal.objects.filter(status__in=CONTACT_STATUSES)
+        .filter(Q(ukrainian=firm, partner__in=mine) | Q(partner=firm, ukrainian__in=mine))
+        .exists()
+    )
+
+
+def proposal_event_list(*, proposal: Proposal, user: User) -> list[ProposalEvent]:
+    """The proposal's events, oldest first; notes a firm may not read are blanked and marked `note_hidden`.
+
+    Hidden from firms: notes written by reviewers, and the other firm's decline reason.
+    """
+    events = list(proposal.events.select_related("actor", "firm"))
+    reviewer = user.can_review
+    my_firms = set() if reviewer else set(user_firm_roles(user=user))
+    for event in events:
+        hidden = False
+        if not reviewer and event.note:
+            if event.actor_role in REVIEWER_ROLES:
+                hidden = True
+            elif event.to_status == S.DECLINED and event.firm_id not in my_firms:
+                hidden = True
+        if hidden:
+            event.note = ""  # only in memory: events are never saved again
+        event.note_hidden = hidden
+    return events
+
+
+class ProposalFilter(django_filters.FilterSet):
+    """Filters of GET /api/v1/proposals/."""
+
+    status = django_filters.MultipleChoiceFilter(choices=Proposal.Status.choices)
+    firm = django_filters.NumberFilter(method="filter_firm", min_value=1)
+    domain = django_filters.CharFilter(method="filter_domain", max_length=32)
+    min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte", min_value=0, max_value=1)
+
+    class Meta:
+        model = Proposal
+        fields = ["status", "firm", "domain", "min_score"]
+
+    def filter_firm(self, queryset, name, value):
+        return queryset.filter(Q(ukrainian_id=value) | Q(partner_id=value))
+
+    def filter_domain(self, queryset, name, value):
+        # Exists keeps one row per proposal however many capabilities match.
+        in_domain = FirmCapability.objects.filter(capability__domain=value)
+        return queryset.filter(
+            Exists(in_domain.filter(firm=OuterRef("ukrainian_id")))
+            | Exists(in_domain.filter(firm=OuterRef("partner_id")))
+        )
+
+
+def notification_list(*, user: User, unread: bool | None = None) -> QuerySet[Notification]:
+    """The user's notifications, newest first."""
+    qs = Notification.objects.filter(user=user).order_by("-created_at", "-id")
+    if unread is True:
+        qs = qs.filter(read_at__isnull=True)
+    elif unread is False:
+        qs = qs.filter(read_at__isnull=False)
+    return qs
+
+
+# --- Statistics ---------------------------------------------------------------------------
+
+
+class _Median(Aggregate):
+    """PostgreSQL's percentile_cont(0.5); SQLite has no equivalent, see `_median_hours`."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+
+def _median_hours(events: QuerySet[ProposalEvent], start: Any) -> float | None:
+    """Median of (event time - start) in hours: in SQL on PostgreSQL, over a values_list elsewhere."""
+    duration = ExpressionWrapper(F("created_at") - start, output_field=DurationField())
+    if connection.vendor == "postgresql":
+        value = events.aggregate(m=_Median(duration))["m"]
+    else:
+        values = [d for d in events.annotate(d=duration).values_list("d", flat=True) if d is not None]
+        value = statistics.median(values) if values else None
+    if value is None:
+        return None
+    if not isinstance(value, timedelta):  # SQLite returns microseconds
+        value = timedelta(microseconds=value)
+    return round(value.total_seconds() / 3600, 2)
+
+
+def review_stats() -> dict[str, Any]:
+    """Numbers for the reviewers' dashboard; shape documented in the review issue's report.
+
+    {
+      "counts": {status: int for every status},
+      "total": int,
+      "median_hours_to_decision": float | None,   # entering `proposed` -> approved/rejected
+      "median_hours_to_connection": float | None, # approved -> connected
+      "acceptance_rate": float | None,            # reached connected / (connected + declined + expired)
+      "partnerships_by_kind": {kind: int},
+      "partnerships_by_country_pair": [{"ukrainian_country", "partner_country", "count"}],
+      "open_by_domain": {domain: int},            # proposed + approved, by either firm's capability domain
+    }
+    """
+    counts = dict.fromkeys(Proposal.Status.values, 0)
+    counts.update(dict(Proposal.objects.values_list("status").annotate(n=Count("id")).order_by()))
+
+    # Time since the proposal (re-)entered `proposed`: the latest earlier event into `proposed`, else creation.
+    entered_proposed = ProposalEvent.objects.filter(
+        proposal=OuterRef("proposal_id"), to_status=S.PROPOSED, id__lt=OuterRef("id")
+    ).order_by("-id")
+    decisions = ProposalEvent.objects.filter(from_status=S.PROPOSED, to_status__in=[S.APPROVED, S.REJECTED])
+    decision_hours = _median_hours(
+        decisions, Coalesce(Subquery(entered_proposed.values("created_at")[:1]), F("proposal__created_at"))
+    )
+
+    approved_at = ProposalEvent.objects.filter(
+        proposal=OuterRef("proposal_id"), to_status=S.APPROVED, from_status=S.PROPOSED, id__lt=OuterRef("id")
+    ).order_by("-id")
+    connections = ProposalEvent.objects.filter(to_status=S.CONNECTED)
+    connection_hours = _median_hours(connections, Subquery(approved_at.values("created_at")[:1]))
+
+    reached_connected = counts[S.CONNECTED] + counts[S.PARTNERSHIP] + counts[S.CLOSED]
+    answered = reached_connected + counts[S.DECLINED] + counts[S.EXPIRED]
+    acceptance_rate = round(reached_connected / answered, 4) if answered else None
+
+    partnerships = Proposal.objects.filter(status=S.PARTNERSHIP)
+    by_kind = dict(partnerships.values_list("outcome_kind").annotate(n=Count("id")).order_by())
+    by_pair = [
+        {"ukrainian_country": str(u), "partner_country": str(p), "count": n}
+        for u, p, n in partnerships.values_list("ukrainian__country", "partner__country")
+        .annotate(n=Count("id"))
+        .order_by("-n", "partner__country")
+    ]
+
+    domains = sorted(set(Capability.objects.values_list("domain", flat=True)))
+    open_by_domain: dict[str, int] = {}
+    if domains:
+        # One query: a conditional count per domain, each proposal counted once per domain it touches.
+        def touches(domain: str) -> Q:
+            caps = FirmCapability.objects.filter(capability__domain=domain)
+            return Q(Exists(caps.filter(firm=OuterRef("ukrainian_id")))) | Q(
+                Exists(caps.filter(firm=OuterRef("partner_id")))
+            )
+
+        row = Proposal.objects.filter(status__in=OPEN_STATUSES).aggregate(
+            **{f"d{i}": Count("id", filter=touches(d)) for i, d in enumerate(domains)}
+        )
+        open_by_domain = {d: row[f"d{i}"] for i, d in enumerate(domains) if row[f"d{i}"]}
+
+    return {
+        "counts": counts,
+        "total": sum(counts.values()),
+        "median_hours_to_decision": decision_hours,
+        "median_hours_to_connection": connection_hours,
+        "acceptance_rate": acceptance_rate,
+        "partnerships_by_kind": by_kind,
+        "partnerships_by_country_pair": by_pair,
+        "open_by_domain": open_by_domain,
+    }

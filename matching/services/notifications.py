@@ -1,0 +1,212 @@
+"""Notifications of the review workflow: an in-app row per recipient, emailed by a Celery task.
+
+Rows are written in the transition's transaction with the idempotency key
+`"{event_id}:{user_id}"` (unique in the database), and the email is queued through the
+outbox so it leaves only after commit. The sender claims a row by a conditional update
+of `emailed_at`, so a repeated task never emails twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
+
+from accounts.models import Membership, User
+from alliance.outbox import outbox_enqueue
+from matching.models import Notification, Proposal
+
+if TYPE_CHECKING:
+    from alliance.models import Firm
+    from matching.models import ProposalEvent
+
+log = logging.getLogger(__name__)
+S = Proposal.Status
+SEND_TASK = "matching.tasks.send_notification_task"
+
+
+class Kind:
+    APPROVED = "approved"
+    ACCEPTED = "accepted"  # the other side accepted
+    CONNECTED = "connected"
+    EXPIRED = "expired"
+    OUTCOME = "outcome"
+    DIGEST = "digest"
+
+
+def _audience(event: ProposalEvent) -> tuple[str | None, list[int]]:
+    """Which notification an event causes and for which firms (their owners and editors)."""
+    proposal = event.proposal
+    both = [proposal.ukrainian_id, proposal.partner_id]
+    if event.to_status == S.APPROVED and event.from_status == S.PROPOSED:
+        return Kind.APPROVED, both
+    if event.to_status == S.APPROVED and event.data.get("action") == "accept":
+        return Kind.ACCEPTED, [fid for fid in both if fid != event.firm_id]
+    if event.to_status == S.CONNECTED:
+        return Kind.CONNECTED, both
+    if event.to_status == S.EXPIRED:
+        return Kind.EXPIRED, both
+    if event.to_status in (S.PARTNERSHIP, S.CLOSED):
+        return Kind.OUTCOME, both
+    return None, []
+
+
+def _recipients(firm_ids: list[int]) -> list[User]:
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__firm_id__in=firm_ids,
+            memberships__role__in=[Membership.Role.OWNER, Membership.Role.EDITOR],
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _language(user: User) -> str:
+    return user.language or "en"
+
+
+def _contact_line(firm: Firm) -> str:
+    parts = [firm.contact_name, firm.contact_email, str(firm.contact_phone or "")]
+    return f"{firm.name}: " + ", ".join(p for p in parts if p)
+
+
+def render(kind: str, event: ProposalEvent) -> tuple[str, str]:
+    """(title, body) for the active language. Public profile facts only, contacts only once connected."""
+    from matching.services.review import expiry_period
+
+    proposal = event.proposal
+    names = {"ukrainian": proposal.ukrainian.name, "partner": proposal.partner.name, "id": proposal.pk}
+    if kind == Kind.APPROVED:
+        title = gettext("Proposal approved: %(ukrainian)s and %(partner)s") % names
+        body = gettext(
+            "The ministry's reviewers approved a proposed introduction between %(ukrainian)s and %(partner)s "
+            "(proposal #%(id)s). Please accept or decline it within %(days)s days. "
+            "Contacts are shared once both firms accept."
+        ) % {**names, "days": expiry_period().days}
+    elif kind == Kind.ACCEPTED:
+        firm = event.firm.name if event.firm else ""
+        title = gettext("%(firm)s accepted the proposal") % {"firm": firm}
+        body = gettext(
+            "%(firm)s accepted the introduction proposed in proposal #%(id)s. "
+            "Accept it too and both firms will see each other's contact."
+        ) % {**names, "firm": firm}
+    elif kind == Kind.CONNECTED:
+        title = gettext("Connected: %(ukrainian)s and %(partner)s") % names
+        body = (
+            gettext("Both firms accepted proposal #%(id)s. Here are the contacts:") % names
+            + "\n\n"
+            + "\n".join([_contact_line(proposal.ukrainian), _contact_line(proposal.partner)])
+        )
+    elif kind == Kind.EXPIRED:
+        title = gettext("Proposal expired: %(ukrainian)s and %(partner)s") % names
+        body = gettext("Proposal #%(id)s expired because both firms did not accept it within %(days)s days.") % {
+            **names,
+            "days": expiry_period().days,
+        }
+    elif kind == Kind.OUTCOME:
+        title = gettext("Outcome recorded: %(ukrainian)s and %(partner)s") % names
+        if event.to_status == S.PARTNERSHIP:
+            body = gettext("A partnership was recorded for proposal #%(id)s: %(kind)s, dated %(date)s.") % {
+                **names,
+                "kind": str(Proposal.OutcomeKind(proposal.outcome_kind).label),
+                "date": proposal.outcome_date.isoformat() if proposal.outcome_date else "",
+            }
+        else:
+            body = gettext("Proposal #%(id)s was closed without a partnership.") % names
+    else:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    return title, body
+
+
+def notify_for_event(*, event: ProposalEvent) -> list[Notification]:
+    """Create the notifications an event causes, each in its recipient's language; emails go after commit."""
+    kind, firm_ids = _audience(event)
+    if kind is None:
+        return []
+    created = []
+    for user in _recipients(firm_ids):
+        with translation.override(_language(user)):
+            title, body = render(kind, event)
+        notification = Notification.objects.create(
+            user=user,
+            kind=kind,
+            proposal=event.proposal,
+            event=event,
+            title=title[:300],
+            body=body,
+            idempotency_key=f"{event.pk}:{user.pk}",
+        )
+        outbox_enqueue(SEND_TASK, notification_id=notification.pk)
+        created.append(notification)
+    return created
+
+
+def notification_send_email(*, notification_id: int) -> bool:
+    """Email one notification, at most once: True when this call sent it.
+
+    The conditional update of `emailed_at` is the claim; if sending raises, the claim is
+    released so the task's retry can try again.
+    """
+    claimed = Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(emailed_at=timezone.now())
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("user").get(pk=notification_id)
+    if not notification.user.email:
+        return False
+    try:
+        send_mail(notification.title, notification.body, None, [notification.user.email])
+    except Exception:
+        Notification.objects.filter(pk=notification_id).update(emailed_at=None)
+        raise
+    return True
+
+
+def notification_mark_read(*, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def reviewer_digest_send(*, now=None) -> int:
+    """Tell each active reviewer how many proposals wait for review; once per reviewer per day."""
+    now = now or timezone.now()
+    waiting = Proposal.objects.filter(status=S.PROPOSED)
+    count = waiting.count()
+    if not count:
+        return 0
+    oldest = waiting.order_by("status_changed_at").values_list("status_changed_at", flat=True).first()
+    days = max((now - oldest).days, 0)
+    day = timezone.localdate(now).isoformat()
+    sent = 0
+    reviewers = User.objects.filter(is_active=True, is_reviewer=True).order_by("pk")
+    for user in reviewers:
+        with transaction.atomic(), translation.override(_language(user)):
+            title = ngettext(
+                "%(count)s proposal is waiting for review",
+                "%(count)s proposals are waiting for review",
+                count,
+            ) % {"count": count}
+            body = ngettext(
+                "%(count)s proposal is waiting for your review; the oldest has waited %(days)s days.",
+                "%(count)s proposals are waiting for your review; the oldest has waited %(days)s days.",
+                count,
+            ) % {"count": count, "days": days}
+            notification, created = Notification.objects.get_or_create(
+                idempotency_key=f"digest:{day}:{user.pk}",
+                defaults={"user": user, "kind": Kind.DIGEST, "title": title, "body": body},
+            )
+            if created:
+                outbox_enqueue(SEND_TASK, notification_id=notification.pk)
+                sent += 1
+    return sent

@@ -1,0 +1,335 @@
+"""The review workflow: who may move a proposal from which state to which, audited and race-safe.
+
+An explicit transition table rather than a state-machine package: the rules that matter
+here (row locks, the two-sided acceptance, per-firm roles, events in the same
+transaction) sit outside what django-fsm-style decorators handle, and the table fits on
+one screen.
+
+Every change locks the proposal row (`select_for_update`) inside `transaction.atomic`,
+re-checks the state, saves it and writes its `ProposalEvent` before commit. Two reviewers
+approving at once therefore give one approval and one `ConflictError`; two firms
+accepting at once give exactly one `connected`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Membership
+from alliance.errors import ApplicationError, ConflictError
+from alliance.models import Firm
+from matching.models import Proposal, ProposalEvent
+from matching.services.notifications import notify_for_event
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+S = Proposal.Status
+
+# action -> (states it may start from, state it leads to). `accept` stays `approved` until both
+# firms have accepted, then leads to `connected`.
+TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "approve": (frozenset({S.PROPOSED}), S.APPROVED),
+    "reject": (frozenset({S.PROPOSED}), S.REJECTED),
+    "supersede": (frozenset({S.PROPOSED}), S.SUPERSEDED),
+    "accept": (frozenset({S.APPROVED}), S.CONNECTED),
+    "decline": (frozenset({S.APPROVED}), S.DECLINED),
+    "expire": (frozenset({S.APPROVED}), S.EXPIRED),
+    "record_partnership": (frozenset({S.CONNECTED}), S.PARTNERSHIP),
+    "close": (frozenset({S.CONNECTED}), S.CLOSED),
+}
+OUTCOME_KINDS = tuple(Proposal.OutcomeKind.values)
+EDIT_ROLES = (Membership.Role.OWNER, Membership.Role.EDITOR)
+NOTE_MAX_LENGTH = 4000
+
+
+def _lock(proposal: Proposal | int, action: str) -> Proposal:
+    """Lock the row and check the action is allowed from its current state; call inside atomic()."""
+    pk = proposal.pk if isinstance(proposal, Proposal) else proposal
+    # of=("self",): lock the proposal row only, not the two firms joined for names and notifications.
+    locked = Proposal.objects.select_related("ukrainian", "partner").select_for_update(of=("self",)).get(pk=pk)
+    allowed, _ = TRANSITIONS[action]
+    if locked.status not in allowed:
+        raise ConflictError(
+            f"Cannot {action.replace('_', ' ')} a proposal that is {locked.status}.", current_state=locked.status
+        )
+    return locked
+
+
+def _record(
+    proposal: Proposal,
+    *,
+    to_status: str,
+    actor: User | None,
+    actor_role: str,
+    firm: Firm | None = None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    fields: Iterable[str] = (),
+) -> ProposalEvent:
+    """Save the new state (plus `fields`) and its event, then the notifications it causes."""
+    from_status = proposal.status
+    update = {"updated_at", *fields}
+    if to_status != from_status:
+        proposal.status = to_status
+        proposal.status_changed_at = timezone.now()
+        update |= {"status", "status_changed_at"}
+    proposal.save(update_fields=sorted(update))
+    event = ProposalEvent.objects.create(
+        proposal=proposal,
+        actor=actor,
+        actor_role=actor_role,
+        firm=firm,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data or {},
+    )
+    notify_for_event(event=event)
+    return event
+
+
+def _clean_note(value: str | None, *, field: str, required: bool) -> str:
+    note = (value or "").strip()
+    if required and not note:
+        raise ApplicationError(
+            f"{field}: required, explain the decision.", code="required", fields={field: ["This field is required."]}
+        )
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ApplicationError(
+            f"{field}: at most {NOTE_MAX_LENGTH} characters.",
+            code="too_long",
+            fields={field: [f"Ensure this field has no more than {NOTE_MAX_LENGTH} characters."]},
+        )
+    return note
+
+
+def _require_reviewer(user: User) -> str:
+    if not user.can_review:
+        raise ApplicationError("Only ministry reviewers can do this.", code="permission_denied", status=403)
+    return user.role  # "reviewer" or "administrator"
+
+
+def _acting_firm(*, proposal: Proposal, user: User, firm: Firm | int | None) -> tuple[Firm, str]:
+    """The firm the user acts for and their role in it; owner or editor of one of the two firms only."""
+    firm_id = firm.pk if isinstance(firm, Firm) else firm
+    pair = {proposal.ukrainian_id: proposal.ukrainian, proposal.partner_id: proposal.partner}
+    roles = dict(Membership.objects.filter(user=user, firm_id__in=pair).values_list("firm_id", "role"))
+    if firm_id is not None:
+        if firm_id not in pair:
+            raise ApplicationError(
+                "firm: must be one of the two firms of this proposal.",
+                code="invalid",
+                fields={"firm": ["Must be the id of one of the two firms of this proposal."]},
+            )
+        if firm_id not in roles:
+            raise ApplicationError("You are not a member of this firm.", code="permission_denied", status=403)
+    elif len(roles) == 1:
+        firm_id = next(iter(roles))
+    elif len(roles) > 1:
+        raise ApplicationError(
+            "firm: required, you belong to both firms of this proposal.",
+            code="required",
+            fields={"firm": ["Required when you belong to both firms of the proposal."]},
+        )
+    else:
+        raise ApplicationError("Only members of the two firms can do this.", code="permission_denied", status=403)
+    role = roles[firm_id]
+    if role not in EDIT_ROLES:
+        raise ApplicationError(
+            "Only an owner or editor of the firm can do this; viewers cannot.", code="permission_denied", status=403
+        )
+    return pair[firm_id], role
+
+
+# --- Reviewers ------------------------------------------------------------------------------
+
+
+def proposal_approve(*, proposal: Proposal | int, reviewer: User, note: str = "") -> Proposal:
+    """proposed -> approved; both firms are told."""
+    role = _require_reviewer(reviewer)
+    note = _clean_note(note, field="note", required=False)
+    with transaction.atomic():
+        locked = _lock(proposal, "approve")
+        _record(locked, to_status=S.APPROVED, actor=reviewer, actor_role=role, note=note)
+    return locked
+
+
+def proposal_reject(*, proposal: Proposal | int, reviewer: User, reason: str) -> Proposal:
+    """proposed -> rejected, with a reason only reviewers read."""
+    role = _require_reviewer(reviewer)
+    reason = _clean_note(reason, field="reason", required=True)
+    with transaction.atomic():
+        locked = _lock(proposal, "reject")
+        _record(locked, to_status=S.REJECTED, actor=reviewer, actor_role=role, note=reason)
+    return locked
+
+
+def proposal_bulk_review(
+    *, reviewer: User, action: str, ids: list[int], note: str = "", reason: str = ""
+) -> list[dict[str, Any]]:
+    """Approve or reject many proposals; each in its own transaction, each reported on its own."""
+    _require_reviewer(reviewer)
+    if action not in ("approve", "reject"):
+        raise ApplicationError(
+            "action: must be approve or reject.", fields={"action": ["Must be one of: approve, reject."]}
+        )
+    if action == "reject":
+        _clean_note(reason, field="reason", required=True)
+    existing = set(Proposal.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    results: list[dict[str, Any]] = []
+    for pk in dict.fromkeys(ids):  # de-duplicated, order kept
+        if pk not in existing:
+            results.append(
+                {"id": pk, "ok": False, "error": {"code": "not_found", "message": "No proposal with this id."}}
+            )
+            continue
+        try:
+            if action == "approve":
+                done = proposal_approve(proposal=pk, reviewer=reviewer, note=note)
+            else:
+                done = proposal_reject(proposal=pk, reviewer=reviewer, reason=reason)
+        except ApplicationError as exc:
+            error = {"code": exc.code, "message": exc.message, **exc.extra}
+            results.append({"id": pk, "ok": False, "error": error})
+        else:
+            results.append({"id": pk, "ok": True, "status": done.status})
+    return results
+
+
+# --- Firms ------------------------------------------------------------------------------------
+
+
+def proposal_accept(*, proposal: Proposal | int, user: User, firm: Firm | int | None = None) -> Proposal:
+    """One firm accepts; when both have, the proposal becomes connected and contacts are revealed."""
+    pk = proposal.pk if isinstance(proposal, Proposal) else proposal
+    with transaction.atomic():
+        locked = _lock(pk, "accept")
+        acting, role = _acting_firm(proposal=locked, user=user, firm=firm)
+        side_field = "ukrainian_accepted_at" if acting.pk == locked.ukrainian_id else "partner_accepted_at"
+        if getattr(locked, side_field) is not None:
+            raise ConflictError(
+                f"{acting.name} has already accepted this proposal.",
+                current_state=locked.status,
+                code="already_accepted",
+            )
+        setattr(locked, side_field, timezone.now())
+        both = locked.ukrainian_accepted_at is not None and locked.partner_accepted_at is not None
+        _record(
+            locked,
+            to_status=S.CONNECTED if both else S.APPROVED,
+            actor=user,
+            actor_role=role,
+            firm=acting,
+            data={"action": "accept"},
+            fields=[side_field],
+        )
+    return locked
+
+
+def proposal_decline(*, proposal: Proposal | int, user: User, reason: str, firm: Firm | int | None = None) -> Proposal:
+    """approved -> declined by either firm; the reason is for reviewers and the declining firm only."""
+    reason = _clean_note(reason, field="reason", required=True)
+    with transaction.atomic():
+        locked = _lock(proposal, "decline")
+        acting, role = _acting_firm(proposal=locked, user=user, firm=firm)
+        _record(locked, to_status=S.DECLINED, actor=user, actor_role=role, firm=acting, note=reason)
+    return locked
+
+
+def proposal_record_outcome(
+    *,
+    proposal: Proposal | int,
+    user: User,
+    kind: str,
+    date: dt.date | None = None,
+    note: str = "",
+    firm: Firm | int | None = None,
+) -> Proposal:
+    """connected -> partnership (kind, date, note) or closed (kind "closed", note = the reason).
+
+    Recorded by a reviewer or by an owner/editor of either firm.
+    """
+    if kind not in (*OUTCOME_KINDS, "closed"):
+        raise ApplicationError(
+            "kind: not a known outcome.",
+            fields={"kind": [f"Must be one of: {', '.join((*OUTCOME_KINDS, 'closed'))}."]},
+        )
+    closing = kind == "closed"
+    note = _clean_note(note, field="reason" if closing else "note", required=closing)
+    if not closing and date is None:
+        raise ApplicationError(
+            "date: required for a partnership.", code="required", fields={"date": ["Required for a partnership."]}
+        )
+    if not closing and date > timezone.localdate() + dt.timedelta(days=366):
+        raise ApplicationError(
+            "date: more than a year ahead.", fields={"date": ["Must not be more than a year in the future."]}
+        )
+    with transaction.atomic():
+        locked = _lock(proposal, "close" if closing else "record_partnership")
+        acting: Firm | None = None
+        if firm is not None or not user.can_review:
+            acting, role = _acting_firm(proposal=locked, user=user, firm=firm)
+        else:
+            role = user.role
+        if closing:
+            _record(locked, to_status=S.CLOSED, actor=user, actor_role=role, firm=acting, note=note)
+        else:
+            locked.outcome_kind, locked.outcome_date = kind, date
+            _record(
+                locked,
+                to_status=S.PARTNERSHIP,
+                actor=user,
+                actor_role=role,
+                firm=acting,
+                note=note,
+                data={"kind": kind, "date": date.isoformat()},
+                fields=["outcome_kind", "outcome_date"],
+            )
+    return locked
+
+
+# --- System -----------------------------------------------------------------------------------
+
+
+def proposal_supersede(*, proposal: Proposal | int, reason: str = "") -> Proposal:
+    """proposed -> superseded, by the matching job when a newer run no longer proposes the pair."""
+    with transaction.atomic():
+        locked = _lock(proposal, "supersede")
+        _record(locked, to_status=S.SUPERSEDED, actor=None, actor_role="system", note=reason)
+    return locked
+
+
+def proposal_expire(*, proposal: Proposal | int, now: dt.datetime | None = None) -> Proposal:
+    """approved -> expired when both firms have not accepted within REVIEW["EXPIRY_DAYS"]."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock(proposal, "expire")
+        if locked.status_changed_at > now - expiry_period():
+            raise ConflictError("This proposal is not due to expire yet.", current_state=locked.status, code="not_due")
+        _record(locked, to_status=S.EXPIRED, actor=None, actor_role="system")
+    return locked
+
+
+def expiry_period() -> dt.timedelta:
+    return dt.timedelta(days=settings.REVIEW.get("EXPIRY_DAYS", 30))
+
+
+def proposals_expire_due(*, now: dt.datetime | None = None) -> int:
+    """Expire every approved proposal past its deadline; each in its own transaction. Safe to run twice."""
+    now = now or timezone.now()
+    due = Proposal.objects.filter(status=S.APPROVED, status_changed_at__lte=now - expiry_period())
+    expired = 0
+    for pk in due.values_list("pk", flat=True).iterator():
+        try:
+            proposal_expire(proposal=pk, now=now)
+        except ConflictError:
+            continue  # accepted, declined or expired by someone else meanwhile
+        expired += 1
+    return expired

@@ -1,0 +1,165 @@
+"""Server-rendered SVG charts: no JavaScript, no chart library, readable by screen readers.
+
+Each chart is an <svg role="img"> with a <title> and a <desc>, and each bar carries its own
+<title> (shown as a tooltip) so the numbers are reachable without seeing the picture. Sizes
+are SVG attributes, not inline styles, so the strict Content-Security-Policy holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import count
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+_ids = count(1)
+
+
+def _n(x: float) -> str:
+    return f"{x:.1f}"
+
+
+def _frame(width: int, height: int, title: str, desc: str, body: list[str]) -> SafeString:
+    uid = f"chart{next(_ids)}"
+    head = format_html(
+        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-t {}-d" xmlns="http://www.w3.org/2000/svg">'
+        '<title id="{}-t">{}</title><desc id="{}-d">{}</desc>',
+        width,
+        height,
+        uid,
+        uid,
+        uid,
+        title,
+        uid,
+        desc,
+    )
+    return mark_safe(head + "".join(body) + "</svg>")  # noqa: S308 - every part is escaped above
+
+
+def hbars(
+    rows: Sequence[tuple[str, float]],
+    *,
+    title: str,
+    value_format: str = "{:g}",
+    width: int = 640,
+    label_width: int = 200,
+    bar_height: int = 22,
+    css_class: str = "bar",
+    max_value: float | None = None,
+) -> SafeString:
+    """Horizontal bars, one per (label, value)."""
+    gap = 8
+    top = 6
+    height = top + len(rows) * (bar_height + gap) + 4
+    biggest = max_value if max_value else max([v for _, v in rows] + [0]) or 1
+    track = width - label_width - 70
+    body = []
+    for i, (label, value) in enumerate(rows):
+        y = top + i * (bar_height + gap)
+        w = max(0.0, track * (value / biggest)) if biggest else 0
+        text = value_format.format(value)
+        body.append(
+            format_html(
+                "<g><title>{}: {}</title>"
+                '<text x="{}" y="{}" text-anchor="end">{}</text>'
+                '<rect class="{}" x="{}" y="{}" width="{}" height="{}" rx="3"></rect>'
+                '<text x="{}" y="{}">{}</text></g>',
+                label,
+                text,
+                label_width - 8,
+                _n(y + bar_height * 0.7),
+                label,
+                css_class,
+                label_width,
+                y,
+                _n(w),
+                bar_height,
+                _n(label_width + w + 6),
+                _n(y + bar_height * 0.7),
+                text,
+            )
+        )
+    desc = "; ".join(f"{label}: {value_format.format(v)}" for label, v in rows)
+    return _frame(width, height, title, desc, body)
+
+
+def paired_hbars(
+    rows: Sequence[tuple[str, float, float]],
+    *,
+    title: str,
+    series: tuple[str, str],
+    width: int = 640,
+    label_width: int = 200,
+) -> SafeString:
+    """Two bars per label (e.g. Ukrainian needs against partner offers)."""
+    bar = 12
+    group = bar * 2 + 10
+    top = 6
+    height = top + len(rows) * group + 4
+    biggest = max([max(a, b) for _, a, b in rows] + [0]) or 1
+    track = width - label_width - 60
+    body = []
+    for i, (label, a, b) in enumerate(rows):
+        y = top + i * group
+        body.append(format_html('<text x="{}" y="{}" text-anchor="end">{}</text>', label_width - 8, y + bar + 4, label))
+        for j, (value, css, name) in enumerate(((a, "bar", series[0]), (b, "bar-alt", series[1]))):
+            yy = y + j * (bar + 2)
+            w = track * value / biggest
+            body.append(
+                format_html(
+                    '<g><title>{} · {}: {}</title><rect class="{}" x="{}" y="{}" width="{}" height="{}" rx="2"></rect>'
+                    '<text x="{}" y="{}">{}</text></g>',
+                    label,
+                    name,
+                    value,
+                    css,
+                    label_width,
+                    yy,
+                    _n(w),
+                    bar,
+                    _n(label_width + w + 5),
+                    yy + bar - 2,
+                    value,
+                )
+            )
+    desc = "; ".join(f"{label}: {series[0]} {a}, {series[1]} {b}" for label, a, b in rows)
+    return _frame(width, height, title, desc, body)
+
+
+def histogram(buckets: Sequence[tuple[str, int]], *, title: str, width: int = 640, height: int = 220) -> SafeString:
+    """Vertical bars over ordered buckets (e.g. score deciles)."""
+    bottom = 28
+    top = 18
+    n = max(len(buckets), 1)
+    slot = (width - 20) / n
+    biggest = max([v for _, v in buckets] + [0]) or 1
+    body = [
+        format_html(
+            '<line class="axis" x1="10" y1="{}" x2="{}" y2="{}"></line>', height - bottom, width - 10, height - bottom
+        )
+    ]
+    for i, (label, value) in enumerate(buckets):
+        h = (height - bottom - top) * value / biggest
+        x = 10 + i * slot + 3
+        body.append(
+            format_html(
+                '<g><title>{}: {}</title><rect class="bar" x="{}" y="{}" width="{}" height="{}" rx="2"></rect>'
+                '<text x="{}" y="{}" text-anchor="middle">{}</text>'
+                '<text x="{}" y="{}" text-anchor="middle">{}</text></g>',
+                label,
+                value,
+                _n(x),
+                _n(height - bottom - h),
+                _n(slot - 6),
+                _n(h),
+                _n(x + (slot - 6) / 2),
+                _n(height - bottom - h - 4),
+                value,
+                _n(x + (slot - 6) / 2),
+                height - 10,
+                label,
+            )
+        )
+    desc = "; ".join(f"{label}: {v}" for label, v in buckets)
+    return _frame(width, height, title, desc, body)

@@ -1,0 +1,22 @@
+"""What every page's header needs: the user's firms, unread notifications and role."""
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+
+def navigation(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    def memberships():
+        # Evaluated once per request, only when a template touches it.
+        return list(user.memberships.select_related("firm").order_by("created_at", "id"))
+
+    def unread():
+        return user.notifications.filter(read_at__isnull=True).count()
+
+    return {
+        "nav_memberships": SimpleLazyObject(memberships),
+        "nav_unread": SimpleLazyObject(unread),
+    }

@@ -1,0 +1,324 @@
+"""Page forms. They check the shape of what was typed; business rules stay in the services
+(`alliance.services`, `alliance.validators`) whose ApplicationError fields land on the form."""
+
+import secrets
+from collections.abc import Iterable
+from datetime import date
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from accounts.models import User
+from alliance.errors import ApplicationError
+from alliance.models import Capability, Certification, Clearance, ExportRegime, Firm, PartnershipType
+from matching.models import Proposal
+from web.domains import domain_label
+
+
+def add_service_errors(form: forms.Form, error: ApplicationError) -> None:
+    """Put a service's field errors (ApplicationError.fields) next to the fields they are about."""
+    if not error.fields:
+        form.add_error(None, error.message)
+        return
+    aliases = getattr(form, "FIELD_ALIASES", {})
+    for key, messages in error.fields.items():
+        field = aliases.get(key)
+        if field is None:
+            base = key.split("[", 1)[0].split(".", 1)[0]
+            field = aliases.get(base, base if base in form.fields else None)
+        for message in messages if isinstance(messages, list | tuple) else [messages]:
+            form.add_error(field, str(message))
+
+
+# ---- Accounts -------------------------------------------------------------------------------
+
+
+class LoginForm(auth_forms.AuthenticationForm):
+    error_messages = {
+        "invalid_login": _("The username or password is not correct. Both are case-sensitive."),
+        "inactive": _("This account is inactive."),
+    }
+
+
+class SignUpForm(forms.Form):
+    """Shape only; `accounts.services.user_create` applies the password rules and uniqueness."""
+
+    username = forms.CharField(label=_("Username"), max_length=150, help_text=_("Letters, digits and @ . + - _ only."))
+    email = forms.EmailField(label=_("Email"), help_text=_("We send introductions and password resets here."))
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters, not only digits, not a common password."),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    FIELD_ALIASES = {"password": "password1"}
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is taken."), code="unique")
+        return username
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account with this email already exists."), code="unique")
+        return email
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+            self.add_error("password2", forms.ValidationError(_("The two passwords differ."), code="mismatch"))
+        return data
+
+    def add_service_errors(self, error: ApplicationError) -> None:
+        add_service_errors(self, error)
+
+
+# ---- Firm profile -----------------------------------------------------------------------------
+
+
+def capability_groups(selected: Iterable[str] = ()) -> list[dict]:
+    """The taxonomy grouped by domain, names in the active language, for the checkbox picker."""
+    selected = set(selected)
+    groups: dict[str, dict] = {}
+    for cap in Capability.objects.order_by("domain", "code"):
+        group = groups.setdefault(cap.domain, {"domain": cap.domain, "label": domain_label(cap.domain), "items": []})
+        group["items"].append({"code": cap.code, "name": cap.name, "checked": cap.code in selected})
+    return sorted(groups.values(), key=lambda g: g["label"])
+
+
+class FirmProfileForm(forms.Form):
+    """The firm profile in four steps; `to_exchange()` gives the `alliance-firms/1` shape the services take."""
+
+    name = forms.CharField(label=_("Legal name"), max_length=200)
+    country = forms.ChoiceField(label=_("Country"))
+    edrpou = forms.CharField(
+        label=_("EDRPOU code"), max_length=8, required=False, help_text=_("8 digits; Ukrainian firms only.")
+    )
+    lei = forms.CharField(label=_("LEI"), max_length=20, required=False, help_text=_("Optional, 20 characters."))
+    ncage = forms.CharField(label=_("NCAGE code"), max_length=5, required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    employees = forms.IntegerField(label=_("Employees"), min_value=1, required=False)
+    founded = forms.IntegerField(label=_("Year founded"), min_value=1800, max_value=date.today().year, required=False)
+    description = forms.CharField(
+        label=_("What the firm does"),
+        widget=forms.Textarea,
+        min_length=20,
+        max_length=5000,
+        help_text=_("20 to 5000 characters, in any language."),
+    )
+    offers = forms.MultipleChoiceField(label=_("Capabilities the firm offers"), required=False)
+    seeks = forms.MultipleChoiceField(label=_("Capabilities the firm seeks"), required=False)
+    partnership_types = forms.MultipleChoiceField(
+        label=_("Partnership types wanted"), choices=PartnershipType.choices, widget=forms.CheckboxSelectMultiple
+    )
+    certifications = forms.MultipleChoiceField(
+        label=_("Certifications"), choices=Certification.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    security_clearance = forms.ChoiceField(
+        label=_("Facility security clearance"), choices=Clearance.choices, initial=Clearance.NONE
+    )
+    export_regimes = forms.MultipleChoiceField(
+        label=_("Export-control regimes of offered items"),
+        choices=ExportRegime.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    languages = forms.CharField(
+        label=_("Working languages"), required=False, help_text=_("ISO 639-1 codes separated by commas, e.g. uk, en.")
+    )
+    contact_name = forms.CharField(label=_("Contact person"), max_length=200)
+    contact_email = forms.EmailField(label=_("Contact email"))
+    contact_phone = forms.CharField(
+        label=_("Contact phone"), required=False, help_text=_("International format, e.g. +380441234567.")
+    )
+
+    # Which service error keys land on which form field.
+    FIELD_ALIASES = {
+        "contact.name": "contact_name",
+        "contact.email": "contact_email",
+        "contact.phone": "contact_phone",
+        "contact": "contact_email",
+    }
+
+    def __init__(self, *args, firm: Firm | None = None, **kwargs):
+        self.firm = firm
+        if firm is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_from_firm(firm)
+        super().__init__(*args, **kwargs)
+        # Built per request so country and capability names follow the page's language.
+        self.fields["country"].choices = [("", _("Choose a country"))] + [(c.code, c.name) for c in countries]
+        codes = list(Capability.objects.values_list("code", flat=True))
+        self.fields["offers"].choices = [(c, c) for c in codes]
+        self.fields["seeks"].choices = [(c, c) for c in codes]
+
+    @staticmethod
+    def initial_from_firm(firm: Firm) -> dict:
+        caps = list(firm.capabilities.select_related("capability"))
+        return {
+            "name": firm.name,
+            "country": str(firm.country),
+            "edrpou": firm.edrpou,
+            "lei": firm.lei,
+            "ncage": firm.ncage,
+            "website": firm.website,
+            "employees": firm.employees,
+            "founded": firm.founded,
+            "description": firm.description,
+            "offers": [c.capability.code for c in caps if c.kind == "offer"],
+            "seeks": [c.capability.code for c in caps if c.kind == "seek"],
+            "partnership_types": firm.partnership_types,
+            "certifications": firm.certifications,
+            "security_clearance": firm.security_clearance,
+            "export_regimes": firm.export_regimes,
+            "languages": ", ".join(firm.languages or []),
+            "contact_name": firm.contact_name,
+            "contact_email": firm.contact_email,
+            "contact_phone": str(firm.contact_phone or ""),
+        }
+
+    def clean_edrpou(self) -> str:
+        return self.cleaned_data["edrpou"].strip()
+
+    def clean_lei(self) -> str:
+        return self.cleaned_data["lei"].strip().upper()
+
+    def clean_ncage(self) -> str:
+        return self.cleaned_data["ncage"].strip().upper()
+
+    def clean_languages(self) -> list[str]:
+        raw = self.cleaned_data["languages"].replace(";", ",")
+        return [part.strip().lower() for part in raw.split(",") if part.strip()]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not self.errors and not data.get("offers") and not data.get("seeks"):
+            raise forms.ValidationError(
+                _("Pick at least one capability the firm offers or seeks."), code="capabilities_required"
+            )
+        return data
+
+    def _capability_rows(self, kind: str, codes: list[str]) -> list[dict]:
+        # Keep the detail and capacity already recorded (e.g. through the API) for kept capabilities.
+        known = {}
+        if self.firm is not None:
+            known = {
+                fc.capability.code: fc for fc in self.firm.capabilities.select_related("capability").filter(kind=kind)
+            }
+        rows = []
+        for code in codes:
+            row: dict = {"capability": code}
+            if code in known:
+                if known[code].detail:
+                    row["detail"] = known[code].detail
+                if known[code].monthly_capacity is not None:
+                    row["monthly_capacity"] = known[code].monthly_capacity
+            rows.append(row)
+        return rows
+
+    def to_exchange(self) -> dict:
+        """The cleaned form as one firm of the exchange format (what firm_create/firm_update take)."""
+        d = self.cleaned_data
+        data: dict = {
+            "name": d["name"].strip(),
+            "country": d["country"],
+            "description": d["description"].strip(),
+            "offers": self._capability_rows("offer", d["offers"]),
+            "seeks": self._capability_rows("seek", d["seeks"]),
+            "partnership_types": d["partnership_types"],
+            "certifications": d["certifications"],
+            "security_clearance": d["security_clearance"],
+            "export_regimes": d["export_regimes"],
+            "languages": d["languages"],
+            "contact": {"name": d["contact_name"].strip(), "email": d["contact_email"]},
+        }
+        if self.firm is None:
+            # The exchange format needs a stable key; people never type one, so make a readable unique one.
+            data["ref"] = f"{d['country'].lower()}-{slugify(d['name'])[:40].strip('-_')}-{secrets.token_hex(3)}"
+        if d["country"] == "UA" or d["edrpou"]:
+            # Sent as typed so the registry's validator names the problem (e.g. a partner with a code).
+            data["edrpou"] = d["edrpou"]
+        for key in ("lei", "ncage", "website"):
+            if d[key]:
+                data[key] = d[key]
+        for key in ("employees", "founded"):
+            if d[key] is not None:
+                data[key] = d[key]
+        if d["contact_phone"].strip():
+            data["contact"]["phone"] = d["contact_phone"].strip()
+        return data
+
+    def add_service_errors(self, error: ApplicationError) -> None:
+        add_service_errors(self, error)
+
+
+# ---- Review -----------------------------------------------------------------------------------
+
+
+class DecisionForm(forms.Form):
+    """A note (reviewers) or a reason (reject, decline) that goes with a decision."""
+
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+
+    FIELD_ALIASES = {"reason": "note"}
+
+    def __init__(self, *args, note_label=None, note_required: bool = False, note_help=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if note_label is not None:
+            self.fields["note"].label = note_label
+        self.fields["note"].required = note_required
+        if note_help is not None:
+            self.fields["note"].help_text = note_help
+
+    def add_service_errors(self, error: ApplicationError) -> None:
+        add_service_errors(self, error)
+
+
+class BulkDecisionForm(forms.Form):
+    proposal_ids = forms.TypedMultipleChoiceField(coerce=int, label=_("Proposals"))
+    action = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))], label=_("Action"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any id is acceptable shape-wise; the service refuses ones that are not reviewable.
+        ids = self.data.getlist("proposal_ids") if hasattr(self.data, "getlist") else []
+        self.fields["proposal_ids"].choices = [(i, i) for i in ids]
+        self.fields["proposal_ids"].error_messages["required"] = _("Select at least one proposal.")
+
+
+QUEUE_SORTS = {
+    "-score": _("Score, highest first"),
+    "score": _("Score, lowest first"),
+    "-created_at": _("Newest first"),
+    "created_at": _("Oldest first"),
+}
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("State"), required=False)
+    domain = forms.ChoiceField(label=_("Domain"), required=False)
+    country = forms.ChoiceField(label=_("Partner country"), required=False)
+    min_score = forms.FloatField(label=_("Minimum score"), required=False, min_value=0, max_value=1)
+    max_age_days = forms.IntegerField(label=_("Created within (days)"), required=False, min_value=1)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False)
+
+    def __init__(self, *args, domains: list[str] = (), country_codes: list[str] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Any state"))] + list(Proposal.Status.choices)
+        self.fields["domain"].choices = [("", _("Any domain"))] + sorted(
+            ((d, domain_label(d)) for d in domains), key=lambda c: c[1]
+        )
+        names = dict(countries)
+        self.fields["country"].choices = [("", _("Any country"))] + sorted(
+            ((c, names.get(c, c)) for c in country_codes), key=lambda c: c[1]
+        )
+        self.fields["sort"].choices = list(QUEUE_SORTS.items())

@@ -1,0 +1,119 @@
+"""Reads only the pages need: the reviewer queue with its filters, and dashboard aggregates.
+
+Each function runs a constant number of queries whatever the data size; the benchmark
+(`bench/bench_pages.py`) holds them to it with 20,000 firms and 100,000 proposals.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from alliance.models import Capability, Firm, FirmCapability
+from matching.models import MatchRun, Proposal
+from matching.selectors import ProposalFilter
+
+QUEUE_ORDERINGS = {
+    "-score": ("-score", "id"),
+    "score": ("score", "id"),
+    "-created_at": ("-created_at", "-id"),
+    "created_at": ("created_at", "id"),
+}
+
+
+def review_queue(
+    *,
+    status: str = "",
+    domain: str = "",
+    country: str = "",
+    min_score: float | None = None,
+    max_age_days: int | None = None,
+    sort: str = "-score",
+) -> QuerySet[Proposal]:
+    """Proposals for the reviewer queue, filtered and sorted; only the columns the table shows."""
+    qs = Proposal.objects.select_related("ukrainian", "partner").only(
+        "id",
+        "score",
+        "status",
+        "created_at",
+        "flags",
+        "reasons",
+        "components",
+        "ukrainian__id",
+        "ukrainian__name",
+        "ukrainian__country",
+        "partner__id",
+        "partner__name",
+        "partner__country",
+    )
+    # The review workflow's own filter set, so the page and the API agree on what a domain filter means.
+    data = {"domain": domain}
+    if status:
+        data["status"] = [status]
+    if min_score is not None:
+        data["min_score"] = min_score
+    qs = ProposalFilter(data, queryset=qs).qs
+    if country:
+        qs = qs.filter(partner__country=country)
+    if max_age_days:
+        qs = qs.filter(created_at__gte=timezone.now() - timedelta(days=max_age_days))
+    return qs.order_by(*QUEUE_ORDERINGS.get(sort, QUEUE_ORDERINGS["-score"]))
+
+
+def queue_filter_choices() -> tuple[list[str], list[str]]:
+    """Domains of the taxonomy and the partner countries that have firms (two small queries)."""
+    domains = sorted(set(Capability.objects.values_list("domain", flat=True)))
+    countries = list(Firm.objects.exclude(country="UA").order_by().values_list("country", flat=True).distinct())
+    return domains, sorted(str(c) for c in countries)
+
+
+def firms_awaiting_verification() -> QuerySet[Firm]:
+    """Firms a reviewer has to look at: pending first (oldest first), then suspended ones."""
+    return (
+        Firm.objects.filter(status__in=[Firm.Status.PENDING, Firm.Status.SUSPENDED])
+        .annotate(
+            offers_count=Count("capabilities", filter=Q(capabilities__kind="offer")),
+            seeks_count=Count("capabilities", filter=Q(capabilities__kind="seek")),
+        )
+        .order_by("-status", "created_at", "id")
+    )
+
+
+def match_run_list() -> QuerySet[MatchRun]:
+    return MatchRun.objects.select_related("created_by", "firm").order_by("-created_at", "-id")
+
+
+def capability_coverage() -> list[dict]:
+    """Per domain: Ukrainian firms that seek it and partner firms that offer it (one query).
+
+    Only verified firms count: the coverage is of what matching can actually use.
+    """
+    rows = (
+        FirmCapability.objects.filter(firm__status=Firm.Status.VERIFIED)
+        .values("capability__domain")
+        .annotate(
+            ua_seek=Count("firm", filter=Q(kind="seek", firm__country="UA"), distinct=True),
+            partner_offer=Count("firm", filter=Q(kind="offer") & ~Q(firm__country="UA"), distinct=True),
+        )
+        .order_by("capability__domain")
+    )
+    return [
+        {"domain": r["capability__domain"], "ua_seek": r["ua_seek"], "partner_offer": r["partner_offer"]} for r in rows
+    ]
+
+
+SCORE_BUCKETS = 10
+
+
+def score_histogram() -> list[dict]:
+    """Proposals per score decile (one query with a conditional count per bucket)."""
+    edges = [i / SCORE_BUCKETS for i in range(SCORE_BUCKETS + 1)]
+    aggregates = {}
+    for i in range(SCORE_BUCKETS):
+        lo, hi = edges[i], edges[i + 1]
+        cond = Q(score__gte=lo) & (Q(score__lte=hi) if i == SCORE_BUCKETS - 1 else Q(score__lt=hi))
+        aggregates[f"b{i}"] = Count("id", filter=cond)
+    row = Proposal.objects.exclude(status=Proposal.Status.SUPERSEDED).aggregate(**aggregates)
+    return [{"lo": edges[i], "hi": edges[i + 1], "count": row[f"b{i}"]} for i in range(SCORE_BUCKETS)]

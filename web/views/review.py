@@ -1,0 +1,215 @@
+"""The reviewer workspace: proposal queue, proposal page, bulk decisions, firm verification, match runs."""
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from alliance import services as registry
+from alliance.errors import ApplicationError
+from alliance.models import Firm
+from matching import selectors as proposals
+from matching.models import MatchRun
+from matching.services import review
+from matching.services.runs import match_run_start
+from web import selectors
+from web.charts import hbars
+from web.domains import component_label
+from web.forms import BulkDecisionForm, DecisionForm, QueueFilterForm
+
+PAGE_SIZE = 50
+
+
+def reviewer_required(view):
+    """Anonymous people go to the log-in page; signed-in non-reviewers get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.can_review:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@reviewer_required
+def queue(request: HttpRequest) -> HttpResponse:
+    domains, country_codes = selectors.queue_filter_choices()
+    params = request.GET.copy()
+    if "status" not in params:
+        params["status"] = "proposed"  # what a reviewer opens the page for
+    form = QueueFilterForm(params, domains=domains, country_codes=country_codes)
+    filters = form.cleaned_data if form.is_valid() else {"status": "proposed"}
+    qs = selectors.review_queue(
+        status=filters.get("status") or "",
+        domain=filters.get("domain") or "",
+        country=filters.get("country") or "",
+        min_score=filters.get("min_score"),
+        max_age_days=filters.get("max_age_days"),
+        sort=filters.get("sort") or "-score",
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    keep = {k: v for k, v in params.items() if k != "page" and v}
+    return render(
+        request,
+        "web/review/queue.html",
+        {"form": form, "page": page, "query": urlencode(keep), "bulk_form": BulkDecisionForm()},
+    )
+
+
+@reviewer_required
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    form = BulkDecisionForm(request.POST)
+    # Back to the same filtered page of the queue (only ever our own path: no open redirect).
+    query = request.POST.get("query", "")
+    target = reverse("web:review_queue") + (f"?{query}" if query else "")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(target)
+    action = form.cleaned_data["action"]
+    note = form.cleaned_data["note"]
+    try:
+        results = review.proposal_bulk_review(
+            reviewer=request.user,
+            action=action,
+            ids=form.cleaned_data["proposal_ids"],
+            note=note if action == "approve" else "",
+            reason=note if action == "reject" else "",
+        )
+    except ApplicationError as error:
+        messages.error(request, _("Nothing was changed: %(reason)s") % {"reason": error.message})
+        return redirect(target)
+    done = sum(1 for r in results if r["ok"])
+    failed = [r for r in results if not r["ok"]]
+    if done:
+        text = (
+            ngettext("%(n)d proposal approved.", "%(n)d proposals approved.", done)
+            if action == "approve"
+            else ngettext("%(n)d proposal rejected.", "%(n)d proposals rejected.", done)
+        )
+        messages.success(request, text % {"n": done})
+    for r in failed:
+        messages.warning(request, _("Proposal #%(id)s: %(reason)s") % {"id": r["id"], "reason": r["error"]["message"]})
+    return redirect(target)
+
+
+@reviewer_required
+def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _proposal_page(request, proposals.proposal_get(user=request.user, pk=pk), None)
+
+
+def _proposal_page(request: HttpRequest, proposal, form: DecisionForm | None) -> HttpResponse:
+    components = sorted((proposal.components or {}).items())
+    chart = hbars(
+        [(component_label(name), float(value)) for name, value in components],
+        title=_("Score components"),
+        value_format="{:.2f}",
+        max_value=1.0,
+    )
+    return render(
+        request,
+        "web/review/proposal.html",
+        {
+            "proposal": proposal,
+            "chart": chart,
+            "form": form or DecisionForm(note_help=_("Optional for an approval; the reason is required to reject.")),
+            "events": proposals.proposal_event_list(proposal=proposal, user=request.user),
+        },
+    )
+
+
+@reviewer_required
+@require_POST
+def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = proposals.proposal_get(user=request.user, pk=pk)
+    action = request.POST.get("action")
+    form = DecisionForm(request.POST, note_required=action == "reject")
+    if action not in ("approve", "reject"):
+        messages.error(request, _("Choose approve or reject."))
+        return redirect("web:review_proposal", pk)
+    if form.is_valid():
+        note = form.cleaned_data["note"]
+        try:
+            if action == "approve":
+                review.proposal_approve(proposal=proposal, reviewer=request.user, note=note)
+                messages.success(request, _("Proposal approved: both firms are told."))
+            else:
+                review.proposal_reject(proposal=proposal, reviewer=request.user, reason=note)
+                messages.success(request, _("Proposal rejected."))
+        except ApplicationError as error:
+            form.add_service_errors(error)
+        else:
+            return redirect("web:review_proposal", pk)
+    return _proposal_page(request, proposal, form)
+
+
+@reviewer_required
+def firm_queue(request: HttpRequest) -> HttpResponse:
+    firms = list(selectors.firms_awaiting_verification()[:200])
+    return render(request, "web/review/firms.html", {"firms": firms})
+
+
+@reviewer_required
+def firm_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    firm = get_object_or_404(Firm.objects.prefetch_related("capabilities__capability", "beneficial_owners"), pk=pk)
+    return render(request, "web/review/firm.html", {"firm": firm, "form": DecisionForm()})
+
+
+@reviewer_required
+@require_POST
+def firm_status(request: HttpRequest, pk: int) -> HttpResponse:
+    firm = get_object_or_404(Firm, pk=pk)
+    action = request.POST.get("action")
+    note = request.POST.get("note", "").strip()
+    try:
+        if action == "verify":
+            registry.firm_verify(firm=firm, reviewer=request.user)
+            messages.success(request, _("%(name)s is verified and takes part in matching.") % {"name": firm.name})
+        elif action == "suspend":
+            registry.firm_suspend(firm=firm, reviewer=request.user, reason=note)
+            messages.success(request, _("%(name)s is suspended.") % {"name": firm.name})
+        else:
+            messages.error(request, _("Choose verify or suspend."))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("web:review_firm", firm.pk) if request.POST.get("back") == "firm" else redirect("web:review_firms")
+
+
+@reviewer_required
+def run_list(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            run = match_run_start(user=request.user)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return redirect("web:review_runs")
+        messages.success(request, _("Match run #%(id)s started.") % {"id": run.pk})
+        return redirect("web:review_run", run.pk)
+    runs = list(selectors.match_run_list()[:30])
+    return render(request, "web/review/runs.html", {"runs": runs})
+
+
+@reviewer_required
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(selectors.match_run_list(), pk=pk)
+    return render(request, "web/review/run.html", {"run": run})
+
+
+@reviewer_required
+def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The progress fragment htmx polls every second; it stops polling once the run is finished."""
+    run = get_object_or_404(MatchRun, pk=pk)
+    return render(request, "web/review/partials/run_progress.html", {"run": run})

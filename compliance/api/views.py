@@ -1,0 +1,147 @@
+"""Reviewers' screening API and the firms' beneficial-owner declarations. Views only translate HTTP."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, permissions
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Membership
+from alliance.api.pagination import Pagination
+from alliance.errors import ApplicationError
+from alliance.models import Firm
+from alliance.selectors import firm_blocking_owners, firms_eligible_for_matching
+from compliance import selectors, services
+from compliance.api import serializers as s
+
+
+class IsReviewer(permissions.BasePermission):
+    """Ministry reviewers and administrators only; firm members get 403, anonymous 401."""
+
+    message = "Only ministry reviewers can see screening results."
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated and request.user.can_review)
+
+
+def _detail(firm: Firm) -> dict:
+    return {
+        "firm_id": firm.pk,
+        "ref": firm.ref,
+        "name": firm.name,
+        "country": str(firm.country),
+        "status": firm.status,
+        "screening_status": firm.screening_status,
+        "eligible_for_matching": firms_eligible_for_matching().filter(pk=firm.pk).exists(),
+        "screening": selectors.screening_latest(firm=firm),
+        "decisions": list(selectors.screening_decisions(firm=firm)),
+        "ownership_block": list(firm_blocking_owners(firm=firm)),
+    }
+
+
+@extend_schema(
+    tags=["screening"],
+    parameters=[
+        OpenApiParameter(
+            "status",
+            OpenApiTypes.STR,
+            enum=[v for v in Firm.ScreeningStatus.values if v != "clear"],
+            description="Only firms with this screening status",
+        )
+    ],
+)
+class ScreeningListView(generics.ListAPIView):
+    """Firms whose sanctions screening is not clear, for reviewers."""
+
+    permission_classes = [IsReviewer]
+    serializer_class = s.ScreeningFirmListSerializer
+    pagination_class = Pagination
+    filter_backends: list = []
+
+    def get_queryset(self):
+        status = self.request.query_params.get("status") or None
+        allowed = set(Firm.ScreeningStatus.values) - {Firm.ScreeningStatus.CLEAR}
+        if status is not None and status not in allowed:
+            raise ApplicationError(
+                f"status: must be one of {', '.join(sorted(allowed))}.",
+                fields={"status": [f"Must be one of {', '.join(sorted(allowed))}."]},
+            )
+        return selectors.screening_firm_list(status=status)
+
+
+class ScreeningFirmView(APIView):
+    permission_classes = [IsReviewer]
+
+    @extend_schema(tags=["screening"], responses=s.ScreeningFirmDetailSerializer)
+    def get(self, request, firm_id: int):
+        """One firm's latest screening with its matches, the reviewers' decisions and any ownership block."""
+        firm = get_object_or_404(Firm, pk=firm_id)
+        return Response(s.ScreeningFirmDetailSerializer(_detail(firm)).data)
+
+
+class _DecisionView(APIView):
+    permission_classes = [IsReviewer]
+    action = ""
+
+    def post(self, request, firm_id: int):
+        firm = get_object_or_404(Firm, pk=firm_id)
+        data = s.DecisionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decide = services.screening_confirm if self.action == "confirm" else services.screening_dismiss
+        decide(firm=firm, reviewer=request.user, note=data.validated_data["note"])
+        firm.refresh_from_db()
+        return Response(s.ScreeningFirmDetailSerializer(_detail(firm)).data)
+
+
+class ScreeningConfirmView(_DecisionView):
+    action = "confirm"
+
+    @extend_schema(tags=["screening"], request=s.DecisionInputSerializer, responses=s.ScreeningFirmDetailSerializer)
+    def post(self, request, firm_id: int):
+        """Confirm a potential match: the firm is suspended and its open proposals withdrawn (409 unless potential)."""
+        return super().post(request, firm_id)
+
+
+class ScreeningDismissView(_DecisionView):
+    action = "dismiss"
+
+    @extend_schema(tags=["screening"], request=s.DecisionInputSerializer, responses=s.ScreeningFirmDetailSerializer)
+    def post(self, request, firm_id: int):
+        """Dismiss a potential match as a false positive (409 unless potential)."""
+        return super().post(request, firm_id)
+
+
+class FirmOwnersView(APIView):
+    """A firm's declared beneficial owners above 10%: members and reviewers read, owners and editors replace."""
+
+    def _firm(self, request, firm_id: int, *, write: bool) -> Firm:
+        firm = get_object_or_404(Firm, pk=firm_id)
+        user = request.user
+        role = Membership.objects.filter(user=user, firm=firm).values_list("role", flat=True).first()
+        if role is None and not user.can_review:
+            raise Http404  # outsiders must not learn the firm exists
+        if write and role not in (Membership.Role.OWNER, Membership.Role.EDITOR):
+            raise ApplicationError(
+                "Only an owner or editor of the firm can declare its owners.", code="permission_denied", status=403
+            )
+        return firm
+
+    def _out(self, firm: Firm) -> Response:
+        owners = list(firm.beneficial_owners.all())
+        data = {"firm_id": firm.pk, "owners": owners, "blocks_matching": firm_blocking_owners(firm=firm).exists()}
+        return Response(s.OwnersOutputSerializer(data).data)
+
+    @extend_schema(tags=["firms"], responses=s.OwnersOutputSerializer)
+    def get(self, request, firm_id: int):
+        return self._out(self._firm(request, firm_id, write=False))
+
+    @extend_schema(tags=["firms"], request=s.OwnersInputSerializer, responses=s.OwnersOutputSerializer)
+    def put(self, request, firm_id: int):
+        """Replace the declared owners; an owner from Russia or Belarus above 10% keeps the firm out of matching."""
+        firm = self._firm(request, firm_id, write=True)
+        data = s.OwnersInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.beneficial_owners_replace(firm=firm, owners=data.validated_data["owners"], user=request.user)
+        return self._out(firm)

@@ -1,0 +1,110 @@
+"""Reads of compliance: screening queues and one firm's screening detail for reviewers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from alliance.models import Firm, FirmCapability
+from compliance.export_control import proposal_flags
+from compliance.models import Screening, ScreeningDecision, ScreeningMatch
+
+
+def screening_firm_list(*, status: str | None = None) -> QuerySet[Firm]:
+    """Firms whose screening is not clear (optionally one status), with their latest screening's time and match count."""
+    firms = Firm.objects.exclude(screening_status=Firm.ScreeningStatus.CLEAR)
+    if status:
+        firms = firms.filter(screening_status=status)
+    latest = Screening.objects.filter(firm=OuterRef("pk")).order_by("-created_at", "-id")
+    match_count = (
+        ScreeningMatch.objects.filter(screening_id=OuterRef("latest_screening_id"))
+        .order_by()
+        .values("screening_id")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return firms.annotate(
+        latest_screening_id=Subquery(latest.values("pk")[:1]),
+        latest_screening_at=Subquery(latest.values("created_at")[:1]),
+        match_count=Coalesce(Subquery(match_count), 0),
+    ).order_by("screening_status", "name", "pk")
+
+
+def screening_latest(*, firm: Firm) -> Screening | None:
+    """The firm's latest screening with its matches and their entries."""
+    return (
+        Screening.objects.filter(firm=firm)
+        .select_related("list")
+        .prefetch_related(Prefetch("matches", ScreeningMatch.objects.select_related("entry").order_by("-score", "id")))
+        .first()
+    )
+
+
+def screening_decisions(*, firm: Firm) -> QuerySet[ScreeningDecision]:
+    return ScreeningDecision.objects.filter(firm=firm).select_related("reviewer")
+
+
+def screening_report_rows() -> list[dict]:
+    """One row per firm: {ref, name, status, matches: [{list_id, name, score, reason}]} from its latest screening."""
+    latest = {}
+    screenings = Screening.objects.order_by("firm_id", "-created_at", "-id").prefetch_related(
+        Prefetch("matches", ScreeningMatch.objects.select_related("entry"))
+    )
+    for screening in screenings.iterator(chunk_size=2000):
+        latest.setdefault(screening.firm_id, screening)
+    rows = []
+    for firm in Firm.objects.order_by("ref").only("pk", "ref", "name", "screening_status"):
+        screening = latest.get(firm.pk)
+        matches = screening.matches.all() if screening else []
+        rows.append(
+            {
+                "ref": firm.ref,
+                "name": firm.name,
+                "status": firm.screening_status,
+                "matches": [
+                    {"list_id": m.entry.entity_id, "name": m.entry.name, "score": m.score, "reason": m.reason}
+                    for m in matches
+                ],
+            }
+        )
+    return rows
+
+
+# --- Export-control flags for proposals ------------------------------------------------------------
+
+
+def partner_export_profiles(*, partner_ids: Iterable[int]) -> dict[int, tuple[list[str], list[str], str]]:
+    """{partner_id: (ML categories of offered capabilities, declared export regimes, country)} in two queries."""
+    ids = list(set(partner_ids))
+    profiles: dict[int, tuple[list[str], list[str], str]] = {
+        pk: ([], list(regimes or []), str(country))
+        for pk, regimes, country in Firm.objects.filter(pk__in=ids).values_list("pk", "export_regimes", "country")
+    }
+    offered = (
+        FirmCapability.objects.filter(firm_id__in=ids, kind=FirmCapability.Kind.OFFER)
+        .exclude(capability__ml_category="")
+        .values_list("firm_id", "capability__ml_category")
+    )
+    for firm_id, category in offered:
+        profiles[firm_id][0].append(category)
+    return profiles
+
+
+def proposal_flags_for_pairs(*, pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], dict[str, list[str]]]:
+    """Flags for many (ukrainian_id, partner_id) pairs; the pipeline calls this once per chunk."""
+    pairs = list(pairs)
+    profiles = partner_export_profiles(partner_ids=[partner_id for _, partner_id in pairs])
+    flags = {}
+    for ukrainian_id, partner_id in pairs:
+        categories, regimes, country = profiles.get(partner_id, ([], [], ""))
+        flags[(ukrainian_id, partner_id)] = proposal_flags(
+            partner_offer_ml_categories=categories, partner_export_regimes=regimes, partner_country=country
+        )
+    return flags
+
+
+def proposal_flags_for_pair(*, ukrainian: Firm, partner: Firm) -> dict[str, list[str]]:
+    """Flags for one pairing (the partner exports to the Ukrainian firm)."""
+    return proposal_flags_for_pairs(pairs=[(ukrainian.pk, partner.pk)])[(ukrainian.pk, partner.pk)]

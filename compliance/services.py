@@ -1,0 +1,493 @@
+"""Writes of compliance: importing sanctions lists, screening firms, reviewers' decisions."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from alliance.errors import ApplicationError, ConflictError
+from alliance.models import BeneficialOwner, Firm
+from alliance.outbox import outbox_enqueue
+from compliance import namematch
+from compliance.models import (
+    SanctionsEntry,
+    SanctionsKey,
+    SanctionsList,
+    Screening,
+    ScreeningDecision,
+    ScreeningMatch,
+)
+from matching.models import Proposal, ProposalEvent
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+log = logging.getLogger(__name__)
+
+FS = Firm.ScreeningStatus
+REQUIRED_COLUMNS = (
+    "id",
+    "schema",
+    "name",
+    "aliases",
+    "birth_date",
+    "countries",
+    "addresses",
+    "identifiers",
+    "sanctions",
+    "phones",
+    "emails",
+    "dataset",
+    "first_seen",
+    "last_seen",
+    "last_change",
+)
+KEPT_SCHEMATA = frozenset({"Company", "Organization", "LegalEntity", "Person"})
+BATCH_SIZE = 2000
+SCREEN_ALL_TASK = "compliance.tasks.screen_all_task"
+OPEN_PROPOSAL_STATUSES = (Proposal.Status.PROPOSED, Proposal.Status.APPROVED)
+WITHDRAW_NOTE = "withdrawn: confirmed sanctions match"
+NOTE_MAX_LENGTH = 4000
+
+# OpenSanctions cells can be long (addresses, many aliases); the csv default of 128 KiB is not enough.
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+# --- Import -------------------------------------------------------------------------------------
+
+
+class SanctionsImportError(ApplicationError):
+    """A malformed list file; `row` is the 1-based line of the file (the header is line 1)."""
+
+    def __init__(self, message: str, *, row: int | None = None):
+        where = f"row {row}: " if row else ""
+        super().__init__(f"{where}{message}", code="invalid_sanctions_file", fields={"row": [str(row or "")]})
+        self.row = row
+
+
+@dataclass(frozen=True)
+class ParsedEntry:
+    entity_id: str
+    schema: str
+    name: str
+    aliases: list[str]
+    countries: list[str]
+    identifiers: list[str]
+    sanctions: list[str]
+    dataset: str
+    first_seen: str
+    last_seen: str
+    last_change: str
+
+
+def _split(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split(";") if part.strip()]
+
+
+def parse_sanctions_csv(stream: io.TextIOBase) -> Iterator[tuple[int, ParsedEntry | None]]:
+    """Yield (line, entry) for each row, entry None for skipped schemata; raise on the first bad row."""
+    reader = csv.reader(stream)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise SanctionsImportError("the file is empty; expected a header row", row=1)
+    except csv.Error as exc:
+        raise SanctionsImportError(f"unreadable header ({exc})", row=1)
+    header = [column.strip().lstrip("\ufeff") for column in header]
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
+        raise SanctionsImportError(f"bad header: missing required column(s) {', '.join(missing)}", row=1)
+    position = {column: header.index(column) for column in REQUIRED_COLUMNS}
+    width = len(header)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise SanctionsImportError(f"unparsable row ({exc})", row=reader.line_num)
+        line = reader.line_num
+        if not row:
+            continue  # blank line
+        if len(row) != width:
+            raise SanctionsImportError(f"expected {width} columns as in the header, found {len(row)}", row=line)
+        cell = {column: row[index].strip() for column, index in position.items()}
+        if not cell["id"]:
+            raise SanctionsImportError("empty id", row=line)
+        if not cell["name"]:
+            raise SanctionsImportError(f"empty name for id {cell['id']!r}", row=line)
+        if cell["schema"] not in KEPT_SCHEMATA:
+            yield line, None
+            continue
+        yield (
+            line,
+            ParsedEntry(
+                entity_id=cell["id"],
+                schema=cell["schema"],
+                name=cell["name"],
+                aliases=_split(cell["aliases"]),
+                countries=_split(cell["countries"]),
+                identifiers=_split(cell["identifiers"]),
+                sanctions=_split(cell["sanctions"]),
+                dataset=cell["dataset"],
+                first_seen=cell["first_seen"],
+                last_seen=cell["last_seen"],
+                last_change=cell["last_change"],
+            ),
+        )
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _entry_keys(entry: ParsedEntry) -> set[str]:
+    keys = namematch.identifier_keys(entry.identifiers)
+    for text in (entry.name, *entry.aliases):
+        keys |= namematch.name_keys(text)
+    return keys
+
+
+def _flush(sanctions_list: SanctionsList, batch: list[ParsedEntry]) -> None:
+    rows = SanctionsEntry.objects.bulk_create(
+        [
+            SanctionsEntry(
+                list=sanctions_list,
+                entity_id=e.entity_id,
+                schema=e.schema,
+                name=e.name,
+                aliases=e.aliases,
+                countries=e.countries,
+                identifiers=e.identifiers,
+                sanctions=e.sanctions,
+                dataset=e.dataset,
+                first_seen=e.first_seen,
+                last_seen=e.last_seen,
+                last_change=e.last_change,
+            )
+            for e in batch
+        ]
+    )
+    keys = [
+        SanctionsKey(list=sanctions_list, key=key[:255], entry_id=row.pk)
+        for row, parsed in zip(rows, batch, strict=True)
+        for key in _entry_keys(parsed)
+    ]
+    SanctionsKey.objects.bulk_create(keys, batch_size=BATCH_SIZE * 4)
+
+
+def sanctions_list_import(*, path: str | Path, imported_by: str = "", progress=None) -> SanctionsList:
+    """Import a targets.simple.csv file as the new active list, all or nothing; re-screen all firms after."""
+    path = Path(path)
+    if not path.is_file():
+        raise SanctionsImportError(f"no such file: {path}")
+    sha256 = _file_sha256(path)
+    seen_ids: set[str] = set()
+    with transaction.atomic():
+        sanctions_list = SanctionsList.objects.create(source_name=path.name, sha256=sha256, imported_by=imported_by)
+        rows = skipped = kept = 0
+        batch: list[ParsedEntry] = []
+        with path.open(encoding="utf-8-sig", newline="") as stream:
+            try:
+                for line, entry in parse_sanctions_csv(stream):
+                    rows += 1
+                    if progress is not None:
+                        progress(rows)
+                    if entry is None:
+                        skipped += 1
+                        continue
+                    if entry.entity_id in seen_ids:
+                        raise SanctionsImportError(f"duplicate id {entry.entity_id!r}", row=line)
+                    seen_ids.add(entry.entity_id)
+                    batch.append(entry)
+                    kept += 1
+                    if len(batch) >= BATCH_SIZE:
+                        _flush(sanctions_list, batch)
+                        batch = []
+            except UnicodeDecodeError as exc:
+                raise SanctionsImportError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", row=rows + 2)
+        if batch:
+            _flush(sanctions_list, batch)
+        # Deactivate first: the partial unique index allows one active list at a time.
+        SanctionsList.objects.filter(is_active=True).update(is_active=False)
+        SanctionsList.objects.filter(pk=sanctions_list.pk).update(
+            is_active=True, rows_read=rows, entries_count=kept, skipped_count=skipped
+        )
+        outbox_enqueue(SCREEN_ALL_TASK)
+    sanctions_list.refresh_from_db()
+    log.info("sanctions list %s imported: %s entries, %s skipped", sanctions_list.pk, kept, skipped)
+    return sanctions_list
+
+
+# --- Screening ----------------------------------------------------------------------------------
+
+
+def active_list() -> SanctionsList | None:
+    return SanctionsList.objects.filter(is_active=True).first()
+
+
+def firm_identifiers(firm: Firm) -> list[str]:
+    return [value for value in (firm.lei, firm.edrpou, firm.ncage) if value]
+
+
+def _add_entry(index: namematch.ScreeningIndex, entry: SanctionsEntry) -> None:
+    index.add(entry.pk, entry.name, entry.aliases, entry.identifiers)
+
+
+def screening_index_build(*, sanctions_list: SanctionsList) -> namematch.ScreeningIndex:
+    """The whole list in memory, for screening many firms at once."""
+    index = namematch.ScreeningIndex()
+    fields = ("pk", "name", "aliases", "identifiers")
+    for pk, name, aliases, identifiers in (
+        SanctionsEntry.objects.filter(list=sanctions_list).values_list(*fields).iterator(chunk_size=5000)
+    ):
+        index.add(pk, name, aliases, identifiers)
+    return index
+
+
+def _candidate_index(
+    *, sanctions_list: SanctionsList, name: str, identifiers: Sequence[str]
+) -> namematch.ScreeningIndex:
+    """A small index of the entries sharing a key with this firm, found through SanctionsKey."""
+    keys = namematch.name_keys(name) | namematch.identifier_keys(identifiers)
+    index = namematch.ScreeningIndex()
+    entry_ids = SanctionsKey.objects.filter(list=sanctions_list, key__in=keys).values("entry_id")
+    for entry in SanctionsEntry.objects.filter(pk__in=entry_ids).only("pk", "name", "aliases", "identifiers"):
+        _add_entry(index, entry)
+    return index
+
+
+def _decided_keys(hits: Sequence[namematch.Hit], entries: dict[int, SanctionsEntry]) -> list[str]:
+    return sorted({f"{entries[h.entry].entity_id}@{entries[h.entry].last_change}" for h in hits})
+
+
+def firm_screen(
+    *, firm: Firm | int, index: namematch.ScreeningIndex | None = None, sanctions_list: SanctionsList | None = None
+) -> Screening | None:
+    """Screen one firm against the active list and set its screening status; None when no list exists.
+
+    A confirmed match stays confirmed (only a reviewer decides it); a dismissed firm stays
+    `false_positive` while it matches only the entries dismissed, unchanged.
+    """
+    sanctions_list = sanctions_list or active_list()
+    if sanctions_list is None:
+        return None
+    firm_id = firm.pk if isinstance(firm, Firm) else firm
+    with transaction.atomic():
+        locked = Firm.objects.select_for_update().get(pk=firm_id)
+        identifiers = firm_identifiers(locked)
+        if index is None:
+            index = _candidate_index(sanctions_list=sanctions_list, name=locked.name, identifiers=identifiers)
+        hits = index.screen(locked.name, identifiers)
+        entries = SanctionsEntry.objects.in_bulk([hit.entry for hit in hits])
+        status = _next_status(firm=locked, keys=_decided_keys(hits, entries))
+        latest = Screening.objects.filter(firm=locked).prefetch_related("matches").first()
+        same = (
+            latest is not None
+            and latest.list_id == sanctions_list.pk
+            and latest.status == status
+            and latest.screened_name == locked.name
+            and latest.screened_identifiers == identifiers
+            and {(m.entry_id, m.score, m.reason) for m in latest.matches.all()}
+            == {(h.entry, h.score, h.reason) for h in hits}
+        )
+        if same:
+            return latest  # idempotent: a repeated screening with the same result adds nothing
+        screening = Screening.objects.create(
+            firm=locked,
+            list=sanctions_list,
+            status=status,
+            screened_name=locked.name,
+            screened_identifiers=identifiers,
+        )
+        ScreeningMatch.objects.bulk_create(
+            [
+                ScreeningMatch(
+                    screening=screening, entry_id=h.entry, score=h.score, reason=h.reason, matched_name=h.matched_name
+                )
+                for h in hits
+            ]
+        )
+        if locked.screening_status != status:
+            Firm.objects.filter(pk=locked.pk).update(screening_status=status)
+    return screening
+
+
+def _next_status(*, firm: Firm, keys: list[str]) -> str:
+    if firm.screening_status == FS.CONFIRMED_MATCH:
+        return FS.CONFIRMED_MATCH
+    if not keys:
+        return FS.CLEAR
+    if firm.screening_status == FS.FALSE_POSITIVE:
+        dismissal = (
+            ScreeningDecision.objects.filter(firm=firm, decision=ScreeningDecision.Decision.DISMISS)
+            .only("entry_keys")
+            .first()
+        )
+        if dismissal is not None and set(keys) <= set(dismissal.entry_keys):
+            return FS.FALSE_POSITIVE
+    return FS.POTENTIAL_MATCH
+
+
+def firms_screen(*, firm_ids: Sequence[int] | None = None, progress=None) -> dict[str, int]:
+    """Screen many firms (all when `firm_ids` is None) with one in-memory index; counts by status."""
+    sanctions_list = active_list()
+    counts: dict[str, int] = {status: 0 for status in FS.values}
+    if sanctions_list is None:
+        return counts
+    index = screening_index_build(sanctions_list=sanctions_list)
+    firms = Firm.objects.order_by("pk")
+    if firm_ids is not None:
+        firms = firms.filter(pk__in=list(firm_ids))
+    for firm_id in firms.values_list("pk", flat=True).iterator(chunk_size=2000):
+        screening = firm_screen(firm=firm_id, index=index, sanctions_list=sanctions_list)
+        counts[screening.status] += 1
+        if progress is not None:
+            progress(1)
+    return counts
+
+
+# --- Reviewers' decisions ------------------------------------------------------------------------
+
+
+def _require_reviewer(user: User) -> str:
+    if not user.can_review:
+        raise ApplicationError("Only ministry reviewers can do this.", code="permission_denied", status=403)
+    return user.role
+
+
+def _clean_note(note: str | None, *, required: bool) -> str:
+    note = (note or "").strip()
+    if required and not note:
+        raise ApplicationError(
+            "note: required, explain the decision.", code="required", fields={"note": ["This field is required."]}
+        )
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ApplicationError(
+            f"note: at most {NOTE_MAX_LENGTH} characters.",
+            code="too_long",
+            fields={"note": [f"Ensure this field has no more than {NOTE_MAX_LENGTH} characters."]},
+        )
+    return note
+
+
+def _decide(*, firm: Firm | int, reviewer: User, note: str, decision: str) -> tuple[Firm, ScreeningDecision, str]:
+    """Lock the firm, check it awaits a decision and record the decision; call inside atomic()."""
+    firm_id = firm.pk if isinstance(firm, Firm) else firm
+    locked = Firm.objects.select_for_update().get(pk=firm_id)
+    if locked.screening_status != FS.POTENTIAL_MATCH:
+        raise ConflictError(
+            f"Only a potential match can be decided; this firm is {locked.screening_status}.",
+            current_state=locked.screening_status,
+        )
+    screening = Screening.objects.filter(firm=locked).prefetch_related("matches__entry").first()
+    entry_keys = sorted({f"{m.entry.entity_id}@{m.entry.last_change}" for m in screening.matches.all()})
+    record = ScreeningDecision.objects.create(
+        firm=locked, screening=screening, reviewer=reviewer, decision=decision, note=note, entry_keys=entry_keys
+    )
+    return locked, record, entry_keys
+
+
+def screening_dismiss(*, firm: Firm | int, reviewer: User, note: str) -> ScreeningDecision:
+    """potential_match -> false_positive; the firm may be matched again."""
+    _require_reviewer(reviewer)
+    note = _clean_note(note, required=True)
+    with transaction.atomic():
+        locked, record, _ = _decide(
+            firm=firm, reviewer=reviewer, note=note, decision=ScreeningDecision.Decision.DISMISS
+        )
+        Firm.objects.filter(pk=locked.pk).update(screening_status=FS.FALSE_POSITIVE)
+    return record
+
+
+def screening_confirm(*, firm: Firm | int, reviewer: User, note: str) -> ScreeningDecision:
+    """potential_match -> confirmed_match: the firm is suspended and its open proposals withdrawn."""
+    role = _require_reviewer(reviewer)
+    note = _clean_note(note, required=True)
+    with transaction.atomic():
+        locked, record, _ = _decide(
+            firm=firm, reviewer=reviewer, note=note, decision=ScreeningDecision.Decision.CONFIRM
+        )
+        now = timezone.now()
+        # The registry has no firm_suspend service yet: suspend here, with who and when.
+        Firm.objects.filter(pk=locked.pk).update(
+            screening_status=FS.CONFIRMED_MATCH,
+            status=Firm.Status.SUSPENDED,
+            status_changed_at=now,
+            status_changed_by=reviewer,
+            updated_at=now,
+        )
+        proposals_withdraw_for_firm(firm=locked, actor=reviewer, actor_role=role)
+    return record
+
+
+def proposals_withdraw_for_firm(*, firm: Firm, actor: User | None, actor_role: str) -> int:
+    """Reject the firm's open (proposed/approved) proposals with an event each; returns how many."""
+    # The review state machine allows reject only from `proposed`; a sanctions withdrawal must also
+    # stop approved introductions, so it is written here with the same audit event.
+    proposals = list(
+        Proposal.objects.select_for_update()
+        .filter(Q(ukrainian=firm) | Q(partner=firm), status__in=OPEN_PROPOSAL_STATUSES)
+        .order_by("pk")
+    )
+    now = timezone.now()
+    events = []
+    for proposal in proposals:
+        events.append(
+            ProposalEvent(
+                proposal=proposal,
+                actor=actor,
+                actor_role=actor_role,
+                from_status=proposal.status,
+                to_status=Proposal.Status.REJECTED,
+                note=WITHDRAW_NOTE,
+                data={"action": "withdraw", "reason": "sanctions", "firm": firm.pk},
+            )
+        )
+        proposal.status = Proposal.Status.REJECTED
+        proposal.status_changed_at = now
+        proposal.updated_at = now
+    Proposal.objects.bulk_update(proposals, ["status", "status_changed_at", "updated_at"])
+    ProposalEvent.objects.bulk_create(events)
+    return len(proposals)
+
+
+# --- Beneficial owners -----------------------------------------------------------------------------
+
+
+def beneficial_owners_replace(*, firm: Firm, owners: Sequence[dict], user: User) -> list[BeneficialOwner]:
+    """Replace the firm's declared owners (each above 10%) in one transaction."""
+    total = sum(owner["share_percent"] for owner in owners)
+    if total > 100:
+        raise ApplicationError(
+            "owners: shares add up to more than 100%.",
+            code="share_total",
+            fields={"owners": [f"Shares add up to {total}%, at most 100% allowed."]},
+        )
+    with transaction.atomic():
+        Firm.objects.select_for_update().filter(pk=firm.pk).first()
+        firm.beneficial_owners.all().delete()
+        created = BeneficialOwner.objects.bulk_create(
+            [
+                BeneficialOwner(
+                    firm=firm, name=owner["name"], country=owner["country"], share_percent=owner["share_percent"]
+                )
+                for owner in owners
+            ]
+        )
+    return created

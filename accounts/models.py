@@ -56,3 +56,17 @@ class Membership(models.Model):
     @property
     def can_edit(self) -> bool:
         return self.role in (self.Role.OWNER, self.Role.EDITOR)
+
+
+class ApiTokenName(models.Model):
+    """A human label for a knox API token ("ERP integration"), so owners can tell their tokens apart.
+
+    knox's token table has no name column and swapping its model would break existing tokens,
+    so the label lives beside it and disappears with the token (CASCADE).
+    """
+
+    token = models.OneToOneField("knox.AuthToken", primary_key=True, on_delete=models.CASCADE, related_name="label")
+    name = models.CharField(max_length=100)
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,3 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from accounts.api import views
+
+urlpatterns = [
+    path("auth/token/", views.TokenCreateView.as_view(), name="auth-token"),
+    path("auth/tokens/", views.TokenListView.as_view(), name="auth-tokens"),
+    path("auth/tokens/<str:token_key>/", views.TokenDetailView.as_view(), name="auth-token-detail"),
+    path("auth/logout/", views.LogoutView.as_view(), name="auth-logout"),
+    path("auth/signup/", views.SignupView.as_view(), name="auth-signup"),
+    path("me/", views.MeView.as_view(), name="me"),
+    path("firms/<int:firm_id>/members/", views.MemberListView.as_view(), name="firm-members"),
+    path("firms/<int:firm_id>/members/<int:membership_id>/", views.MemberDetailView.as_view(), name="firm-member"),
+]

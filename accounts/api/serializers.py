@@ -1,0 +1,108 @@
+"""Request and response shapes for accounts: tokens, sign-up, `me`, firm members.
+
+Input serializers check shape only; rules (password strength, last owner, ...) live in services.
+"""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import Membership, User
+from alliance.api.strict import StrictFieldsMixin
+from alliance.models import Firm
+
+LANGUAGE_CHOICES = [c for c in User.Language.values if c]
+
+
+# --- Tokens -------------------------------------------------------------------------------------
+
+
+class TokenCreateSerializer(StrictFieldsMixin, serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+    name = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default="", help_text="A label, e.g. 'ERP integration'."
+    )
+
+
+class TokenCreatedSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="Public key of the token (its first characters); use it to revoke.")
+    token = serializers.CharField(help_text="The secret. Shown once; only its hash is stored.")
+    expiry = serializers.DateTimeField(allow_null=True)
+    name = serializers.CharField()
+
+
+class TokenSerializer(serializers.Serializer):
+    id = serializers.CharField(source="token_key", help_text="Public key of the token; never the secret.")
+    name = serializers.SerializerMethodField()
+    created = serializers.DateTimeField()
+    expiry = serializers.DateTimeField(allow_null=True)
+    current = serializers.SerializerMethodField(help_text="True for the token this request was made with.")
+
+    def get_name(self, token) -> str:
+        label = getattr(token, "label", None)  # a missing reverse one-to-one raises AttributeError
+        return label.name if label is not None else ""
+
+    def get_current(self, token) -> bool:
+        return token.token_key == self.context.get("current_token_key")
+
+
+# --- Sign-up and me -----------------------------------------------------------------------------
+
+
+class SignupSerializer(StrictFieldsMixin, serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+    language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False, default="")
+
+
+class UserMembershipSerializer(serializers.Serializer):
+    firm_id = serializers.IntegerField(source="firm.id")
+    ref = serializers.CharField(source="firm.ref")
+    name = serializers.CharField(source="firm.name")
+    side = serializers.ChoiceField(source="firm.side", choices=Firm.Side.choices)
+    status = serializers.ChoiceField(source="firm.status", choices=Firm.Status.choices, help_text="The firm's status.")
+    role = serializers.ChoiceField(choices=Membership.Role.choices, help_text="The user's role in the firm.")
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    email = serializers.EmailField()
+    language = serializers.ChoiceField(choices=User.Language.values, help_text="'' means the browser's language.")
+    role = serializers.ChoiceField(choices=["firm_member", "reviewer", "administrator"])
+    memberships = serializers.SerializerMethodField()
+
+    @extend_schema_field(UserMembershipSerializer(many=True))
+    def get_memberships(self, user) -> list[dict]:
+        return UserMembershipSerializer(self.context["memberships"], many=True).data
+
+
+class MeUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
+    language = serializers.ChoiceField(choices=User.Language.values, required=False)
+    email = serializers.EmailField(max_length=254, required=False)
+
+
+class SignupResponseSerializer(TokenCreatedSerializer):
+    user = MeSerializer()
+
+
+# --- Firm members -------------------------------------------------------------------------------
+
+
+class MemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="Membership id.")
+    user_id = serializers.IntegerField()
+    username = serializers.CharField(source="user.username")
+    email = serializers.EmailField(source="user.email")
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+    created_at = serializers.DateTimeField()
+
+
+class MemberCreateSerializer(StrictFieldsMixin, serializers.Serializer):
+    username = serializers.CharField(max_length=150, help_text="An existing user's username.")
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+
+
+class MemberUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
+    role = serializers.ChoiceField(choices=Membership.Role.choices)

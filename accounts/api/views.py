@@ -1,0 +1,218 @@
+"""Accounts API: tokens, sign-up, `me`, and firm member management. Views only translate HTTP."""
+
+from django.contrib.auth import authenticate, logout
+from drf_spectacular.utils import extend_schema
+from knox.models import AuthToken
+from rest_framework import status
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from accounts import selectors, services
+from accounts.api.openapi import errors
+from accounts.api.serializers import (
+    MemberCreateSerializer,
+    MemberSerializer,
+    MemberUpdateSerializer,
+    MeSerializer,
+    MeUpdateSerializer,
+    SignupResponseSerializer,
+    SignupSerializer,
+    TokenCreatedSerializer,
+    TokenCreateSerializer,
+    TokenSerializer,
+)
+from alliance.errors import ApplicationError
+
+TAG_AUTH = ["auth"]
+TAG_MEMBERS = ["members"]
+
+
+def _token_body(token: AuthToken, secret: str) -> dict:
+    label = getattr(token, "label", None)
+    return {"id": token.token_key, "token": secret, "expiry": token.expiry, "name": label.name if label else ""}
+
+
+def _me_body(request, user) -> dict:
+    context = {"request": request, "memberships": selectors.user_memberships(user=user)}
+    return MeSerializer(user, context=context).data
+
+
+class PublicAPIView(APIView):
+    """No authentication at all: a stale or wrong Bearer header must not block logging in again."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle]
+
+
+class TokenCreateView(PublicAPIView):
+    @extend_schema(
+        tags=TAG_AUTH,
+        summary="Log in: exchange username and password for an API token",
+        description=(
+            "Returns a new Bearer token (shown once; stored hashed) valid for the configured lifetime. "
+            "Wrong credentials answer 400 `invalid_credentials` whether or not the username exists. "
+            "Repeated failures lock the username and address out (429)."
+        ),
+        request=TokenCreateSerializer,
+        responses={201: TokenCreatedSerializer, **errors(400, 403, 429)},
+        auth=[],
+    )
+    def post(self, request):
+        serializer = TokenCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        # The Django HttpRequest (not DRF's wrapper) so django-axes records the attempt and its
+        # middleware can see the lock-out flag it sets on the request.
+        user = authenticate(request._request, username=data["username"], password=data["password"])
+        if user is None:
+            raise ApplicationError("Unable to log in with these credentials.", code="invalid_credentials", status=400)
+        token, secret = services.token_create(user=user, name=data["name"])
+        return Response(_token_body(token, secret), status=status.HTTP_201_CREATED)
+
+
+class TokenListView(GenericAPIView):
+    serializer_class = TokenSerializer
+
+    @extend_schema(
+        tags=TAG_AUTH,
+        summary="List my API tokens",
+        description="Active tokens of the caller: public key, label, created, expiry. Never the secret.",
+        responses={200: TokenSerializer(many=True), **errors(401)},
+    )
+    def get(self, request):
+        tokens = selectors.token_list(user=request.user)
+        page = self.paginate_queryset(tokens)
+        current = request.auth.token_key if isinstance(request.auth, AuthToken) else None
+        data = TokenSerializer(page, many=True, context={"current_token_key": current}).data
+        return self.get_paginated_response(data)
+
+
+class TokenDetailView(APIView):
+    @extend_schema(
+        tags=TAG_AUTH,
+        summary="Revoke one of my API tokens",
+        responses={204: None, **errors(401, 404)},
+    )
+    def delete(self, request, token_key: str):
+        services.token_revoke(user=request.user, token_key=token_key)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutView(APIView):
+    @extend_schema(
+        tags=TAG_AUTH,
+        summary="Log out: revoke the token of this request (or end the browser session)",
+        request=None,
+        responses={204: None, **errors(401)},
+    )
+    def post(self, request):
+        if isinstance(request.auth, AuthToken):
+            services.token_revoke_current(token=request.auth)
+        else:
+            logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SignupView(PublicAPIView):
+    @extend_schema(
+        tags=TAG_AUTH,
+        summary="Sign up",
+        description=(
+            "Creates a firm-member account and returns its first API token. Next, create your firm with "
+            "`POST /api/v1/firms/`: you become its owner and it stays `pending` until a reviewer verifies it."
+        ),
+        request=SignupSerializer,
+        responses={201: SignupResponseSerializer, **errors(400, 429)},
+        auth=[],
+    )
+    def post(self, request):
+        serializer = SignupSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user, token, secret = services.user_signup(**serializer.validated_data)
+        body = {**_token_body(token, secret), "user": _me_body(request, user)}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class MeView(APIView):
+    @extend_schema(
+        tags=TAG_AUTH,
+        summary="Who am I: the user, their role and firm memberships",
+        responses={200: MeSerializer, **errors(401)},
+    )
+    def get(self, request):
+        return Response(_me_body(request, request.user))
+
+    @extend_schema(
+        tags=TAG_AUTH,
+        summary="Change my language or e-mail",
+        request=MeUpdateSerializer,
+        responses={200: MeSerializer, **errors(400, 401)},
+    )
+    def patch(self, request):
+        serializer = MeUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_update(user=request.user, **serializer.validated_data)
+        return Response(_me_body(request, user))
+
+
+class MemberListView(GenericAPIView):
+    serializer_class = MemberSerializer
+
+    @extend_schema(
+        tags=TAG_MEMBERS,
+        summary="List a firm's members",
+        description="For the firm's members, reviewers and administrators; 404 for anyone else.",
+        responses={200: MemberSerializer(many=True), **errors(401, 404)},
+    )
+    def get(self, request, firm_id: int):
+        firm = selectors.firm_for_member_management(firm_id=firm_id, user=request.user)
+        page = self.paginate_queryset(selectors.membership_list(firm=firm))
+        return self.get_paginated_response(MemberSerializer(page, many=True).data)
+
+    @extend_schema(
+        tags=TAG_MEMBERS,
+        summary="Add an existing user to the firm (owners)",
+        request=MemberCreateSerializer,
+        responses={201: MemberSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def post(self, request, firm_id: int):
+        firm = selectors.firm_for_member_management(firm_id=firm_id, user=request.user)
+        serializer = MemberCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = services.membership_add(firm=firm, actor=request.user, **serializer.validated_data)
+        return Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+class MemberDetailView(APIView):
+    @extend_schema(
+        tags=TAG_MEMBERS,
+        summary="Change a member's role (owners)",
+        description="The last owner cannot be demoted (409 `last_owner`).",
+        request=MemberUpdateSerializer,
+        responses={200: MemberSerializer, **errors(400, 401, 403, 404, 409)},
+    )
+    def patch(self, request, firm_id: int, membership_id: int):
+        firm = selectors.firm_for_member_management(firm_id=firm_id, user=request.user)
+        membership = selectors.membership_get(firm=firm, membership_id=membership_id)
+        serializer = MemberUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = services.membership_change_role(
+            membership=membership, actor=request.user, **serializer.validated_data
+        )
+        return Response(MemberSerializer(membership).data)
+
+    @extend_schema(
+        tags=TAG_MEMBERS,
+        summary="Remove a member (owners), or leave the firm (yourself)",
+        description="The last owner cannot be removed (409 `last_owner`).",
+        responses={204: None, **errors(401, 403, 404, 409)},
+    )
+    def delete(self, request, firm_id: int, membership_id: int):
+        firm = selectors.firm_for_member_management(firm_id=firm_id, user=request.user)
+        membership = selectors.membership_get(firm=firm, membership_id=membership_id)
+        services.membership_remove(membership=membership, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -36,6 +36,9 @@ class MatchRun(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Single-firm rematch debounce: the latest request time; a delayed task only runs if it is still the latest.
+    requested_at = models.DateTimeField(null=True, blank=True)
+    finalise_seconds = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -46,11 +49,40 @@ class MatchRun(models.Model):
                 condition=Q(kind="full", status__in=["queued", "running"]),
                 name="matchrun_one_active_full_run",
             ),
+            # One pending (debounced) rematch per firm: a burst of edits bumps its requested_at.
+            models.UniqueConstraint(
+                fields=["firm"],
+                condition=Q(kind="firm", status="queued"),
+                name="matchrun_one_queued_rematch_per_firm",
+            ),
         ]
 
     @property
     def progress(self) -> float:
         return (self.chunks_done / self.chunks_total) if self.chunks_total else 0.0
+
+
+class MatchChunk(models.Model):
+    """One slice of a full run's Ukrainian firms, scored by one Celery task.
+
+    Candidates are stored as one compressed numpy blob (firm ids, scores, components): a
+    chunk yields up to ~100k candidate pairs, far too many to insert as rows quickly. The
+    (run, index) unique constraint and the conditional `done_at` claim make a repeated
+    chunk task harmless.
+    """
+
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    ua_firm_ids = models.JSONField(default=list)
+    candidates = models.BinaryField(null=True, blank=True)
+    pairs_scored = models.BigIntegerField(default=0)
+    seconds = models.FloatField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "index"]
+        constraints = [models.UniqueConstraint(fields=["run", "index"], name="matchchunk_unique_run_index")]
 
 
 class Proposal(models.Model):

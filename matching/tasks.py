@@ -1,8 +1,119 @@
-"""Matching tasks. PLACEHOLDERS until the matching issue (#3) and review issue (#4) implement them."""
+"""Matching tasks: thin wrappers that take ids and call one service each."""
 
-from celery import shared_task
+import logging
+import smtplib
+
+from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import InterfaceError, OperationalError
+
+log = logging.getLogger(__name__)
 
 
-@shared_task(name="matching.tasks.rematch_firm_task", ignore_result=True)
-def rematch_firm_task(firm_id: int) -> None:
-    """Rescore one firm against the other side (to be implemented by issue #3)."""
+# --- Match runs (issue #3) ---------------------------------------------------------------------
+# Idempotent by construction (conditional claims, (run, index) unique chunks), so acks_late with
+# reject_on_worker_lost is safe: a worker killed mid-chunk leaves the message for another worker.
+
+
+class _RunTask(Task):
+    """A run step: when its retries are spent, the run is marked failed with the error text."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        from matching.services.runs import match_run_fail
+
+        if kwargs.get("run_id"):
+            match_run_fail(run_id=kwargs["run_id"], error=f"{self.name}: {type(exc).__name__}: {exc}")
+
+
+_RUN_TASK_OPTIONS = {
+    "base": _RunTask,
+    "ignore_result": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OperationalError, InterfaceError, OSError, SoftTimeLimitExceeded),
+    "retry_backoff": 5,
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+    "max_retries": 3,
+}
+
+
+@shared_task(name="matching.tasks.run_full_match_task", soft_time_limit=120, time_limit=180, **_RUN_TASK_OPTIONS)
+def run_full_match_task(run_id: int | None = None) -> int | None:
+    """Plan a queued run into chunk tasks; without run_id (nightly beat) start a new run first."""
+    from alliance.errors import ApplicationError
+    from matching.services.runs import match_run_plan, match_run_start
+
+    if run_id is None:
+        try:
+            return match_run_start().pk  # enqueues this task again with the new run's id
+        except ApplicationError as exc:
+            log.info("nightly match skipped: %s", exc.message)
+            return None
+    run = match_run_plan(run_id=run_id)
+    return run.pk if run else None
+
+
+@shared_task(name="matching.tasks.match_chunk_task", soft_time_limit=300, time_limit=360, **_RUN_TASK_OPTIONS)
+def match_chunk_task(run_id: int, index: int) -> bool:
+    """Score one chunk of a run's Ukrainian firms against every partner."""
+    from matching.services.runs import match_chunk_process
+
+    return match_chunk_process(run_id=run_id, index=index)
+
+
+@shared_task(name="matching.tasks.finalise_match_task", soft_time_limit=600, time_limit=660, **_RUN_TASK_OPTIONS)
+def finalise_match_task(run_id: int) -> bool:
+    """Merge a run's candidates and write its proposals in one transaction."""
+    from matching.services.runs import match_run_finalise
+
+    return match_run_finalise(run_id=run_id) is not None
+
+
+@shared_task(name="matching.tasks.rematch_firm_task", soft_time_limit=60, time_limit=90, **_RUN_TASK_OPTIONS)
+def rematch_firm_task(firm_id: int, run_id: int | None = None, requested_at: str | None = None) -> bool:
+    """Without run_id: record a (debounced) rematch request. With it: rescore the firm if still the latest."""
+    from matching.services.rematch import rematch_request, rematch_run
+
+    if run_id is None:
+        return rematch_request(firm_id=firm_id) is not None
+    return rematch_run(run_id=run_id, requested_at=requested_at) is not None
+
+
+# --- Review workflow (issue #4) -----------------------------------------------------------------
+# Thin: ids in, one service call. Idempotent (emailed_at claim, state re-checked under lock), so
+# acks_late redelivery and beat double-fires are harmless.
+
+
+@shared_task(
+    name="matching.tasks.send_notification_task",
+    ignore_result=True,
+    acks_late=True,
+    autoretry_for=(OSError, TimeoutError, smtplib.SMTPException),
+    retry_backoff=10,
+    retry_backoff_max=600,
+    max_retries=8,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def send_notification_task(notification_id: int) -> bool:
+    """Email one notification (never twice: claimed by a conditional update of emailed_at)."""
+    from matching.services.notifications import notification_send_email
+
+    return notification_send_email(notification_id=notification_id)
+
+
+@shared_task(name="matching.tasks.expire_proposals_task", ignore_result=True, soft_time_limit=300, time_limit=360)
+def expire_proposals_task() -> int:
+    """Expire approved proposals not accepted by both firms within REVIEW["EXPIRY_DAYS"] (hourly beat)."""
+    from matching.services.review import proposals_expire_due
+
+    return proposals_expire_due()
+
+
+@shared_task(name="matching.tasks.reviewer_digest_task", ignore_result=True, soft_time_limit=120, time_limit=180)
+def reviewer_digest_task() -> int:
+    """Tell reviewers how many proposals wait for them (daily beat; once per reviewer per day)."""
+    from matching.services.notifications import reviewer_digest_send
+
+    return reviewer_digest_send()

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from alliance.api.views import CapabilityViewSet, FirmViewSet
+
+router = SimpleRouter()
+router.register("firms", FirmViewSet, basename="firm")
+router.register("capabilities", CapabilityViewSet, basename="capability")
+
+urlpatterns = router.urls

@@ -1,6 +1,5 @@
 """`manage.py export_firms [PATH]`: write every firm as one alliance-firms/1 file, sorted by ref."""
 
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
@@ -20,4 +19,4 @@ class Command(BaseCommand):
             Path(path).write_text(text, encoding="utf-8")
             self.stderr.write(f"wrote {path}")
         else:
-            sys.stdout.write(text)
+            self.stdout.write(text, ending="")

@@ -216,6 +216,7 @@ def membership_set(*, firm: Firm, user: User, role: str) -> tuple[Membership, bo
 @transaction.atomic
 def membership_add(*, firm: Firm, actor: User, username: str, role: str) -> Membership:
     """An owner adds an existing person to their firm."""
+    _lock_firm(firm)  # lock before the permission check, so it cannot go stale
     _require_manager(firm=firm, actor=actor)
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
@@ -235,6 +236,7 @@ def membership_add(*, firm: Firm, actor: User, username: str, role: str) -> Memb
 
 @transaction.atomic
 def membership_change_role(*, membership: Membership, actor: User, role: str) -> Membership:
+    _lock_firm(membership.firm)  # lock before the permission check, so it cannot go stale
     _require_manager(firm=membership.firm, actor=actor)
     membership, _ = membership_set(firm=membership.firm, user=membership.user, role=role)
     return membership
@@ -243,9 +245,9 @@ def membership_change_role(*, membership: Membership, actor: User, role: str) ->
 @transaction.atomic
 def membership_remove(*, membership: Membership, actor: User) -> None:
     """An owner removes a member, or a member leaves; the last owner can do neither."""
+    _lock_firm(membership.firm)
     if membership.user_id != actor.pk:
         _require_manager(firm=membership.firm, actor=actor)
-    _lock_firm(membership.firm)
     if _is_last_owner(membership):
         raise ApplicationError(
             "A firm must keep at least one owner; make someone else owner first.", code="last_owner", status=409

@@ -160,7 +160,7 @@ def test_the_number_of_tokens_per_user_is_limited(anon, alice, settings):
 @pytest.mark.django_db
 def test_token_list_query_count_does_not_grow_with_tokens(django_assert_max_num_queries):
     user = UserFactory(username="erin")
-    for n in range(12):
+    for _ in range(12):
         AuthToken.objects.create(user=user)
     client = APIClient()
     client.force_authenticate(user)

@@ -64,8 +64,18 @@ def firm_ids_contact_visible_to(*, firm_ids: Iterable[int], user) -> set[int]:
     if user.can_review:
         return firm_ids
     from accounts.models import Membership
+    from matching.models import Proposal
+    from matching.selectors import CONTACT_STATUSES
 
-    return set(Membership.objects.filter(user=user, firm_id__in=firm_ids).values_list("firm_id", flat=True))
+    # Own firms, plus (review workflow) the other firm of a connected/partnership/closed proposal.
+    mine = Membership.objects.filter(user=user).values("firm_id")
+    connected = Proposal.objects.filter(status__in=CONTACT_STATUSES).filter(
+        Q(ukrainian=OuterRef("pk"), partner__in=mine) | Q(partner=OuterRef("pk"), ukrainian__in=mine)
+    )
+    member = Membership.objects.filter(user=user, firm=OuterRef("pk"))
+    return set(
+        Firm.objects.filter(pk__in=firm_ids).filter(Exists(member) | Exists(connected)).values_list("pk", flat=True)
+    )
 
 
 def firm_history_visible_to(*, firm: Firm, user) -> bool:

@@ -35,7 +35,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import Membership
-from alliance.models import Capability, Firm, FirmCapability
+from alliance.models import Capability, FirmCapability
 from matching.models import Notification, Proposal, ProposalEvent
 
 if TYPE_CHECKING:
@@ -104,31 +104,6 @@ def proposal_contacts_visible(*, proposal: Proposal, user: User, firm_roles: dic
     if proposal.status not in CONTACT_STATUSES:
         return False
     return user.can_review or proposal.ukrainian_id in firm_roles or proposal.partner_id in firm_roles
-
-
-def firm_ids_with_contact_visible_to(*, user: User) -> set[int]:
-    """Firms whose contact `user` sees because one of the user's firms is connected with them (one query)."""
-    if not user.is_authenticated:
-        return set()
-    mine = Membership.objects.filter(user=user).values("firm_id")
-    rows = (
-        Proposal.objects.filter(status__in=CONTACT_STATUSES)
-        .filter(Q(ukrainian__in=mine) | Q(partner__in=mine))
-        .values_list("ukrainian_id", "partner_id")
-    )
-    return {firm_id for pair in rows for firm_id in pair}
-
-
-def firm_connected_with_user(*, firm: Firm, user: User) -> bool:
-    """True when one of `user`'s firms has a connected (or later) proposal with `firm` (one query)."""
-    if not user.is_authenticated:
-        return False
-    mine = Membership.objects.filter(user=user).values("firm_id")
-    return (
-        Proposal.objects.filter(status__in=CONTACT_STATUSES)
-        .filter(Q(ukrainian=firm, partner__in=mine) | Q(partner=firm, ukrainian__in=mine))
-        .exists()
-    )
 
 
 def proposal_event_list(*, proposal: Proposal, user: User) -> list[ProposalEvent]:

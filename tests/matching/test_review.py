@@ -13,6 +13,12 @@ from tests.factories import FirmFactory, MembershipFactory, ProposalFactory, Use
 S = Proposal.Status
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # PBKDF2 costs ~0.3 s per user under load; these tests create many users and log none in.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def approved(proposal_ab, rita):
     return review.proposal_approve(proposal=proposal_ab, reviewer=rita, note="Good fit")

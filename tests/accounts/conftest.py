@@ -1,5 +1,3 @@
-import os
-
 import pytest
 
 
@@ -9,9 +7,3 @@ def _fast_password_hashing(settings):
     # The log-in tests still go through Django's real check_password path.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-
-@pytest.fixture(autouse=True)
-def _tmp_urls(settings):
-    # TEMPORARY while the shared tree's urls do not import; removed before the final commit.
-    if os.environ.get("ACC_TMP_URLS"):
-        settings.ROOT_URLCONF = "acc_urls"

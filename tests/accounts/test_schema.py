@@ -1,0 +1,54 @@
+"""/api/schema/ documents the accounts endpoints, the Bearer scheme and their error responses."""
+
+import pytest
+import yaml
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_blocker):
+    from drf_spectacular.generators import SchemaGenerator
+
+    with django_db_blocker.unblock():
+        return SchemaGenerator().get_schema(request=None, public=True)
+
+
+ENDPOINTS = {
+    ("/api/v1/auth/token/", "post"): {"201", "400", "429"},
+    ("/api/v1/auth/tokens/", "get"): {"200", "401"},
+    ("/api/v1/auth/tokens/{token_key}/", "delete"): {"204", "401", "404"},
+    ("/api/v1/auth/logout/", "post"): {"204", "401"},
+    ("/api/v1/auth/signup/", "post"): {"201", "400"},
+    ("/api/v1/me/", "get"): {"200", "401"},
+    ("/api/v1/me/", "patch"): {"200", "400", "401"},
+    ("/api/v1/firms/{firm_id}/members/", "get"): {"200", "401", "404"},
+    ("/api/v1/firms/{firm_id}/members/", "post"): {"201", "400", "401", "403", "404", "409"},
+    ("/api/v1/firms/{firm_id}/members/{membership_id}/", "patch"): {"200", "400", "401", "403", "404", "409"},
+    ("/api/v1/firms/{firm_id}/members/{membership_id}/", "delete"): {"204", "401", "403", "404", "409"},
+}
+
+
+@pytest.mark.parametrize(("path", "method"), list(ENDPOINTS))
+def test_every_accounts_endpoint_is_documented_with_its_errors(schema, path, method):
+    operation = schema["paths"][path][method]
+    assert ENDPOINTS[(path, method)] <= set(operation["responses"])
+    for status, response in operation["responses"].items():
+        if status.startswith("4"):
+            assert response["content"]["application/json"]["schema"]["$ref"].endswith("/Error")
+
+
+def test_the_bearer_scheme_is_documented_and_used(schema):
+    assert schema["components"]["securitySchemes"]["BearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": schema["components"]["securitySchemes"]["BearerAuth"]["description"],
+    }
+    assert {"BearerAuth": []} in schema["paths"]["/api/v1/me/"]["get"]["security"]
+    assert "security" not in schema["paths"]["/api/v1/auth/token/"]["post"] or schema["paths"]["/api/v1/auth/token/"][
+        "post"
+    ]["security"] in ([], [{}])
+
+
+def test_the_schema_endpoint_serves_it(anon, db):
+    response = anon.get("/api/schema/")
+    assert response.status_code == 200
+    assert "/api/v1/auth/token/" in yaml.safe_load(response.content)["paths"]

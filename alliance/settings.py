@@ -190,7 +190,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        # accounts: a person's overall role vs. their role in one firm, and the firm status enum.
+        "UserRoleEnum": ["firm_member", "reviewer", "administrator"],
+        "MembershipRoleEnum": "accounts.models.Membership.Role",
+        "FirmStatusEnum": "alliance.models.Firm.Status",
+    },
 }
 
 # --- Cache ------------------------------------------------------------------------------

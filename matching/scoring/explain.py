@@ -102,8 +102,8 @@ def explain(model: Model, ua_row: int, partner_row: int, components: np.ndarray)
     en: list[str] = []
     uk: list[str] = []
     # Complementarity, both directions.
-    _direction(model, ua, ua_row, pa, partner_row, u_name, p_name, model.ua_seeks, pa.offers.tocsr(), en, uk)
-    _direction(model, pa, partner_row, ua, ua_row, p_name, u_name, pa.seeks.tocsr(), model.ua_offers, en, uk)
+    _direction(model, ua, ua_row, pa, partner_row, u_name, p_name, ua.seeks.tocsr(), pa.offers.tocsr(), en, uk)
+    _direction(model, pa, partner_row, ua, ua_row, p_name, u_name, pa.seeks.tocsr(), ua.offers.tocsr(), en, uk)
 
     # Capacity, per matched capability where both gave quantities.
     for need_m, have_m, need_row, have_row, needer, haver in (
@@ -126,7 +126,7 @@ def explain(model: Model, ua_row: int, partner_row: int, components: np.ndarray)
     # Co-production: offers in the same domain, with a co-production type on either side.
     if components[CI["coproduction"]] > 0:
         doms = sorted(
-            {int(tax.domains[c]) for c in _cols(model.ua_offers, ua_row)}
+            {int(tax.domains[c]) for c in _cols(ua.offers.tocsr(), ua_row)}
             & {int(tax.domains[c]) for c in _cols(pa.offers.tocsr(), partner_row)}
         )
         wanted = [

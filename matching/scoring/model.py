@@ -161,24 +161,47 @@ class Model:
             (np.ones(c, np.float32), (np.arange(c), taxonomy.domains)), shape=(c, nd), dtype=np.float32
         )
         self._dmap = dmap
-        # Ukrainian side stays row-sliceable (CSR); partner side is pre-transposed dense (C x m, small C).
-        self.ua_seeks = ua.seeks.tocsr()
-        self.ua_offers = ua.offers.tocsr()
-        self.ua_seek_dom = np.asarray((ua.seeks @ dmap).todense(), dtype=np.float32)  # seeks per domain
-        self.ua_offer_dom = (np.asarray((ua.offers @ dmap).todense()) > 0).astype(np.float32)
-        self.ua_n_seeks = np.asarray(ua.seeks.sum(axis=1), dtype=np.float32).ravel()
-        self.ua_n_offer_dom = self.ua_offer_dom.sum(axis=1)
-        self.p_offer_t = np.ascontiguousarray(partners.offers.T.toarray(), dtype=np.float32)
-        self.p_seek_t = np.ascontiguousarray(partners.seeks.T.toarray(), dtype=np.float32)
-        self.p_offer_dom_t = np.ascontiguousarray(
-            (np.asarray((partners.offers @ dmap).todense()) > 0).T, dtype=np.float32
+        dc = np.float32(params.domain_credit)
+
+        def dense_t(m) -> np.ndarray:
+            return np.ascontiguousarray(m.T.toarray() if sp.issparse(m) else m.T, dtype=np.float32)
+
+        def inv(x: np.ndarray) -> np.ndarray:
+            return np.divide(1, x, out=np.zeros_like(x), where=x > 0).astype(np.float32)
+
+        def diag(x: np.ndarray) -> sp.dia_matrix:
+            return sp.diags(np.asarray(x, dtype=np.float32).ravel())
+
+        # Coverage of a seeker's needs = (exact + dc * (same domain - exact)) / needs, which is
+        # linear: [(1 - dc) * seeks | dc * seeks per domain] / needs  @  [offers ; offers in domain].
+        # Each direction is then ONE sparse (b x C+D) @ dense (C+D x m) product per chunk, with the
+        # seeker's scaling folded into whichever side holds the seeker.
+        u_seek_dom = ua.seeks @ dmap  # (n, D) seeks per domain
+        u_offer_dom = (ua.offers @ dmap > 0).astype(np.float32)  # (n, D) offers in domain
+        p_seek_dom = partners.seeks @ dmap
+        p_offer_dom = (partners.offers @ dmap > 0).astype(np.float32)
+        u_inv_needs = inv(np.asarray(ua.seeks.sum(axis=1), dtype=np.float32).ravel())
+        p_inv_needs = inv(np.asarray(partners.seeks.sum(axis=1), dtype=np.float32).ravel())
+        self.ua_supply_side = sp.csr_matrix(
+            diag(u_inv_needs) @ sp.hstack([(1 - dc) * ua.seeks, dc * u_seek_dom]), dtype=np.float32
         )
-        self.p_seek_dom_t = np.ascontiguousarray(np.asarray((partners.seeks @ dmap).todense()).T, dtype=np.float32)
-        self.p_n_seeks = np.asarray(partners.seeks.sum(axis=1), dtype=np.float32).ravel()
-        self.p_n_offer_dom = self.p_offer_dom_t.sum(axis=0)
+        self.p_supply_side = dense_t(sp.hstack([partners.offers, p_offer_dom]))
+        self.ua_demand_side = sp.csr_matrix(sp.hstack([ua.offers, u_offer_dom]), dtype=np.float32)
+        self.p_demand_side = dense_t(diag(p_inv_needs) @ sp.hstack([(1 - dc) * partners.seeks, dc * p_seek_dom]))
+        for m in (self.ua_supply_side, self.ua_demand_side):
+            m.sort_indices()
+        # Co-production: cosine of the offer-domain sets, gated half by each side asking for
+        # co-production / JV / licensing: 0.5 * [g_u * a_u | a_u] @ [b_p ; g_p * b_p], one product.
         coprod = [PARTNERSHIP_TYPES.index(t) for t in COPRODUCTION_TYPES]
         self.ua_coprod = ua.partnership_types[:, coprod].any(axis=1).astype(np.float32)
         self.p_coprod = partners.partnership_types[:, coprod].any(axis=1).astype(np.float32)
+        a_u = sp.csr_matrix(u_offer_dom).multiply(np.sqrt(inv(np.asarray(u_offer_dom.sum(axis=1)).ravel()))[:, None])
+        b_p = sp.csr_matrix(p_offer_dom).multiply(np.sqrt(inv(np.asarray(p_offer_dom.sum(axis=1)).ravel()))[:, None])
+        self.ua_coprod_side = sp.csr_matrix(
+            sp.hstack([a_u.multiply(0.5 * self.ua_coprod[:, None]), 0.5 * a_u]), dtype=np.float32
+        )
+        self.ua_coprod_side.sort_indices()
+        self.p_coprod_side = dense_t(sp.hstack([b_p, b_p.multiply(self.p_coprod[:, None])]))
         self.partnership_table = _partnership_table()
         self.ua_type_code = _bits(ua.partnership_types)
         self.p_type_code = _bits(partners.partnership_types)
@@ -221,73 +244,75 @@ class Model:
         self.ua_text.sort_indices()
         self.p_text.sort_indices()
 
-    def _text(self, ua_rows: np.ndarray, p_cols: np.ndarray | None) -> np.ndarray:
+    def _text_into(self, out: np.ndarray, ua_rows: np.ndarray, p_rows: np.ndarray | None) -> None:
         xu = self.ua_text[ua_rows]
-        xp = self.p_text if p_cols is None else self.p_text[p_cols]
+        xp = self.p_text if p_rows is None else self.p_text[p_rows]
         # sparse @ dense with the smaller side densified; both orders sum over shared terms in
         # ascending term order, so the result is the same bit for bit whichever is used.
         if len(ua_rows) <= xp.shape[0]:
-            return np.ascontiguousarray((xp @ xu.T.toarray()).T, dtype=np.float32)
-        return np.asarray(xu @ xp.T.toarray(), dtype=np.float32)
+            np.copyto(out, (xp @ xu.T.toarray()).T)
+        else:
+            np.copyto(out, xu @ xp.T.toarray())
+        np.minimum(out, np.float32(1), out=out)  # cosine of unit vectors; rounding can pass 1
 
     # --- scoring ----------------------------------------------------------------------------
     def score_rows(self, ua_rows: np.ndarray, partner_rows: np.ndarray | None = None) -> Block:
-        """All components for the given Ukrainian rows against all partners (or the given partner rows)."""
-        ua_rows = np.asarray(ua_rows, dtype=np.int64)
+        """All components and the total for the given Ukrainian rows against all partners (or the given ones)."""
+        rows = np.asarray(ua_rows, dtype=np.int64)
         cols = slice(None) if partner_rows is None else np.asarray(partner_rows, dtype=np.int64)
         p_rows = np.arange(len(self.partners)) if partner_rows is None else cols
-        b, m = len(ua_rows), len(p_rows)
+        subset = None if partner_rows is None else p_rows
+        b, m = len(rows), len(p_rows)
+        # Components are written straight into one (6, b, m) block: no per-component copies.
         comps = np.empty((len(COMPONENTS), b, m), dtype=np.float32)
-        comps[CI["complementarity"]] = self._complementarity(ua_rows, cols)
-        comps[CI["coproduction"]] = self._coproduction(ua_rows, cols)
-        comps[CI["partnership"]] = self.partnership_table[self.ua_type_code[ua_rows]][:, self.p_type_code[cols]]
-        comps[CI["text"]] = np.clip(self._text(ua_rows, None if partner_rows is None else p_rows), 0.0, 1.0)
-        comps[CI["assurance"]] = self.assurance_table[self.ua_assurance_code[ua_rows]][:, self.p_assurance_code[cols]]
-        capacity, applicable = self._capacity(ua_rows, None if partner_rows is None else p_rows)
-        comps[CI["capacity"]] = capacity
-        total = np.tensordot(self.weights, comps, axes=1).astype(np.float32)
+        self._complementarity_into(comps[CI["complementarity"]], rows, cols)
+        np.copyto(comps[CI["coproduction"]], self.ua_coprod_side[rows] @ self.p_coprod_side[:, cols])
+        types = self.partnership_table[self.ua_type_code[rows]]
+        np.take(types, self.p_type_code[cols], axis=1, out=comps[CI["partnership"]])
+        self._text_into(comps[CI["text"]], rows, subset)
+        assurance = self.assurance_table[self.ua_assurance_code[rows]]
+        np.take(assurance, self.p_assurance_code[cols], axis=1, out=comps[CI["assurance"]])
+        cap = comps[CI["capacity"]]
+        cap.fill(0)
+        flat, fit = self._capacity(rows, subset)
+        cap.reshape(-1)[flat] = fit
+
+        w = self.weights
+        total = np.tensordot(w, comps, axes=1).astype(np.float32, copy=False)
         # Capacity counts only where both sides gave a quantity; elsewhere its weight drops out.
-        wsum = np.where(applicable, self.weights.sum(), self.weights.sum() - self.weights[CI["capacity"]])
-        total /= wsum.astype(np.float32)
-        substance = np.maximum(np.maximum(comps[CI["complementarity"]], comps[CI["coproduction"]]), comps[CI["text"]])
-        total[substance < self.params.min_substance] = 0.0
-        return Block(ua_rows, p_rows, total, comps, applicable)
+        w_all, w_cap = np.float32(w.sum()), np.float32(w[CI["capacity"]])
+        with_capacity = total.reshape(-1)[flat] / w_all
+        total /= w_all - w_cap
+        total.reshape(-1)[flat] = with_capacity
+        # Paperwork alone (types, certificates) does not make a partner: no substance, no score.
+        substance = np.maximum(comps[CI["complementarity"]], comps[CI["coproduction"]])
+        np.maximum(substance, comps[CI["text"]], out=substance)
+        total[substance < np.float32(self.params.min_substance)] = 0.0
+        applicable = np.zeros((b, m), dtype=bool)
+        applicable.reshape(-1)[flat] = True
+        return Block(rows, p_rows, total, comps, applicable)
 
-    def _coverage(self, exact: np.ndarray, same_domain: np.ndarray, n_seeks: np.ndarray) -> np.ndarray:
-        """Covered fraction of the seeker's needs: exact = 1, same domain only = domain_credit."""
-        dc = np.float32(self.params.domain_credit)
-        covered = exact + dc * (same_domain - exact)
-        return np.divide(covered, n_seeks, out=np.zeros_like(covered), where=n_seeks > 0)
-
-    def _complementarity(self, rows: np.ndarray, cols) -> np.ndarray:
-        # partner offers -> Ukrainian seeks
-        exact = np.asarray(self.ua_seeks[rows] @ self.p_offer_t[:, cols], dtype=np.float32)
-        dom = self.ua_seek_dom[rows] @ self.p_offer_dom_t[:, cols]  # seeks whose domain the partner offers in
-        supply = self._coverage(exact, dom, self.ua_n_seeks[rows][:, None])
-        # Ukrainian offers -> partner seeks
-        exact = np.asarray(self.ua_offers[rows] @ self.p_seek_t[:, cols], dtype=np.float32)
-        dom = self.ua_offer_dom[rows] @ self.p_seek_dom_t[:, cols]
-        demand = self._coverage(exact, dom, self.p_n_seeks[cols][None, :])
+    def _complementarity_into(self, out: np.ndarray, rows: np.ndarray, cols) -> None:
+        supply = self.ua_supply_side[rows] @ self.p_supply_side[:, cols]  # partner offers -> Ukrainian seeks
+        demand = self.ua_demand_side[rows] @ self.p_demand_side[:, cols]  # Ukrainian offers -> partner seeks
         # Half the better direction (a strong one-way supply fit still counts) plus half the
-        # harmonic mean (which is high only when both directions fit): two-way > one-way.
+        # harmonic mean (high only when both directions fit), so two-way > one-way:
+        # 0.5 * max(s, d) + s * d / (s + d).
+        np.multiply(supply, demand, out=out)
         hi = np.maximum(supply, demand)
-        s = supply + demand
-        hm = np.divide(2 * supply * demand, s, out=np.zeros_like(s), where=s > 0)
-        return (0.5 * hi + 0.5 * hm).astype(np.float32)
-
-    def _coproduction(self, rows: np.ndarray, cols) -> np.ndarray:
-        both = self.ua_offer_dom[rows] @ self.p_offer_dom_t[:, cols]  # offer domains in common
-        denom = np.minimum(self.ua_n_offer_dom[rows][:, None], self.p_n_offer_dom[cols][None, :])
-        overlap = np.divide(both, denom, out=np.zeros_like(both), where=denom > 0)
-        # Counted in full when both want co-production / JV / licensed production, half when one does.
-        gate = 0.5 * (self.ua_coprod[rows][:, None] + self.p_coprod[cols][None, :])
-        return (overlap * gate).astype(np.float32)
+        supply += demand
+        supply += np.float32(1e-30)  # 0 / tiny = 0 where neither direction fits
+        out /= supply
+        hi *= np.float32(0.5)
+        out += hi
 
     def _capacity(self, rows: np.ndarray, p_rows: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        """Mean over matched capabilities with both quantities of min(offer / need, 1), both directions."""
+        """Capacity fit where it applies, as flat indices into the (b, m) block and values.
+
+        Mean over matched capabilities with quantities on both sides of min(offer / need, 1), both
+        directions. Sparse: only the few firms that gave quantities for a capability are touched.
+        """
         m = len(self.partners) if p_rows is None else len(p_rows)
-        num = np.zeros((len(rows), m), dtype=np.float32)
-        cnt = np.zeros((len(rows), m), dtype=np.float32)
         if p_rows is None:
             p_offer, p_seek = self.p_offer_cap_cols, self.p_seek_cap_cols
         else:
@@ -295,20 +320,24 @@ class Model:
             p_seek = _csc_lists(self.partners.seek_capacity[p_rows])
         ua_seek = _csc_lists(self.ua_seek_cap[rows])
         ua_offer = _csc_lists(self.ua_offer_cap[rows])
-        # A loop over capabilities (tens), each touching only the few firms that gave quantities.
-        for j in range(self.taxonomy.n):
+        flats, fits = [], []
+        for j in range(self.taxonomy.n):  # a loop over capabilities (tens), never over pairs
             (ru, need_u), (qp, have_p) = ua_seek[j], p_offer[j]  # Ukrainian need vs partner supply
             if len(ru) and len(qp):
-                idx = np.ix_(ru, qp)
-                num[idx] += np.minimum(have_p[None, :] / need_u[:, None], np.float32(1))
-                cnt[idx] += 1
+                flats.append((ru[:, None].astype(np.int64) * m + qp[None, :]).ravel())
+                fits.append(np.minimum(have_p[None, :] / need_u[:, None], np.float32(1)).ravel())
             (qu, have_u), (rp, need_p) = ua_offer[j], p_seek[j]  # partner need vs Ukrainian supply
             if len(qu) and len(rp):
-                idx = np.ix_(qu, rp)
-                num[idx] += np.minimum(have_u[:, None] / need_p[None, :], np.float32(1))
-                cnt[idx] += 1
-        applicable = cnt > 0
-        return np.divide(num, cnt, out=np.zeros_like(num), where=applicable), applicable
+                flats.append((qu[:, None].astype(np.int64) * m + rp[None, :]).ravel())
+                fits.append(np.minimum(have_u[:, None] / need_p[None, :], np.float32(1)).ravel())
+        if not flats:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        flat = np.concatenate(flats)
+        fit = np.concatenate(fits)
+        uniq, inverse = np.unique(flat, return_inverse=True)
+        # bincount sums in array order (capability order per pair): the same in any chunking.
+        mean = np.bincount(inverse, weights=fit) / np.bincount(inverse)
+        return uniq, mean.astype(np.float32)
 
     # --- candidates -------------------------------------------------------------------------
     def candidates(self, ua_rows: np.ndarray, exclude: np.ndarray | None = None) -> Candidates:
@@ -326,8 +355,10 @@ class Model:
         kr, kc = min(k, m), min(k, b)
         row_thr = np.partition(t, m - kr, axis=1)[:, m - kr]
         col_thr = np.partition(t, b - kc, axis=0)[b - kc, :]
-        mask = (t >= row_thr[:, None]) | (t >= col_thr[None, :])
-        mask &= t >= max(self.params.min_score, 0.0)
+        # In the row's top-k OR the column's top-k, and above min_score: one threshold per cell.
+        thr = np.minimum(row_thr[:, None], col_thr[None, :])
+        np.maximum(thr, np.float32(max(self.params.min_score, 0.0)), out=thr)
+        mask = t >= thr
         return self._gather(block, mask)
 
     def _apply_exclude(self, t: np.ndarray, ua_rows: np.ndarray, exclude: np.ndarray | None, partner_rows=None) -> None:

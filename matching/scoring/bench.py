@@ -1,0 +1,93 @@
+"""In-memory benchmark: generate a population, then time Model init + chunked scoring + top-k + selection."""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from .model import Candidates, Model
+from .params import MatchParams
+from .select import select_proposals
+from .synthetic import generate_population
+from .taxonomy import Taxonomy
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process so far (Linux reports KiB)."""
+    kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kib / (1024 * 1024) if sys.platform == "darwin" else kib / 1024
+
+
+def run_full(model: Model, progress: Callable[[int, int], None] | None = None) -> tuple[Candidates, int]:
+    """Every Ukrainian row in chunks of params.chunk_size; returns merged candidates and pairs scored."""
+    n_ua, n_p = len(model.ua), len(model.partners)
+    size = model.params.chunk_size
+    chunks = [np.arange(s, min(s + size, n_ua)) for s in range(0, n_ua, size)]
+    parts = []
+    for i, rows in enumerate(chunks, 1):
+        parts.append(model.candidates(rows))
+        if progress:
+            progress(i, len(chunks))
+    return Candidates.concat(parts), n_ua * n_p
+
+
+def run_in_memory(
+    n_ua: int,
+    n_partners: int,
+    seed: int = 1,
+    params: MatchParams | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict:
+    """The benchmark body behind `manage.py bench_match`; returns the JSON-able result."""
+    say = progress or (lambda msg: None)
+    params = params or MatchParams()
+    taxonomy = Taxonomy.from_csv()
+    t = time.perf_counter()
+    ua, partners, _ = generate_population(n_ua, n_partners, seed, taxonomy)
+    generate_s = time.perf_counter() - t
+    say(f"generated {n_ua} Ukrainian and {n_partners} partner firms in {generate_s:.1f} s")
+
+    t = time.perf_counter()
+    import sklearn.feature_extraction.text  # noqa: F401  (a worker imports it once; not feature building)
+
+    import_s = time.perf_counter() - t
+    t0 = time.perf_counter()
+    model = Model(ua, partners, taxonomy, params)
+    init_s = time.perf_counter() - t0
+    say(f"model prepared (features, TF-IDF) in {init_s:.2f} s")
+    candidates, pairs = run_full(model, lambda i, n: say(f"chunk {i}/{n}"))
+    t1 = time.perf_counter()
+    selection = select_proposals(candidates, n_ua, n_partners, params, ua.firm_ids, partners.firm_ids)
+    seconds = time.perf_counter() - t0
+    select_s = time.perf_counter() - t1
+    say(f"scored {pairs:,} pairs, {len(candidates):,} candidates, {len(selection):,} proposals")
+
+    # Single-firm rematch, both sides, against a prepared model; report the slower.
+    timings = []
+    for side, row in (("ua", n_ua // 2), ("partner", n_partners // 2)):
+        t = time.perf_counter()
+        model.rematch(side, row)
+        timings.append(time.perf_counter() - t)
+    return {
+        "mode": "memory",
+        "ukrainian": n_ua,
+        "partners": n_partners,
+        "seed": seed,
+        "pairs": pairs,
+        "seconds": round(seconds, 3),
+        "pairs_per_second": round(pairs / seconds) if seconds else None,
+        "model_init_seconds": round(init_s, 3),
+        "select_seconds": round(select_s, 3),
+        "generate_seconds": round(generate_s, 3),
+        "sklearn_import_seconds": round(import_s, 3),
+        "candidates": len(candidates),
+        "proposals": len(selection),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "rematch_seconds": round(max(timings), 4),
+        "rematch_ua_seconds": round(timings[0], 4),
+        "rematch_partner_seconds": round(timings[1], 4),
+    }

@@ -1,0 +1,39 @@
+"""Benchmark the matching engine: `manage.py bench_match --ukrainian N --partners M [--seed S]`.
+
+The in-memory mode generates a population and times feature building + scoring + top-k +
+selection (the body is `matching.scoring.bench.run_in_memory`, Django-free). The last line
+printed is a JSON object with pairs, seconds, pairs_per_second, peak_rss_mb, rematch_seconds.
+"""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from matching.scoring import MatchParams
+from matching.scoring.bench import run_in_memory
+
+
+class Command(BaseCommand):
+    help = "Time scoring and top-k over a generated population; prints JSON as the last line."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--ukrainian", type=int, default=2000, help="Ukrainian firms (default 2000)")
+        parser.add_argument("--partners", type=int, default=20000, help="partner firms (default 20000)")
+        parser.add_argument("--seed", type=int, default=1, help="population seed (default 1)")
+        parser.add_argument("--chunk-size", type=int, default=None, help="Ukrainian rows per chunk")
+
+    def handle(self, *args, **options):
+        result = self.run_memory(options)
+        self.stdout.write(json.dumps(result))
+
+    def run_memory(self, options) -> dict:
+        n_ua, n_partners = options["ukrainian"], options["partners"]
+        if n_ua < 1 or n_partners < 1:
+            raise CommandError("--ukrainian and --partners: must be at least 1")
+        params = MatchParams()
+        if options.get("chunk_size"):
+            params = MatchParams.from_dict({**params.to_dict(), "chunk_size": options["chunk_size"]})
+        return run_in_memory(n_ua, n_partners, options["seed"], params=params, progress=self.progress)
+
+    def progress(self, message: str) -> None:
+        self.stderr.write(message)

@@ -51,7 +51,15 @@ def page_alice_token(alice):
     return Client(HTTP_AUTHORIZATION=f"Bearer {token}")
 
 
-PAGE_PERSONAS = ["page_anon", "page_alice", "page_alice_viewer", "page_bob", "page_rita", "page_adam", "page_alice_token"]
+PAGE_PERSONAS = [
+    "page_anon",
+    "page_alice",
+    "page_alice_viewer",
+    "page_bob",
+    "page_rita",
+    "page_adam",
+    "page_alice_token",
+]
 
 
 @pytest.fixture

@@ -105,7 +105,7 @@ class OwnerSerializer(StrictFieldsMixin, serializers.ModelSerializer):
         decimal_places=2,
         min_value=Decimal("10.01"),
         max_value=Decimal("100"),
-        error_messages={"min_value": "Declare only owners holding more than 10%."},
+        error_messages={"min_value": "Declare only owners holding more than 10%%."},
     )
 
     class Meta:

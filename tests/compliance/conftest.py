@@ -31,3 +31,9 @@ def list_variant(tmp_path):
         return path
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The personas' passwords are hashed with PBKDF2 by default: seconds per test under load, useless here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,40 @@
+"""The Django admin pages for people and memberships open for administrators."""
+
+import pytest
+from django.test import Client
+
+from accounts.models import Membership
+
+
+@pytest.fixture
+def admin_browser(adam):
+    client = Client()
+    client.force_login(adam)
+    return client
+
+
+def test_user_changelist_search_and_filters(admin_browser, alice, bob, rita):
+    response = admin_browser.get("/admin/accounts/user/", {"q": "SkyForge"})
+    assert response.status_code == 200
+    assert [u.username for u in response.context["cl"].result_list] == ["alice"]
+    assert admin_browser.get("/admin/accounts/user/", {"is_reviewer__exact": "1"}).context["cl"].result_count == 1
+
+
+def test_user_change_page_shows_memberships_inline(admin_browser, alice):
+    response = admin_browser.get(f"/admin/accounts/user/{alice.pk}/change/")
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "is_reviewer" in content and "language" in content and "memberships-0-role" in content
+
+
+def test_membership_changelist(admin_browser, alice, bob):
+    response = admin_browser.get("/admin/accounts/membership/", {"role__exact": "owner"})
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == Membership.objects.filter(role="owner").count() == 2
+    assert admin_browser.get(f"/admin/accounts/membership/{Membership.objects.first().pk}/change/").status_code == 200
+
+
+def test_a_firm_member_cannot_open_the_admin(alice):
+    client = Client()
+    client.force_login(alice)
+    assert client.get("/admin/accounts/user/").status_code == 302

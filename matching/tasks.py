@@ -2,6 +2,7 @@
 
 import logging
 import smtplib
+from contextlib import contextmanager
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -25,6 +26,20 @@ class _RunTask(Task):
             match_run_fail(run_id=kwargs["run_id"], error=f"{self.name}: {type(exc).__name__}: {exc}")
 
 
+@contextmanager
+def _fails_run_when_final(task: Task, run_id: int | None):
+    """Mark the run failed when this error will not be retried (eager mode never calls on_failure)."""
+    try:
+        yield
+    except Exception as exc:
+        retrying = isinstance(exc, task.autoretry_for) and task.request.retries < task.max_retries
+        if run_id and not retrying:
+            from matching.services.runs import match_run_fail
+
+            match_run_fail(run_id=run_id, error=f"{task.name}: {type(exc).__name__}: {exc}")
+        raise
+
+
 _RUN_TASK_OPTIONS = {
     "base": _RunTask,
     "ignore_result": True,
@@ -35,11 +50,12 @@ _RUN_TASK_OPTIONS = {
     "retry_backoff_max": 120,
     "retry_jitter": True,
     "max_retries": 3,
+    "bind": True,
 }
 
 
 @shared_task(name="matching.tasks.run_full_match_task", soft_time_limit=120, time_limit=180, **_RUN_TASK_OPTIONS)
-def run_full_match_task(run_id: int | None = None) -> int | None:
+def run_full_match_task(self, run_id: int | None = None) -> int | None:
     """Plan a queued run into chunk tasks; without run_id (nightly beat) start a new run first."""
     from alliance.errors import ApplicationError
     from matching.services.runs import match_run_plan, match_run_start
@@ -50,34 +66,38 @@ def run_full_match_task(run_id: int | None = None) -> int | None:
         except ApplicationError as exc:
             log.info("nightly match skipped: %s", exc.message)
             return None
-    run = match_run_plan(run_id=run_id)
+    with _fails_run_when_final(self, run_id):
+        run = match_run_plan(run_id=run_id)
     return run.pk if run else None
 
 
 @shared_task(name="matching.tasks.match_chunk_task", soft_time_limit=300, time_limit=360, **_RUN_TASK_OPTIONS)
-def match_chunk_task(run_id: int, index: int) -> bool:
+def match_chunk_task(self, run_id: int, index: int) -> bool:
     """Score one chunk of a run's Ukrainian firms against every partner."""
     from matching.services.runs import match_chunk_process
 
-    return match_chunk_process(run_id=run_id, index=index)
+    with _fails_run_when_final(self, run_id):
+        return match_chunk_process(run_id=run_id, index=index)
 
 
 @shared_task(name="matching.tasks.finalise_match_task", soft_time_limit=600, time_limit=660, **_RUN_TASK_OPTIONS)
-def finalise_match_task(run_id: int) -> bool:
+def finalise_match_task(self, run_id: int) -> bool:
     """Merge a run's candidates and write its proposals in one transaction."""
     from matching.services.runs import match_run_finalise
 
-    return match_run_finalise(run_id=run_id) is not None
+    with _fails_run_when_final(self, run_id):
+        return match_run_finalise(run_id=run_id) is not None
 
 
 @shared_task(name="matching.tasks.rematch_firm_task", soft_time_limit=60, time_limit=90, **_RUN_TASK_OPTIONS)
-def rematch_firm_task(firm_id: int, run_id: int | None = None, requested_at: str | None = None) -> bool:
+def rematch_firm_task(self, firm_id: int, run_id: int | None = None, requested_at: str | None = None) -> bool:
     """Without run_id: record a (debounced) rematch request. With it: rescore the firm if still the latest."""
     from matching.services.rematch import rematch_request, rematch_run
 
     if run_id is None:
         return rematch_request(firm_id=firm_id) is not None
-    return rematch_run(run_id=run_id, requested_at=requested_at) is not None
+    with _fails_run_when_final(self, run_id):
+        return rematch_run(run_id=run_id, requested_at=requested_at) is not None
 
 
 # --- Review workflow (issue #4) -----------------------------------------------------------------

@@ -20,3 +20,11 @@ urlpatterns += [
     path("notifications/<int:pk>/read/", review_views.NotificationReadView.as_view(), name="notification-read"),
     path("stats/", review_views.StatsView.as_view(), name="review-stats"),
 ]
+
+# Match runs (issue #3): reviewers list, start and follow runs.
+from matching.api import match_runs as run_views  # noqa: E402
+
+urlpatterns += [
+    path("match-runs/", run_views.MatchRunListView.as_view(), name="match-run-list"),
+    path("match-runs/<int:pk>/", run_views.MatchRunDetailView.as_view(), name="match-run-detail"),
+]

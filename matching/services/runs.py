@@ -246,13 +246,17 @@ def match_run_fail(*, run_id: int, error: str) -> None:
 
 
 def match_run_execute(*, run_id: int, progress=None) -> MatchRun:
-    """Run a queued full run to the end in this process (no broker): plan, every chunk, finalise."""
+    """Run a queued full run to the end in this process (no broker): plan, every chunk, finalise.
+
+    `progress(chunks_done, chunks_total)` is called after each chunk.
+    """
     try:
         match_run_plan(run_id=run_id, enqueue=False)
         for index in MatchChunk.objects.filter(run_id=run_id).order_by("index").values_list("index", flat=True):
             match_chunk_process(run_id=run_id, index=index, enqueue=False)
             if progress:
-                progress()
+                run = MatchRun.objects.only("chunks_done", "chunks_total").get(pk=run_id)
+                progress(run.chunks_done, run.chunks_total)
         match_run_finalise(run_id=run_id)
     except Exception as exc:
         match_run_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}")
@@ -456,3 +460,20 @@ def _keep_counterpart_rank(row: ProposalRow, firm_id: int, rank_u, rank_p) -> Pr
     if firm_id == row.ukrainian_id:
         return replace(row, rank_for_partner=rank_p)
     return replace(row, rank_for_ukrainian=rank_u)
+
+
+# --- reads (kept here by agreement with the review engineer, who owns matching/selectors.py) --------
+
+
+def match_run_list(*, kind: str | None = None, status: str | None = None):
+    """Runs newest first, with their starter; one query."""
+    qs = MatchRun.objects.select_related("created_by", "firm").order_by("-created_at", "-id")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def match_run_get(*, pk: int) -> MatchRun:
+    return match_run_list().get(pk=pk)

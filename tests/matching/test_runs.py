@@ -194,8 +194,8 @@ def test_a_repeated_plan_or_finalise_message_does_nothing(population, django_cap
 def test_in_process_execution_runs_every_step_and_reports_progress(population):
     run = match_run_start(enqueue=False)
     ticks = []
-    run = match_run_execute(run_id=run.pk, progress=lambda: ticks.append(1))
-    assert run.status == MatchRun.Status.SUCCEEDED and len(ticks) == 2
+    run = match_run_execute(run_id=run.pk, progress=lambda done, total: ticks.append((done, total)))
+    assert run.status == MatchRun.Status.SUCCEEDED and ticks == [(1, 2), (2, 2)]
     assert Proposal.objects.filter(run=run).count() == run.proposals_created
 
 

@@ -61,8 +61,12 @@ def user_create(
     language: str = "",
     is_reviewer: bool = False,
     is_administrator: bool = False,
+    password_encoded: str | None = None,
 ) -> User:
-    """Create a person; the password must pass Django's AUTH_PASSWORD_VALIDATORS."""
+    """Create a person; the password must pass Django's AUTH_PASSWORD_VALIDATORS.
+
+    `password_encoded`: its hash, already made (e.g. one hash shared by several demo users).
+    """
     user = User(
         username=username,
         email=email,
@@ -72,7 +76,10 @@ def user_create(
         is_staff=is_administrator or is_reviewer,  # reviewers work in the Django admin too
     )
     _check_password(password, user)
-    user.set_password(password)
+    if password_encoded is not None:
+        user.password = password_encoded
+    else:
+        user.set_password(password)
     _save_user(user)
     return user
 
@@ -95,11 +102,13 @@ def user_provision(
     email: str | None = None,
     is_reviewer: bool = False,
     is_administrator: bool = False,
+    password_encoded: str | None = None,
 ) -> tuple[User, bool]:
     """Create or update a person for an operator (idempotent). Returns (user, created).
 
     Roles are only ever added here: provisioning someone as a firm member does not take away
-    a reviewer flag an operator gave them earlier.
+    a reviewer flag an operator gave them earlier. With `password_encoded` (a hash of `password`
+    made once by the caller) a rerun compares strings instead of paying for a hash per user.
     """
     user = User.objects.select_for_update().filter(username=username).first()
     if user is None:
@@ -109,10 +118,13 @@ def user_provision(
             email=email or "",
             is_reviewer=is_reviewer,
             is_administrator=is_administrator,
+            password_encoded=password_encoded,
         )
         return user, True
     _check_password(password, user)
-    if not user.check_password(password):
+    if password_encoded is not None:
+        user.password = password_encoded
+    elif not user.check_password(password):
         user.set_password(password)
     if email is not None:
         user.email = email

@@ -248,6 +248,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# A worker started for a test consumes (and its tasks enqueue to) a queue of its own.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 
 # --- Product rules ------------------------------------------------------------------------
 # Partner countries allowed by default: NATO and EU members and close allies.

@@ -1,0 +1,57 @@
+"""A full match run through a REAL celery worker process (prefork, 2 children) on Redis and PostgreSQL."""
+
+import pytest
+
+from matching.models import MatchChunk, MatchRun, Proposal
+from matching.services.runs import match_run_start
+from tests.celery_worker import running_worker, send_task, wait_for
+from tests.matching.population import PAIRS, make_population
+
+REDIS_DB = 3  # the pipeline engineer's Redis database
+
+pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def _finished(run_id: int) -> bool:
+    return MatchRun.objects.get(pk=run_id).status in (MatchRun.Status.SUCCEEDED, MatchRun.Status.FAILED)
+
+
+def test_a_full_run_through_a_real_worker_writes_proposals(settings):
+    settings.MATCHING = {**settings.MATCHING, "CHUNK_SIZE": 1}  # 3 chunk tasks, spread over 2 processes
+    firms = make_population()
+    run = match_run_start(enqueue=False)
+
+    with running_worker(redis_db=REDIS_DB, concurrency=2) as worker:
+        send_task(worker, "matching.tasks.run_full_match_task", run_id=run.pk)
+        wait_for(lambda: _finished(run.pk), timeout=120)
+        log = worker.log()
+
+    run.refresh_from_db()
+    assert run.status == MatchRun.Status.SUCCEEDED, run.error
+    assert (run.chunks_done, run.chunks_total) == (3, 3)
+    assert MatchChunk.objects.filter(run=run, done_at__isnull=False).count() == 3
+    assert log.count("matching.tasks.match_chunk_task") >= 3 and "finalise_match_task" in log
+    for ua_ref, partner_ref in PAIRS:
+        p = Proposal.objects.get(ukrainian=firms[ua_ref], partner=firms[partner_ref])
+        assert p.run_id == run.pk and p.rank_for_ukrainian == 1 and p.reasons["en"]
+    assert Proposal.objects.count() == run.proposals_created
+
+
+def test_a_repeated_run_message_on_the_worker_changes_nothing(settings):
+    settings.MATCHING = {**settings.MATCHING, "CHUNK_SIZE": 2}
+    make_population()
+    run = match_run_start(enqueue=False)
+
+    with running_worker(redis_db=REDIS_DB, concurrency=2) as worker:
+        send_task(worker, "matching.tasks.run_full_match_task", run_id=run.pk)
+        wait_for(lambda: _finished(run.pk), timeout=120)
+        before = sorted(Proposal.objects.values_list("ukrainian_id", "partner_id", "score", "run_id"))
+        # Redelivery (acks_late after a lost worker) of every step: all claims are conditional.
+        send_task(worker, "matching.tasks.run_full_match_task", run_id=run.pk)
+        send_task(worker, "matching.tasks.match_chunk_task", run_id=run.pk, index=0)
+        send_task(worker, "matching.tasks.finalise_match_task", run_id=run.pk)
+        wait_for(lambda: worker.log().count("succeeded in") >= 4 + run.chunks_total, timeout=60)
+
+    run.refresh_from_db()
+    assert run.status == MatchRun.Status.SUCCEEDED and run.chunks_done == run.chunks_total == 2
+    assert sorted(Proposal.objects.values_list("ukrainian_id", "partner_id", "score", "run_id")) == before

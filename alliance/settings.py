@@ -119,6 +119,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # --- Email ------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# For django.core.mail.backends.filebased.EmailBackend (the real-worker notification tests use it).
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-mail"))
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Alliance Match <noreply@alliance-match.example>")

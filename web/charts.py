@@ -43,7 +43,7 @@ def hbars(
     title: str,
     value_format: str = "{:g}",
     width: int = 640,
-    label_width: int = 200,
+    label_width: int = 250,
     bar_height: int = 22,
     css_class: str = "bar",
     max_value: float | None = None,
@@ -90,7 +90,7 @@ def paired_hbars(
     title: str,
     series: tuple[str, str],
     width: int = 640,
-    label_width: int = 200,
+    label_width: int = 250,
 ) -> SafeString:
     """Two bars per label (e.g. Ukrainian needs against partner offers)."""
     bar = 12

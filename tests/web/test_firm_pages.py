@@ -1,0 +1,243 @@
+"""Firm pages: onboarding, dashboard, introductions, accept/decline, notifications; who sees what."""
+
+import pytest
+from django.urls import reverse
+
+from alliance.models import Firm
+from matching.models import Notification, Proposal
+from tests.factories import ProposalFactory
+from tests.web.conftest import PAGE_PERSONAS
+
+pytestmark = pytest.mark.django_db
+
+
+def _profile(**overrides) -> dict:
+    data = {
+        "name": "Kyiv Drone Works LLC",
+        "country": "UA",
+        "edrpou": "32855961",
+        "description": "Builds multirotor reconnaissance drones for the front line.",
+        "offers": ["uav.multirotor_isr"],
+        "seeks": ["sensors.optics_thermal"],
+        "partnership_types": ["co_production"],
+        "security_clearance": "NONE",
+        "languages": "uk, en",
+        "contact_name": "Olena Petrenko",
+        "contact_email": "olena@kyivdrone.example",
+        "contact_phone": "+380441234567",
+    }
+    data.update(overrides)
+    return data
+
+
+# ---- access -------------------------------------------------------------------------------------
+
+FIRM_A_PAGE = {  # firm A's own pages
+    "page_anon": 302,
+    "page_alice_token": 302,
+    "page_alice": 200,
+    "page_alice_viewer": 200,
+    "page_bob": 404,  # outsider: A's pages do not exist for him
+    "page_rita": 404,  # reviewers use the review pages, not a firm's
+    "page_adam": 404,
+}
+
+
+@pytest.mark.parametrize("page_persona", PAGE_PERSONAS, indirect=True)
+def test_firm_pages_are_for_the_firms_members(page_persona, firm_a, proposal_ab, request):
+    persona = request.node.callspec.params["page_persona"]
+    for url in (
+        reverse("web:firm_dashboard", args=[firm_a.pk]),
+        reverse("web:firm_proposal", args=[firm_a.pk, proposal_ab.pk]),
+        reverse("web:firm_proposal_accept", args=[firm_a.pk, proposal_ab.pk]),
+        reverse("web:firm_proposal_decline", args=[firm_a.pk, proposal_ab.pk]),
+    ):
+        response = page_persona.get(url)
+        assert response.status_code == FIRM_A_PAGE[persona], (persona, url, response.status_code)
+
+
+@pytest.mark.parametrize("page_persona", PAGE_PERSONAS, indirect=True)
+def test_notifications_and_onboarding_need_a_login(page_persona, request):
+    persona = request.node.callspec.params["page_persona"]
+    for url in (reverse("web:notifications"), reverse("web:firm_create")):
+        response = page_persona.get(url)
+        assert response.status_code == (302 if persona in ("page_anon", "page_alice_token") else 200)
+
+
+def test_home_sends_each_person_to_their_place(page_anon, page_alice, page_rita, firm_a, db):
+    assert page_anon.get("/")["Location"] == reverse("web:login")
+    assert page_alice.get("/")["Location"] == reverse("web:firm_dashboard", args=[firm_a.pk])
+    assert page_rita.get("/")["Location"] == reverse("web:review_queue")
+
+
+def test_bob_cannot_see_firm_as_proposal_through_his_own_firm_url(page_bob, firm_b, firm_a):
+    other = ProposalFactory(ukrainian=firm_a, status="approved")  # A with someone else
+    assert page_bob.get(reverse("web:firm_proposal", args=[firm_b.pk, other.pk])).status_code == 404
+
+
+def test_a_proposal_waiting_for_review_is_invisible_to_the_firms(page_alice, firm_a, proposal_pending_ab):
+    assert page_alice.get(reverse("web:firm_proposal", args=[firm_a.pk, proposal_pending_ab.pk])).status_code == 404
+    assert (
+        proposal_pending_ab not in page_alice.get(reverse("web:firm_dashboard", args=[firm_a.pk])).context["proposals"]
+    )
+
+
+def test_the_viewer_cannot_edit_the_profile(page_alice_viewer, firm_a):
+    response = page_alice_viewer.get(reverse("web:firm_edit", args=[firm_a.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("web:firm_dashboard", args=[firm_a.pk])
+
+
+# ---- onboarding -------------------------------------------------------------------------------
+
+
+def test_a_new_user_registers_a_firm_that_waits_for_verification(page_bob, bob):
+    response = page_bob.post(reverse("web:firm_create"), _profile())
+    firm = Firm.objects.get(name="Kyiv Drone Works LLC")
+    assert response["Location"] == reverse("web:firm_dashboard", args=[firm.pk])
+    assert firm.status == Firm.Status.PENDING
+    assert set(firm.capabilities.values_list("kind", "capability__code")) == {
+        ("offer", "uav.multirotor_isr"),
+        ("seek", "sensors.optics_thermal"),
+    }
+    assert firm.memberships.get(user=bob).role == "owner"
+    body = page_bob.get(response["Location"]).content.decode()
+    assert "Pending verification" in body
+
+
+def test_a_bad_edrpou_is_named_next_to_the_field_and_the_form_keeps_what_was_typed(page_alice):
+    response = page_alice.post(reverse("web:firm_create"), _profile(edrpou="32855968"))
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "check digit" in " ".join(form.errors["edrpou"])
+    body = response.content.decode()
+    assert 'value="Kyiv Drone Works LLC"' in body
+    assert 'value="uav.multirotor_isr" checked' in body
+    assert not Firm.objects.filter(name="Kyiv Drone Works LLC").exists()
+
+
+def test_a_partner_from_an_ineligible_country_is_told_why(page_bob):
+    response = page_bob.post(reverse("web:firm_create"), _profile(country="CN", edrpou=""))
+    assert "eligible" in " ".join(response.context["form"].errors["country"])
+
+
+def test_a_profile_without_capabilities_is_refused(page_bob):
+    response = page_bob.post(reverse("web:firm_create"), _profile(offers=[], seeks=[]))
+    assert "Pick at least one capability" in " ".join(response.context["form"].non_field_errors())
+
+
+def test_alice_edits_her_profile_and_keeps_capability_details(page_alice, firm_a):
+    from alliance.models import Capability, FirmCapability
+
+    FirmCapability.objects.create(
+        firm=firm_a,
+        capability=Capability.objects.get(code="uav.multirotor_isr"),
+        kind="offer",
+        detail="Shark",
+        monthly_capacity=40,
+    )
+    form = page_alice.get(reverse("web:firm_edit", args=[firm_a.pk])).context["form"]
+    assert form.initial["offers"] == ["uav.multirotor_isr"]
+    response = page_alice.post(reverse("web:firm_edit", args=[firm_a.pk]), _profile(name="SkyForge Robotics LLC"))
+    assert response.status_code == 302
+    kept = firm_a.capabilities.get(kind="offer")
+    assert (kept.detail, kept.monthly_capacity) == ("Shark", 40)
+    assert firm_a.capabilities.filter(kind="seek", capability__code="sensors.optics_thermal").exists()
+
+
+def test_capability_names_come_in_the_pages_language(page_alice, alice):
+    alice.language = "uk"
+    alice.save()
+    body = page_alice.get(reverse("web:firm_create")).content.decode()
+    assert "Ударні FPV-дрони" in body and "Безпілотні авіаційні системи" in body
+
+
+# ---- introductions ------------------------------------------------------------------------------
+
+
+def test_the_dashboard_shows_introductions_with_score_and_reasons_but_no_contact_yet(
+    page_alice, firm_a, proposal_ab, firm_b
+):
+    body = page_alice.get(reverse("web:firm_dashboard", args=[firm_a.pk])).content.decode()
+    assert firm_b.name in body and "0.81" in body and "Both hold AQAP-2110" in body
+    assert firm_b.contact_email not in body
+
+
+def test_accepting_asks_for_confirmation_first(page_alice, firm_a, proposal_ab):
+    url = reverse("web:firm_proposal_accept", args=[firm_a.pk, proposal_ab.pk])
+    assert "Yes, accept" in page_alice.get(url).content.decode()
+    proposal_ab.refresh_from_db()
+    assert proposal_ab.ukrainian_accepted_at is None
+
+
+def test_when_both_accept_each_sees_the_others_contact(page_alice, page_bob, firm_a, firm_b, proposal_ab):
+    page_alice.post(reverse("web:firm_proposal_accept", args=[firm_a.pk, proposal_ab.pk]))
+    page_bob.post(reverse("web:firm_proposal_accept", args=[firm_b.pk, proposal_ab.pk]))
+    proposal_ab.refresh_from_db()
+    assert proposal_ab.status == Proposal.Status.CONNECTED
+    assert firm_b.contact_email in page_alice.get(reverse("web:firm_dashboard", args=[firm_a.pk])).content.decode()
+    assert (
+        firm_a.contact_email
+        in page_bob.get(reverse("web:firm_proposal", args=[firm_b.pk, proposal_ab.pk])).content.decode()
+    )
+
+
+def test_the_viewer_cannot_accept(page_alice_viewer, firm_a, proposal_ab):
+    response = page_alice_viewer.get(reverse("web:firm_proposal", args=[firm_a.pk, proposal_ab.pk]))
+    assert response.context["can_answer"] is False
+    page_alice_viewer.post(reverse("web:firm_proposal_accept", args=[firm_a.pk, proposal_ab.pk]))
+    proposal_ab.refresh_from_db()
+    assert proposal_ab.ukrainian_accepted_at is None
+
+
+def test_declining_needs_a_reason(page_alice, firm_a, proposal_ab):
+    url = reverse("web:firm_proposal_decline", args=[firm_a.pk, proposal_ab.pk])
+    response = page_alice.post(url, {"note": ""})
+    assert "note" in response.context["form"].errors
+    page_alice.post(url, {"note": "We already have a supplier."})
+    proposal_ab.refresh_from_db()
+    assert proposal_ab.status == Proposal.Status.DECLINED
+
+
+def test_the_dashboard_query_count_does_not_grow_with_introductions(page_alice, firm_a, django_assert_max_num_queries):
+    ProposalFactory(ukrainian=firm_a, status="approved")
+    with django_assert_max_num_queries(30) as small:
+        page_alice.get(reverse("web:firm_dashboard", args=[firm_a.pk]))
+    for _ in range(10):
+        ProposalFactory(ukrainian=firm_a, status="approved")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        page_alice.get(reverse("web:firm_dashboard", args=[firm_a.pk]))
+
+
+# ---- notifications -------------------------------------------------------------------------------
+
+
+def _note(user, key="n1"):
+    return Notification.objects.create(user=user, kind="approved", title="Proposal approved", idempotency_key=key)
+
+
+def test_notifications_are_listed_and_marked_read(page_alice, alice, bob):
+    mine = _note(alice)
+    _note(bob, key="n2")
+    response = page_alice.get(reverse("web:notifications"))
+    assert list(response.context["notifications"]) == [mine]
+    page_alice.post(reverse("web:notification_read", args=[mine.pk]))
+    mine.refresh_from_db()
+    assert mine.read_at is not None
+
+
+def test_marking_read_with_htmx_returns_just_the_item(page_alice, alice):
+    mine = _note(alice)
+    response = page_alice.post(reverse("web:notification_read", args=[mine.pk]), HTTP_HX_REQUEST="true")
+    assert response.content.decode().strip().startswith("<li")
+
+
+def test_nobody_marks_someone_elses_notification(page_bob, alice):
+    mine = _note(alice)
+    assert page_bob.post(reverse("web:notification_read", args=[mine.pk])).status_code == 404
+
+
+def test_mark_all_read(page_alice, alice):
+    _note(alice, "a")
+    _note(alice, "b")
+    page_alice.post(reverse("web:notification_read_all"))
+    assert not alice.notifications.filter(read_at__isnull=True).exists()

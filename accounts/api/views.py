@@ -33,7 +33,8 @@ TAG_MEMBERS = ["members"]
 
 def _token_body(token: AuthToken, secret: str) -> dict:
     label = getattr(token, "label", None)
-    return {"id": token.token_key, "token": secret, "expiry": token.expiry, "name": label.name if label else ""}
+    body = {"id": token.token_key, "token": secret, "expiry": token.expiry, "name": label.name if label else ""}
+    return TokenCreatedSerializer(body).data  # same datetime format as the token list
 
 
 def _me_body(request, user) -> dict:

@@ -38,3 +38,22 @@ def test_a_firm_member_cannot_open_the_admin(alice):
     client = Client()
     client.force_login(alice)
     assert client.get("/admin/accounts/user/").status_code == 302
+
+
+def test_a_reviewer_may_view_registry_models_in_the_admin_but_not_change_people(db):
+    from accounts import services
+
+    reviewer = services.user_create(username="rev", password="a-long-pass-phrase-9", is_reviewer=True)
+    assert reviewer.is_staff
+    assert reviewer.has_perm("alliance.view_firm") and reviewer.has_perm("matching.view_proposal")
+    assert reviewer.has_perm("alliance.add_capability")
+    assert not reviewer.has_perm("accounts.change_user") and not reviewer.has_perm("alliance.delete_firm")
+    assert reviewer.has_module_perms("alliance") and not reviewer.has_module_perms("auth")
+    client = Client()
+    client.force_login(reviewer)
+    assert client.get("/admin/accounts/membership/").status_code == 200
+    assert client.get("/admin/accounts/user/add/").status_code == 403
+
+
+def test_a_firm_member_gets_no_admin_permissions_from_the_reviewer_backend(alice):
+    assert not alice.has_perm("alliance.view_firm")

@@ -136,6 +136,8 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses locked-out username/address pairs before any password check.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Ministry reviewers' admin permissions come from their role, not per-user rows.
+    "accounts.backends.ReviewerPermissionBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))

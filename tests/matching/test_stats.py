@@ -1,0 +1,108 @@
+"""Review statistics (matching.selectors.review_stats and GET /api/v1/stats/)."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from alliance.models import Capability, FirmCapability
+from matching.models import Proposal, ProposalEvent
+from matching.selectors import review_stats
+from matching.services import review
+from tests.conftest import PERSONAS
+from tests.factories import FirmFactory, ProposalFactory
+
+S = Proposal.Status
+T0 = timezone.now().replace(microsecond=0) - dt.timedelta(days=10)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _at(proposal, to_status, hours):
+    """Pretend the event into `to_status` happened `hours` after T0 (events are append-only; tests may rewrite time)."""
+    ProposalEvent.objects.filter(proposal=proposal, to_status=to_status).update(
+        created_at=T0 + dt.timedelta(hours=hours)
+    )
+
+
+@pytest.fixture
+def history(firm_a, firm_b, alice, bob, rita):
+    firm_c = FirmFactory(ref="pl-carpathia", country="PL", edrpou="")
+    other_ua = FirmFactory(ref="ua-other")
+    firm_d = FirmFactory(ref="fr-delta", country="FR", edrpou="")
+    FirmCapability.objects.create(firm=firm_a, capability=Capability.objects.get(code="uav.fpv"), kind="offer")
+
+    p1 = ProposalFactory(ukrainian=firm_a, partner=firm_b)
+    review.proposal_approve(proposal=p1, reviewer=rita)
+    review.proposal_accept(proposal=p1, user=alice)
+    review.proposal_accept(proposal=p1, user=bob)
+    review.proposal_record_outcome(proposal=p1, user=bob, kind="mou", date=dt.date(2026, 11, 1))
+    _at(p1, S.APPROVED, 2)  # the proposal->approved event (the acceptance event also goes "to approved")
+    ProposalEvent.objects.filter(proposal=p1, to_status=S.APPROVED, data__action="accept").update(
+        created_at=T0 + dt.timedelta(hours=5)
+    )
+    _at(p1, S.CONNECTED, 12)  # 10 h after approval
+
+    p2 = ProposalFactory(ukrainian=firm_a, partner=firm_c)
+    review.proposal_reject(proposal=p2, reviewer=rita, reason="Out of scope")
+    _at(p2, S.REJECTED, 4)
+
+    p3 = ProposalFactory(ukrainian=other_ua, partner=firm_b)
+    review.proposal_approve(proposal=p3, reviewer=rita)
+    review.proposal_decline(proposal=p3, user=bob, reason="No capacity")
+    _at(p3, S.APPROVED, 6)
+
+    p4 = ProposalFactory(ukrainian=firm_a, partner=firm_d)  # still waiting for a reviewer
+    Proposal.objects.filter(pk__in=[p1.pk, p2.pk, p3.pk, p4.pk]).update(created_at=T0)
+    return [p1, p2, p3, p4]
+
+
+def test_review_stats_shape_and_numbers(history):
+    stats = review_stats()
+    assert stats["counts"] == {
+        "proposed": 1,
+        "approved": 0,
+        "rejected": 1,
+        "connected": 0,
+        "declined": 1,
+        "expired": 0,
+        "superseded": 0,
+        "partnership": 1,
+        "closed": 0,
+    }
+    assert stats["total"] == 4
+    assert stats["median_hours_to_decision"] == 4.0  # 2 h, 4 h, 6 h
+    assert stats["median_hours_to_connection"] == 10.0
+    assert stats["acceptance_rate"] == 0.5  # 1 reached connected, 1 declined
+    assert stats["partnerships_by_kind"] == {"mou": 1}
+    assert stats["partnerships_by_country_pair"] == [{"ukrainian_country": "UA", "partner_country": "DE", "count": 1}]
+    assert stats["open_by_domain"] == {"uav": 1}
+
+
+def test_review_stats_on_an_empty_database(db):
+    stats = review_stats()
+    assert stats["total"] == 0
+    assert stats["median_hours_to_decision"] is None
+    assert stats["median_hours_to_connection"] is None
+    assert stats["acceptance_rate"] is None
+    assert stats["open_by_domain"] == {}
+
+
+def test_review_stats_query_count_does_not_grow_with_data(history, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        review_stats()
+
+
+@pytest.mark.parametrize("persona", PERSONAS, indirect=True)
+def test_stats_endpoint_is_for_reviewers_and_administrators(persona, request, history):
+    name = request.node.callspec.params["persona"]
+    expected = {"anon": 401, "rita_client": 200, "adam_client": 200}.get(name, 403)
+    response = persona.get("/api/v1/stats/")
+    assert response.status_code == expected
+    if expected == 200:
+        assert response.json()["counts"]["partnership"] == 1
+    else:
+        assert "counts" not in response.json()

@@ -3,7 +3,7 @@
 Names are reduced to sorted ASCII tokens with OpenSanctions' own libraries (rigour removes
 legal forms such as LLC, GmbH, ТОВ, ООО and transliterates Cyrillic), so Latin, Ukrainian and
 Russian spellings of one name meet. An inverted index over distinctive tokens (and their
-metaphone keys, for transliteration drift) picks candidates; each candidate is then scored by
+romanisation-folded keys, for transliteration drift) picks candidates; each candidate is then scored by
 aligning tokens with a Levenshtein similarity (rapidfuzz). Generic words weigh little and
 never make a hit alone; short tokens must match exactly, so a shared prefix is not a hit.
 Identifier matches (LEI, EDRPOU, NCAGE) are strong hits by themselves.
@@ -12,14 +12,17 @@ Identifier matches (LEI, EDRPOU, NCAGE) are strong hits by themselves.
 from __future__ import annotations
 
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import icu
+from normality import ascii_text
 from rapidfuzz.distance import Levenshtein
 from rigour.names import normalize_name, remove_org_types
-from rigour.text import ascii_text, is_stopword, metaphone
+from rigour.text import is_stopword
 
 # Score at or above which a name match becomes a potential match for a reviewer.
 NAME_THRESHOLD = 0.8
@@ -49,15 +52,29 @@ GENERIC_TOKENS = frozenset(
 _ID_CLEAN = re.compile(r"[^0-9A-Z]")
 
 
+# ICU's BGN/PCGN romanisations (Харьковский -> kharkovskiy, Харківський -> kharkivskyy) are what
+# English-language lists use; rigour's maybe_ascii gives similar spellings but is ~500x slower on
+# unseen words. ICU transliterators are not thread-safe, hence the lock.
+_RUSSIAN = icu.Transliterator.createInstance("Russian-Latin/BGN; Latin-ASCII")
+_UKRAINIAN = icu.Transliterator.createInstance("Ukrainian-Latin/BGN; Latin-ASCII")
+_UKRAINIAN_LETTERS = frozenset("іїєґ")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_APOSTROPHES = re.compile(r"[\u02b9\u02ba\u02bc'\u2019`\"]")
+_ICU_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=500_000)
 def _ascii_token(token: str) -> str:
-    # Transliteration is the slow step (ICU); names repeat tokens, so cache per token.
-    return token if token.isascii() else ascii_text(token).lower()
-
-
-@lru_cache(maxsize=500_000)
-def _metaphone(token: str) -> str:
-    return metaphone(token)
+    """One lower-case token in ASCII; names repeat tokens, so this is cached."""
+    if token.isascii():
+        return token
+    if _CYRILLIC.search(token):
+        transliterator = _UKRAINIAN if _UKRAINIAN_LETTERS.intersection(token) else _RUSSIAN
+        with _ICU_LOCK:
+            token = transliterator.transliterate(token)
+    # Soft signs become primes; they separate nothing ("Khar'kov" is one word).
+    token = _APOSTROPHES.sub("", token)
+    return (token if token.isascii() else ascii_text(token) or "").lower()
 
 
 def normalise_name(name: str) -> tuple[str, ...]:
@@ -89,8 +106,11 @@ def _weight(token: str) -> float:
     return float(len(token))
 
 
-_SKELETON_SUBS = (("kh", "h"), ("zh", "z"), ("ts", "c"), ("ch", "c"), ("sh", "s"), ("y", "i"), ("j", "i"))
+_SKELETON_SUBS = (
+    ("shch", "s"), ("kh", "h"), ("zh", "z"), ("ts", "c"), ("ch", "c"), ("sh", "s"), ("y", "i"), ("j", "i"),
+)  # fmt: skip
 _REPEATS = re.compile(r"(.)\1+")
+_VOWELS = re.compile(r"[aeiou]")
 
 
 @lru_cache(maxsize=500_000)
@@ -163,7 +183,11 @@ def _index_keys(tokens: Iterable[str]) -> set[str]:
         if is_distinctive(token):
             keys.add(token)
             if len(token) >= 5:
-                keys.add("~" + _metaphone(_skeleton(token)))
+                # Folded spelling (Kharkiv/Harkiv, Antey/Antei) and its consonants (Kharkivskyi/Kharkovsky).
+                keys.add("~" + _skeleton(token))
+                consonants = _VOWELS.sub("", _skeleton(token))
+                if len(consonants) >= 4:
+                    keys.add("%" + consonants)
     return keys
 
 
@@ -200,6 +224,7 @@ class ScreeningIndex:
     """Inverted index of entry names and identifiers; `screen()` scores only candidates."""
 
     threshold: float = NAME_THRESHOLD
+    max_postings: int = 1000
     _names: list[tuple[object, str, str, tuple[str, ...]]] = field(default_factory=list)
     _postings: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     _identifiers: dict[str, list[object]] = field(default_factory=lambda: defaultdict(list))
@@ -231,8 +256,11 @@ class ScreeningIndex:
         tokens = normalise_name(name)
         keys = _index_keys(tokens) or ({"=" + " ".join(tokens)} if tokens else set())
         candidates: set[int] = set()
-        for key in keys:
-            candidates.update(self._postings.get(key, ()))
+        postings = sorted((self._postings.get(key, ()) for key in keys), key=len)
+        for n, posting in enumerate(postings):
+            if n and len(posting) > self.max_postings:
+                break  # a key this common acts as a generic word; the rarer keys already gave candidates
+            candidates.update(posting)
         for record in candidates:
             entry, reason, text, entry_tokens = self._names[record]
             score = name_score(tokens, entry_tokens)

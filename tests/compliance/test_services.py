@@ -119,7 +119,7 @@ def test_extra_and_reordered_columns_are_read_by_header_name(db, tmp_path):
     ("name", "fields", "entity_id", "reason"),
     [
         ("Uraltekhpribor GmbH", {}, "NK-uraltekh", "name"),  # Latin firm, Cyrillic entry
-        ("ТОВ Харківський завод Електротяжмаш", {"country": "UA", "edrpou": "38123456"}, "NK-kharkov-etm", "name"),
+        ("ТОВ Харківський завод Електротяжмаш", {"country": "UA", "edrpou": "38123456"}, "NK-kharkov-etm", "alias"),
         ("Optika Krasnaya Zvezda Ltd", {}, "NK-krasnaya-zvezda", "name"),  # reordered words
         ("Zhuravl Avionika S.A.", {}, "NK-zhuravl", "name"),  # changed legal form
         ("Westbridge Precision BV", {"lei": "213800QZXR4B9CJ7KL55"}, "NK-obscure", "identifier"),  # LEI only

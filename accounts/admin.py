@@ -1,14 +1,50 @@
 """Django admin for people and their firm memberships."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, User
+from accounts.services import membership_check_keeps_owner
+from alliance.errors import ApplicationError
+
+
+def _keeps_owner(membership: Membership, new_role: str | None) -> None:
+    """The API's last-owner rule, as a form error in the admin."""
+    try:
+        membership_check_keeps_owner(membership=membership, new_role=new_role)
+    except ApplicationError as exc:
+        raise ValidationError(exc.message, code=exc.code)
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["user", "firm", "role"]
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and "role" in data:
+            _keeps_owner(self.instance, data["role"])
+        return data
+
+
+class MembershipInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if not form.instance.pk or not hasattr(form, "cleaned_data"):
+                continue
+            if form.cleaned_data.get("DELETE"):
+                _keeps_owner(form.instance, None)
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    form = MembershipForm
+    formset = MembershipInlineFormSet
     fk_name = "user"
     extra = 0
     raw_id_fields = ["firm"]  # thousands of firms: a lookup popup, not a select
@@ -50,6 +86,7 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    form = MembershipForm
     list_display = ["user", "firm", "role", "created_at"]
     list_filter = ["role", "firm__side", "firm__status"]
     search_fields = ["user__username", "user__email", "firm__name", "firm__ref"]
@@ -57,3 +94,13 @@ class MembershipAdmin(admin.ModelAdmin):
     raw_id_fields = ["firm"]
     list_select_related = ["user", "firm"]
     ordering = ["firm__name", "user__username"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None:
+            try:
+                membership_check_keeps_owner(membership=obj, new_role=None)
+            except ApplicationError:
+                # The last owner: make someone else owner first. Also makes "delete selected"
+                # refuse (403) a selection that contains a last owner.
+                return False
+        return super().has_delete_permission(request, obj)

@@ -193,6 +193,21 @@ def _is_last_owner(membership: Membership) -> bool:
     )
 
 
+def membership_check_keeps_owner(*, membership: Membership, new_role: str | None) -> None:
+    """Raise if changing `membership` to `new_role` (None: removing it) would leave its firm without an owner."""
+    stored = Membership.objects.filter(pk=membership.pk).values_list("role", flat=True).first()
+    if stored is None or new_role == Membership.Role.OWNER:
+        return
+    current = Membership(pk=membership.pk, firm_id=membership.firm_id, role=stored)
+    if _is_last_owner(current):
+        raise ApplicationError(
+            "A firm must keep at least one owner; make someone else owner first.",
+            code="last_owner",
+            status=409,
+            fields={"role": ["the last owner cannot be demoted or removed"]},
+        )
+
+
 def _require_manager(*, firm: Firm, actor: User) -> None:
     if actor.is_administrator:
         return
@@ -213,13 +228,7 @@ def membership_set(*, firm: Firm, user: User, role: str) -> tuple[Membership, bo
     if membership is None:
         return Membership.objects.create(firm=firm, user=user, role=role), True
     if membership.role != role:
-        if _is_last_owner(membership):
-            raise ApplicationError(
-                "A firm must keep at least one owner; make someone else owner first.",
-                code="last_owner",
-                status=409,
-                fields={"role": ["the last owner cannot be demoted"]},
-            )
+        membership_check_keeps_owner(membership=membership, new_role=role)
         membership.role = role
         membership.save(update_fields=["role"])
     return membership, False
@@ -260,10 +269,7 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
     _lock_firm(membership.firm)
     if membership.user_id != actor.pk:
         _require_manager(firm=membership.firm, actor=actor)
-    if _is_last_owner(membership):
-        raise ApplicationError(
-            "A firm must keep at least one owner; make someone else owner first.", code="last_owner", status=409
-        )
+    membership_check_keeps_owner(membership=membership, new_role=None)
     membership.delete()
 
 

@@ -82,7 +82,7 @@ def test_a_weak_password_names_the_rule(db):
 
 
 def test_demoting_the_last_owner_is_refused(alice, firm_a):
-    with pytest.raises(CommandError, match="role: the last owner cannot be demoted"):
+    with pytest.raises(CommandError, match="role: the last owner cannot be demoted or removed"):
         add_user("alice", "--password", "a-long-pass-phrase-9", "--firm", "ua-skyforge", "--firm-role", "viewer")
     assert Membership.objects.get(user=alice).role == "owner"
 

@@ -57,3 +57,51 @@ def test_a_reviewer_may_view_registry_models_in_the_admin_but_not_change_people(
 
 def test_a_firm_member_gets_no_admin_permissions_from_the_reviewer_backend(alice):
     assert not alice.has_perm("alliance.view_firm")
+
+
+def test_the_admin_keeps_the_last_owner(admin_browser, alice, firm_a, alice_viewer):
+    owner = Membership.objects.get(user=alice)
+    response = admin_browser.post(
+        f"/admin/accounts/membership/{owner.pk}/change/", {"user": alice.pk, "firm": firm_a.pk, "role": "viewer"}
+    )
+    assert response.status_code == 200  # the form again, with the error
+    assert "at least one owner" in response.content.decode()
+    assert admin_browser.get(f"/admin/accounts/membership/{owner.pk}/delete/").status_code == 403
+    viewer = Membership.objects.get(user=alice_viewer)
+    bulk = admin_browser.post(
+        "/admin/accounts/membership/",
+        {"action": "delete_selected", "_selected_action": [owner.pk, viewer.pk], "post": "yes"},
+    )
+    assert bulk.status_code == 403
+    assert Membership.objects.filter(firm=firm_a).count() == 2
+    admin_browser.post(
+        "/admin/accounts/membership/",
+        {"action": "delete_selected", "_selected_action": [viewer.pk], "post": "yes"},
+    )
+    assert list(Membership.objects.filter(firm=firm_a).values_list("role", flat=True)) == ["owner"]
+
+
+def test_the_user_admin_inline_keeps_the_last_owner(admin_browser, alice, firm_a):
+    owner = Membership.objects.get(user=alice)
+    page = admin_browser.get(f"/admin/accounts/user/{alice.pk}/change/")
+    form = page.context["adminform"].form
+    data = {
+        k: v for k, v in form.initial.items() if v is not None and k not in {"password", "groups", "user_permissions"}
+    }
+    data |= {
+        "date_joined_0": alice.date_joined.strftime("%Y-%m-%d"),
+        "date_joined_1": alice.date_joined.strftime("%H:%M:%S"),
+        "memberships-TOTAL_FORMS": "1",
+        "memberships-INITIAL_FORMS": "1",
+        "memberships-0-id": owner.pk,
+        "memberships-0-user": alice.pk,
+        "memberships-0-firm": firm_a.pk,
+        "memberships-0-role": "owner",
+        "memberships-0-DELETE": "on",
+    }
+    data.pop("date_joined", None)
+    data.pop("last_login", None)
+    response = admin_browser.post(f"/admin/accounts/user/{alice.pk}/change/", data)
+    assert response.status_code == 200
+    assert "at least one owner" in response.content.decode()
+    assert Membership.objects.filter(pk=owner.pk).exists()

@@ -19,6 +19,7 @@ from django.utils import timezone
 from alliance.errors import ApplicationError, ConflictError
 from alliance.models import BeneficialOwner, Firm
 from alliance.outbox import outbox_enqueue
+from alliance.services import firm_suspend
 from compliance import namematch
 from compliance.models import (
     SanctionsEntry,
@@ -344,16 +345,33 @@ def _next_status(*, firm: Firm, keys: list[str]) -> str:
     return FS.POTENTIAL_MATCH
 
 
+# A worker keeps the last list's in-memory index: bulk screening messages of 1,000 firms each then
+# build it once, not once per message. Keyed by the list's identity, so a new import rebuilds it.
+_INDEX_CACHE: dict[tuple, namematch.ScreeningIndex] = {}
+PER_FIRM_LOOKUP_MAX = 200  # below this many firms, database key lookups beat building the whole index
+
+
+def screening_index_cached(*, sanctions_list: SanctionsList) -> namematch.ScreeningIndex:
+    key = (sanctions_list.pk, sanctions_list.sha256, sanctions_list.imported_at)
+    index = _INDEX_CACHE.get(key)
+    if index is None:
+        _INDEX_CACHE.clear()
+        index = _INDEX_CACHE[key] = screening_index_build(sanctions_list=sanctions_list)
+    return index
+
+
 def firms_screen(*, firm_ids: Sequence[int] | None = None, progress=None) -> dict[str, int]:
-    """Screen many firms (all when `firm_ids` is None) with one in-memory index; counts by status."""
+    """Screen many firms (all when `firm_ids` is None); counts by resulting status."""
     sanctions_list = active_list()
     counts: dict[str, int] = {status: 0 for status in FS.values}
     if sanctions_list is None:
         return counts
-    index = screening_index_build(sanctions_list=sanctions_list)
     firms = Firm.objects.order_by("pk")
+    index = None
     if firm_ids is not None:
         firms = firms.filter(pk__in=list(firm_ids))
+    if firm_ids is None or len(firm_ids) > PER_FIRM_LOOKUP_MAX:
+        index = screening_index_cached(sanctions_list=sanctions_list)
     for firm_id in firms.values_list("pk", flat=True).iterator(chunk_size=2000):
         screening = firm_screen(firm=firm_id, index=index, sanctions_list=sanctions_list)
         counts[screening.status] += 1
@@ -423,15 +441,10 @@ def screening_confirm(*, firm: Firm | int, reviewer: User, note: str) -> Screeni
         locked, record, _ = _decide(
             firm=firm, reviewer=reviewer, note=note, decision=ScreeningDecision.Decision.CONFIRM
         )
-        now = timezone.now()
-        # The registry has no firm_suspend service yet: suspend here, with who and when.
-        Firm.objects.filter(pk=locked.pk).update(
-            screening_status=FS.CONFIRMED_MATCH,
-            status=Firm.Status.SUSPENDED,
-            status_changed_at=now,
-            status_changed_by=reviewer,
-            updated_at=now,
-        )
+        Firm.objects.filter(pk=locked.pk).update(screening_status=FS.CONFIRMED_MATCH)
+        if locked.status != Firm.Status.SUSPENDED:
+            # The registry's service: status, who and when, and a FirmRevision with the reason.
+            firm_suspend(firm=locked, reviewer=reviewer, reason=f"Confirmed sanctions match: {note}"[:2000])
         proposals_withdraw_for_firm(firm=locked, actor=reviewer, actor_role=role)
     return record
 

@@ -422,3 +422,16 @@ def test_the_whole_path_works_through_the_api(rita_client, alice_client, bob_cli
         "connected",
         "partnership",
     ]
+
+
+def test_the_firm_registry_api_reveals_a_contact_only_once_connected(bob_client, approved_ab, alice, bob, firm_a):
+    def contact_seen():
+        detail = bob_client.get(f"/api/v1/firms/{firm_a.pk}/")
+        assert detail.status_code == 200, detail.content
+        return detail.json()["contact"]
+
+    assert contact_seen() is None
+    review.proposal_accept(proposal=approved_ab, user=alice)
+    assert contact_seen() is None  # one acceptance is not enough
+    review.proposal_accept(proposal=approved_ab, user=bob)
+    assert contact_seen()["email"] == firm_a.contact_email

@@ -172,24 +172,34 @@ class Model:
         def diag(x: np.ndarray) -> sp.dia_matrix:
             return sp.diags(np.asarray(x, dtype=np.float32).ravel())
 
-        # Coverage of a seeker's needs = (exact + dc * (same domain - exact)) / needs, which is
-        # linear: [(1 - dc) * seeks | dc * seeks per domain] / needs  @  [offers ; offers in domain].
-        # Each direction is then ONE sparse (b x C+D) @ dense (C+D x m) product per chunk, with the
-        # seeker's scaling folded into whichever side holds the seeker.
+        # Each direction scores how well one firm meets the other's needs, as the mean of
+        # - coverage: the share of the seeker's needs met (exact = 1, same domain only = dc), and
+        # - best need met: 1 if any need is met exactly, dc if only in its domain, else 0,
+        # so a partner meeting one of five needs exactly is not drowned by the other four.
+        # Coverage = [(1 - dc) * seeks | dc * seeks per domain] / needs @ [offers ; offers in domain]:
+        # ONE sparse (b x C+D) @ dense (C+D x m) product, the seeker's scaling folded into its side.
+        # Best need met comes from a second product of integer codes, (C + 1) * exact + same-domain
+        # (counts are at most C, so exact in float32), so two products per direction, no pair loop.
+        self.code = code = np.float32(c + 1)
         u_seek_dom = ua.seeks @ dmap  # (n, D) seeks per domain
         u_offer_dom = (ua.offers @ dmap > 0).astype(np.float32)  # (n, D) offers in domain
         p_seek_dom = partners.seeks @ dmap
         p_offer_dom = (partners.offers @ dmap > 0).astype(np.float32)
         u_inv_needs = inv(np.asarray(ua.seeks.sum(axis=1), dtype=np.float32).ravel())
         p_inv_needs = inv(np.asarray(partners.seeks.sum(axis=1), dtype=np.float32).ravel())
-        self.ua_supply_side = sp.csr_matrix(
-            diag(u_inv_needs) @ sp.hstack([(1 - dc) * ua.seeks, dc * u_seek_dom]), dtype=np.float32
-        )
-        self.p_supply_side = dense_t(sp.hstack([partners.offers, p_offer_dom]))
-        self.ua_demand_side = sp.csr_matrix(sp.hstack([ua.offers, u_offer_dom]), dtype=np.float32)
-        self.p_demand_side = dense_t(diag(p_inv_needs) @ sp.hstack([(1 - dc) * partners.seeks, dc * p_seek_dom]))
-        for m in (self.ua_supply_side, self.ua_demand_side):
+
+        def csr(m) -> sp.csr_matrix:
+            m = sp.csr_matrix(m, dtype=np.float32)
             m.sort_indices()
+            return m
+
+        self.ua_supply_side = csr(diag(u_inv_needs) @ sp.hstack([(1 - dc) * ua.seeks, dc * u_seek_dom]))
+        self.ua_supply_code = csr(sp.hstack([code * ua.seeks, u_seek_dom]))
+        self.p_supply_side = dense_t(sp.hstack([partners.offers, p_offer_dom]))
+        self.ua_demand_side = csr(sp.hstack([ua.offers, u_offer_dom]))
+        self.ua_demand_code = csr(sp.hstack([code * ua.offers, u_offer_dom]))
+        self.p_demand_side = dense_t(diag(p_inv_needs) @ sp.hstack([(1 - dc) * partners.seeks, dc * p_seek_dom]))
+        self.p_demand_code = dense_t(sp.hstack([partners.seeks, p_seek_dom]))
         # Co-production: cosine of the offer-domain sets, gated half by each side asking for
         # co-production / JV / licensing: 0.5 * [g_u * a_u | a_u] @ [b_p ; g_p * b_p], one product.
         coprod = [PARTNERSHIP_TYPES.index(t) for t in COPRODUCTION_TYPES]
@@ -292,9 +302,25 @@ class Model:
         applicable.reshape(-1)[flat] = True
         return Block(rows, p_rows, total, comps, applicable)
 
+    def _direction(self, coverage: np.ndarray, code: np.ndarray) -> np.ndarray:
+        """0.5 * coverage + 0.5 * best need met, in place in `coverage`."""
+        dc = np.float32(self.params.domain_credit)
+        best = (code > 0) * dc  # some need met at least in its domain
+        best[code >= self.code] = 1.0  # some need met exactly
+        coverage += best
+        coverage *= np.float32(0.5)
+        return coverage
+
     def _complementarity_into(self, out: np.ndarray, rows: np.ndarray, cols) -> None:
-        supply = self.ua_supply_side[rows] @ self.p_supply_side[:, cols]  # partner offers -> Ukrainian seeks
-        demand = self.ua_demand_side[rows] @ self.p_demand_side[:, cols]  # Ukrainian offers -> partner seeks
+        # partner offers -> Ukrainian needs, and Ukrainian offers -> partner needs
+        supply = self._direction(
+            self.ua_supply_side[rows] @ self.p_supply_side[:, cols],
+            self.ua_supply_code[rows] @ self.p_supply_side[:, cols],
+        )
+        demand = self._direction(
+            self.ua_demand_side[rows] @ self.p_demand_side[:, cols],
+            self.ua_demand_code[rows] @ self.p_demand_code[:, cols],
+        )
         # Half the better direction (a strong one-way supply fit still counts) plus half the
         # harmonic mean (high only when both directions fit), so two-way > one-way:
         # 0.5 * max(s, d) + s * d / (s + d).

@@ -9,10 +9,10 @@ COMPONENTS = ("complementarity", "coproduction", "partnership", "text", "assuran
 # Complementarity carries the decision; text is a weak, noisy signal; capacity only
 # counts for pairs where both sides gave quantities (its weight drops out otherwise).
 DEFAULT_WEIGHTS = {
-    "complementarity": 0.45,
+    "complementarity": 0.40,
     "coproduction": 0.10,
     "partnership": 0.10,
-    "text": 0.15,
+    "text": 0.20,
     "assurance": 0.10,
     "capacity": 0.10,
 }
@@ -23,7 +23,9 @@ class MatchParams:
     """Weights per component (total = weighted sum / sum of applicable weights) and selection thresholds."""
 
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
-    domain_credit: float = 0.5  # credit for a need met only by the same domain, not the exact capability
+    # Credit for a need met only in the same domain, not the exact capability. Low because the
+    # taxonomy's domains are broad ("repair" spans tank overhaul to aircraft MRO).
+    domain_credit: float = 0.3
     top_k: int = 5  # proposals per firm, for each side
     max_open_per_firm: int = 10  # cap on a firm's proposals so large firms are not flooded
     min_score: float = 0.2  # pairs below this are never proposed

@@ -27,13 +27,29 @@ class Selection:
 
 def _group_ranks(groups: np.ndarray, order: np.ndarray) -> np.ndarray:
     """1-based rank of each element within its group, following the global `order`."""
-    by_group = order[np.argsort(groups[order], kind="stable")]
+    # One int64 sort on (group, position in order) instead of a stable sort: keys are unique.
+    key = (groups[order].astype(np.int64) << 32) | np.arange(len(order), dtype=np.int64)
+    by_group = order[np.argsort(key)]
     g = groups[by_group]
     starts = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]
     pos = np.arange(len(g)) - np.repeat(starts, np.diff(np.r_[starts, len(g)]))
     ranks = np.empty(len(g), dtype=np.int32)
     ranks[by_group] = pos + 1
     return ranks
+
+
+def _global_order(scores: np.ndarray, u_key: np.ndarray, p_key: np.ndarray) -> np.ndarray:
+    """Indices by (score desc, Ukrainian id, partner id), via two int64 sorts (lexsort is slow)."""
+    du, dp = np.diff(u_key), np.diff(p_key)
+    if np.all((du > 0) | ((du == 0) & (dp > 0))):  # chunks arrive in (Ukrainian, partner) order
+        pair_pos = np.arange(len(u_key), dtype=np.int64)
+    else:
+        pair = np.lexsort((p_key, u_key))
+        pair_pos = np.empty(len(pair), dtype=np.int64)
+        pair_pos[pair] = np.arange(len(pair))
+    # Non-negative float32 scores order like their bit patterns; invert for descending.
+    bits = np.ascontiguousarray(np.maximum(scores, np.float32(0)), dtype=np.float32).view(np.uint32).astype(np.int64)
+    return np.argsort(((0xFFFFFFFF - bits) << 31) | pair_pos)
 
 
 def select_proposals(
@@ -54,7 +70,7 @@ def select_proposals(
         return Selection(z, z, c.scores, c.components, z, z)
     u_key = c.ua_rows if ua_ids is None else np.asarray(ua_ids)[c.ua_rows]
     p_key = c.partner_rows if partner_ids is None else np.asarray(partner_ids)[c.partner_rows]
-    order = np.lexsort((p_key, u_key, -c.scores.astype(np.float64)))
+    order = _global_order(c.scores, u_key, p_key)
     k = params.top_k
     rank_u = _group_ranks(c.ua_rows, order)
     rank_p = _group_ranks(c.partner_rows, order)

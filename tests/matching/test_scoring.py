@@ -31,7 +31,7 @@ def firm(id, name="Firm", offers=(), seeks=(), types=("co_production",), certs=(
     return {
         "id": id,
         "name": name,
-        "description": text or f"{name} is a defence manufacturer",
+        "description": text or name,
         "offers": items(offers),
         "seeks": items(seeks),
         "partnership_types": list(types),

@@ -23,10 +23,10 @@ class SanctionsListAdmin(ReadOnlyAdmin):
 
 @admin.register(SanctionsEntry)
 class SanctionsEntryAdmin(ReadOnlyAdmin):
-    list_display = ["entity_id", "schema", "name", "dataset", "list"]
-    list_filter = ["schema", "list__is_active"]
+    list_display = ["entity_id", "schema", "name", "dataset", "sanctions_list"]
+    list_filter = ["schema", "sanctions_list__is_active"]
     search_fields = ["entity_id", "name"]
-    list_select_related = ["list"]
+    list_select_related = ["sanctions_list"]
     show_full_result_count = False
 
 
@@ -40,10 +40,10 @@ class ScreeningMatchInline(admin.TabularInline):
 
 @admin.register(Screening)
 class ScreeningAdmin(ReadOnlyAdmin):
-    list_display = ["id", "firm", "status", "list", "created_at"]
+    list_display = ["id", "firm", "status", "sanctions_list", "created_at"]
     list_filter = ["status"]
     search_fields = ["firm__name", "firm__ref"]
-    list_select_related = ["firm", "list"]
+    list_select_related = ["firm", "sanctions_list"]
     inlines = [ScreeningMatchInline]
 
 

@@ -31,7 +31,7 @@ class SanctionsList(models.Model):
 class SanctionsEntry(models.Model):
     """One target of the list (a company, organisation, legal entity or person)."""
 
-    list = models.ForeignKey(SanctionsList, on_delete=models.CASCADE, related_name="entries")
+    sanctions_list = models.ForeignKey(SanctionsList, on_delete=models.CASCADE, related_name="entries")
     entity_id = models.CharField(max_length=255)
     schema = models.CharField(max_length=32)
     name = models.TextField()
@@ -47,7 +47,7 @@ class SanctionsEntry(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["list", "entity_id"], name="sanctionsentry_unique_per_list"),
+            models.UniqueConstraint(fields=["sanctions_list", "entity_id"], name="sanctionsentry_unique_per_list"),
         ]
 
     def __str__(self) -> str:
@@ -57,12 +57,12 @@ class SanctionsEntry(models.Model):
 class SanctionsKey(models.Model):
     """An index key of an entry (distinctive name token, metaphone, identifier) for single-firm lookups."""
 
-    list = models.ForeignKey(SanctionsList, on_delete=models.CASCADE, related_name="+")
+    sanctions_list = models.ForeignKey(SanctionsList, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
     entry = models.ForeignKey(SanctionsEntry, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
-        indexes = [models.Index(fields=["list", "key"], name="sanctionskey_list_key")]
+        indexes = [models.Index(fields=["sanctions_list", "key"], name="sanctionskey_list_key")]
 
     def __str__(self) -> str:
         return self.key
@@ -72,7 +72,9 @@ class Screening(models.Model):
     """The result of screening one firm against one list version."""
 
     firm = models.ForeignKey("alliance.Firm", on_delete=models.CASCADE, related_name="screenings")
-    list = models.ForeignKey(SanctionsList, null=True, blank=True, on_delete=models.PROTECT, related_name="screenings")
+    sanctions_list = models.ForeignKey(
+        SanctionsList, null=True, blank=True, on_delete=models.PROTECT, related_name="screenings"
+    )
     status = models.CharField(max_length=20)  # the firm's screening status after this screening
     screened_name = models.CharField(max_length=200)
     screened_identifiers = models.JSONField(default=list)

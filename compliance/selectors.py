@@ -36,7 +36,7 @@ def screening_latest(*, firm: Firm) -> Screening | None:
     """The firm's latest screening with its matches and their entries."""
     return (
         Screening.objects.filter(firm=firm)
-        .select_related("list")
+        .select_related("sanctions_list")
         .prefetch_related(Prefetch("matches", ScreeningMatch.objects.select_related("entry").order_by("-score", "id")))
         .first()
     )

@@ -168,7 +168,7 @@ def _flush(sanctions_list: SanctionsList, batch: list[ParsedEntry]) -> None:
     rows = SanctionsEntry.objects.bulk_create(
         [
             SanctionsEntry(
-                list=sanctions_list,
+                sanctions_list=sanctions_list,
                 entity_id=e.entity_id,
                 schema=e.schema,
                 name=e.name,
@@ -185,7 +185,7 @@ def _flush(sanctions_list: SanctionsList, batch: list[ParsedEntry]) -> None:
         ]
     )
     keys = [
-        SanctionsKey(list=sanctions_list, key=key[:255], entry_id=row.pk)
+        SanctionsKey(sanctions_list=sanctions_list, key=key[:255], entry_id=row.pk)
         for row, parsed in zip(rows, batch, strict=True)
         for key in _entry_keys(parsed)
     ]
@@ -255,7 +255,7 @@ def screening_index_build(*, sanctions_list: SanctionsList) -> namematch.Screeni
     index = namematch.ScreeningIndex()
     fields = ("pk", "name", "aliases", "identifiers")
     for pk, name, aliases, identifiers in (
-        SanctionsEntry.objects.filter(list=sanctions_list).values_list(*fields).iterator(chunk_size=5000)
+        SanctionsEntry.objects.filter(sanctions_list=sanctions_list).values_list(*fields).iterator(chunk_size=5000)
     ):
         index.add(pk, name, aliases, identifiers)
     return index
@@ -267,7 +267,7 @@ def _candidate_index(
     """A small index of the entries sharing a key with this firm, found through SanctionsKey."""
     keys = namematch.name_keys(name) | namematch.identifier_keys(identifiers)
     index = namematch.ScreeningIndex()
-    entry_ids = SanctionsKey.objects.filter(list=sanctions_list, key__in=keys).values("entry_id")
+    entry_ids = SanctionsKey.objects.filter(sanctions_list=sanctions_list, key__in=keys).values("entry_id")
     for entry in SanctionsEntry.objects.filter(pk__in=entry_ids).only("pk", "name", "aliases", "identifiers"):
         _add_entry(index, entry)
     return index
@@ -300,7 +300,7 @@ def firm_screen(
         latest = Screening.objects.filter(firm=locked).prefetch_related("matches").first()
         same = (
             latest is not None
-            and latest.list_id == sanctions_list.pk
+            and latest.sanctions_list_id == sanctions_list.pk
             and latest.status == status
             and latest.screened_name == locked.name
             and latest.screened_identifiers == identifiers
@@ -311,7 +311,7 @@ def firm_screen(
             return latest  # idempotent: a repeated screening with the same result adds nothing
         screening = Screening.objects.create(
             firm=locked,
-            list=sanctions_list,
+            sanctions_list=sanctions_list,
             status=status,
             screened_name=locked.name,
             screened_identifiers=identifiers,

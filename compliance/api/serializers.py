@@ -57,7 +57,7 @@ class ScreeningMatchSerializer(serializers.ModelSerializer):
 
 
 class ScreeningSerializer(serializers.ModelSerializer):
-    list = SanctionsListSerializer()
+    list = SanctionsListSerializer(source="sanctions_list")
     matches = ScreeningMatchSerializer(many=True)
 
     class Meta:

@@ -28,12 +28,12 @@ def test_import_keeps_companies_organisations_legal_entities_and_persons(small_l
     assert small_list.is_active
     assert (small_list.rows_read, small_list.entries_count, small_list.skipped_count) == (9, 8, 1)
     assert len(small_list.sha256) == 64 and small_list.source_name == "sanctions_small.csv"
-    person = SanctionsEntry.objects.get(list=small_list, entity_id="NK-sidorov")
+    person = SanctionsEntry.objects.get(sanctions_list=small_list, entity_id="NK-sidorov")
     assert person.schema == "Person"
     assert person.aliases == ["Ivan Petrovich Sidorov", "Sidorov Ivan"]
     assert person.sanctions == ["EU 269/2014"] and person.dataset == "EU Financial Sanctions Files"
     assert person.first_seen == "2022-03-15T00:00:00"
-    obscure = SanctionsEntry.objects.get(list=small_list, entity_id="NK-obscure")
+    obscure = SanctionsEntry.objects.get(sanctions_list=small_list, entity_id="NK-obscure")
     assert obscure.identifiers == ["LEI 213800QZXR4B9CJ7KL55", "41234567"]
     assert not SanctionsEntry.objects.filter(entity_id="NK-vessel").exists()
 
@@ -44,7 +44,7 @@ def test_import_rescreens_every_firm_after_commit(db, django_capture_on_commit_c
         sanctions_list_import(path=SMALL_LIST)
     suspect.refresh_from_db()
     assert suspect.screening_status == FS.POTENTIAL_MATCH
-    assert Screening.objects.get(firm=suspect).list.is_active
+    assert Screening.objects.get(firm=suspect).sanctions_list.is_active
 
 
 def test_a_new_import_replaces_the_list_and_screenings_record_their_version(small_list, list_variant):
@@ -56,8 +56,8 @@ def test_a_new_import_replaces_the_list_and_screenings_record_their_version(smal
     assert SanctionsList.objects.filter(is_active=True).count() == 1
     assert second_list.entries_count == 7
     second = firm_screen(firm=firm)
-    assert (first.list, first.status) == (small_list, FS.POTENTIAL_MATCH)
-    assert (second.list, second.status) == (second_list, FS.CLEAR)
+    assert (first.sanctions_list, first.status) == (small_list, FS.POTENTIAL_MATCH)
+    assert (second.sanctions_list, second.status) == (second_list, FS.CLEAR)
 
 
 def _assert_nothing_imported(before: SanctionsList | None):

@@ -21,9 +21,17 @@ class Command(BaseCommand):
         parser.add_argument("--partners", type=int, default=20000, help="partner firms (default 20000)")
         parser.add_argument("--seed", type=int, default=1, help="population seed (default 1)")
         parser.add_argument("--chunk-size", type=int, default=None, help="Ukrainian rows per chunk")
+        parser.add_argument(
+            "--db",
+            action="store_true",
+            help="whole path instead: firms written to PostgreSQL (DATABASE_URL), a full run through real "
+            "Celery worker processes (Redis), proposals written",
+        )
+        parser.add_argument("--workers", default="1,2", help="--db: worker process counts to time, e.g. 1,2")
+        parser.add_argument("--redis-db", type=int, default=3, help="--db: Redis database number for the broker")
 
     def handle(self, *args, **options):
-        result = self.run_memory(options)
+        result = self.run_db(options) if options["db"] else self.run_memory(options)
         self.stdout.write(json.dumps(result))
 
     def run_memory(self, options) -> dict:
@@ -34,6 +42,26 @@ class Command(BaseCommand):
         if options.get("chunk_size"):
             params = MatchParams.from_dict({**params.to_dict(), "chunk_size": options["chunk_size"]})
         return run_in_memory(n_ua, n_partners, options["seed"], params=params, progress=self.progress)
+
+    def run_db(self, options) -> dict:
+        from matching.bench_db import run_db
+
+        try:
+            workers = tuple(int(w) for w in options["workers"].split(","))
+        except ValueError:
+            raise CommandError("--workers: a comma-separated list of process counts, e.g. 1,2")
+        try:
+            return run_db(
+                options["ukrainian"],
+                options["partners"],
+                options["seed"],
+                workers=workers,
+                redis_db=options["redis_db"],
+                chunk_size=options.get("chunk_size"),
+                progress=self.progress,
+            )
+        except RuntimeError as exc:
+            raise CommandError(str(exc))
 
     def progress(self, message: str) -> None:
         self.stderr.write(message)

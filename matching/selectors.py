@@ -35,7 +35,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import Membership
-from alliance.models import Capability, FirmCapability
+from alliance.models import FirmCapability
 from matching.models import Notification, Proposal, ProposalEvent
 
 if TYPE_CHECKING:
@@ -187,6 +187,29 @@ def _median_hours(events: QuerySet[ProposalEvent], start: Any) -> float | None:
     return round(value.total_seconds() / 3600, 2)
 
 
+def _open_proposals_by_domain() -> dict[str, int]:
+    """{domain: open proposals touching it through either firm's capabilities}, each proposal once per domain.
+
+    |A or B| = |A| + |B| - |A and B|, as three grouped queries: one pass over the joins each,
+    instead of an EXISTS per domain per row (which took seconds on 5,000 proposals).
+    """
+    open_ = Proposal.objects.filter(status__in=OPEN_STATUSES).order_by()
+    ua = "ukrainian__capabilities__capability__domain"
+    partner = "partner__capabilities__capability__domain"
+
+    def per_domain(qs: QuerySet[Proposal], field: str) -> dict[str, int]:
+        rows = dict(qs.values_list(field).annotate(n=Count("id", distinct=True)))
+        rows.pop(None, None)  # firms without capabilities
+        return rows
+
+    either = per_domain(open_, ua)
+    for domain, n in per_domain(open_, partner).items():
+        either[domain] = either.get(domain, 0) + n
+    for domain, n in per_domain(open_.filter(**{ua: F(partner)}), ua).items():
+        either[domain] -= n
+    return {domain: n for domain, n in sorted(either.items()) if n}
+
+
 def review_stats() -> dict[str, Any]:
     """Numbers for the reviewers' dashboard; shape documented in the review issue's report.
 
@@ -232,20 +255,7 @@ def review_stats() -> dict[str, Any]:
         .order_by("-n", "partner__country")
     ]
 
-    domains = sorted(set(Capability.objects.values_list("domain", flat=True)))
-    open_by_domain: dict[str, int] = {}
-    if domains:
-        # One query: a conditional count per domain, each proposal counted once per domain it touches.
-        def touches(domain: str) -> Q:
-            caps = FirmCapability.objects.filter(capability__domain=domain)
-            return Q(Exists(caps.filter(firm=OuterRef("ukrainian_id")))) | Q(
-                Exists(caps.filter(firm=OuterRef("partner_id")))
-            )
-
-        row = Proposal.objects.filter(status__in=OPEN_STATUSES).aggregate(
-            **{f"d{i}": Count("id", filter=touches(d)) for i, d in enumerate(domains)}
-        )
-        open_by_domain = {d: row[f"d{i}"] for i, d in enumerate(domains) if row[f"d{i}"]}
+    open_by_domain = _open_proposals_by_domain()
 
     return {
         "counts": counts,

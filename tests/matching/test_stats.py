@@ -56,6 +56,10 @@ def history(firm_a, firm_b, alice, bob, rita):
     _at(p3, S.APPROVED, 6)
 
     p4 = ProposalFactory(ukrainian=firm_a, partner=firm_d)  # still waiting for a reviewer
+    # Both firms touch `uav` (counted once); the partner adds `ew`.
+    FirmCapability.objects.create(firm=firm_d, capability=Capability.objects.get(code="uav.fpv"), kind="seek")
+    ew = Capability.objects.filter(domain="ew").first()
+    FirmCapability.objects.create(firm=firm_d, capability=ew, kind="offer")
     Proposal.objects.filter(pk__in=[p1.pk, p2.pk, p3.pk, p4.pk]).update(created_at=T0)
     return [p1, p2, p3, p4]
 
@@ -79,7 +83,7 @@ def test_review_stats_shape_and_numbers(history):
     assert stats["acceptance_rate"] == 0.5  # 1 reached connected, 1 declined
     assert stats["partnerships_by_kind"] == {"mou": 1}
     assert stats["partnerships_by_country_pair"] == [{"ukrainian_country": "UA", "partner_country": "DE", "count": 1}]
-    assert stats["open_by_domain"] == {"uav": 1}
+    assert stats["open_by_domain"] == {"ew": 1, "uav": 1}
 
 
 def test_review_stats_on_an_empty_database(db):

@@ -288,7 +288,12 @@ class Model:
         cap.reshape(-1)[flat] = fit
 
         w = self.weights
-        total = np.tensordot(w, comps, axes=1).astype(np.float32, copy=False)
+        # Weighted sum in a fixed order, element by element (BLAS would vary the order by shape,
+        # and the same pair must get the same bits in a full run and in a single-firm rematch).
+        total = np.multiply(comps[0], w[0])
+        term = np.empty_like(total)
+        for k in range(1, len(COMPONENTS)):
+            total += np.multiply(comps[k], w[k], out=term)
         # Capacity counts only where both sides gave a quantity; elsewhere its weight drops out.
         w_all, w_cap = np.float32(w.sum()), np.float32(w[CI["capacity"]])
         with_capacity = total.reshape(-1)[flat] / w_all

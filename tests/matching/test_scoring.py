@@ -7,7 +7,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matching.scoring import COMPONENTS, MatchParams, Model, SideFeatures, Taxonomy, explain, select_proposals
+from matching.scoring import (
+    COMPONENTS,
+    PARTNERSHIP_TYPES,
+    Candidates,
+    MatchParams,
+    Model,
+    SideFeatures,
+    Taxonomy,
+    explain,
+    select_proposals,
+)
+from matching.scoring.model import CI
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,16 +28,11 @@ def taxonomy():
     return Taxonomy.from_csv()
 
 
-def firm(id, name="Firm", offers=(), seeks=(), types=("co_production",), certs=(), clearance="NONE", text="", **kw):
+def firm(id, name="Firm", offers=(), seeks=(), types=("co_production",), certs=(), clearance="NONE", text=""):
     """A firm record in the exchange shape; offers/seeks are codes or (code, monthly capacity)."""
 
     def items(xs):
-        return [
-            {"capability": x, "monthly_capacity": None}
-            if isinstance(x, str)
-            else {"capability": x[0], "monthly_capacity": x[1]}
-            for x in xs
-        ]
+        return [{"capability": x} if isinstance(x, str) else {"capability": x[0], "monthly_capacity": x[1]} for x in xs]
 
     return {
         "id": id,
@@ -37,7 +43,6 @@ def firm(id, name="Firm", offers=(), seeks=(), types=("co_production",), certs=(
         "partnership_types": list(types),
         "certifications": list(certs),
         "security_clearance": clearance,
-        **kw,
     }
 
 
@@ -47,26 +52,359 @@ def model_for(taxonomy, ua_records, partner_records, **params):
     return Model(ua, pa, taxonomy, MatchParams(**params))
 
 
+def scores(taxonomy, ua, partners, component=None, **params):
+    """(n_ua, n_partners) totals, or one component, for hand-made firms."""
+    model = model_for(taxonomy, ua, partners, **params)
+    block = model.score_rows(np.arange(len(ua)))
+    return block.total if component is None else block.component(component)
+
+
+SKYFORGE = firm(1, "SkyForge Robotics LLC", offers=["uav.fixed_wing_isr"], seeks=["sensors.optics_thermal"])
+
+
+# --- the package ----------------------------------------------------------------------------
+
+
 def test_importing_the_scoring_core_does_not_import_django():
-    code = "import sys, matching.scoring; sys.exit('django' in sys.modules)"
+    code = (
+        "import sys, matching.scoring, matching.scoring.synthetic, matching.scoring.bench; "
+        "sys.exit('django' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr or "django was imported"
 
 
-def test_sample_firms_pair_with_their_obvious_partners(taxonomy):
-    skyforge = firm(1, "SkyForge", offers=["uav.fixed_wing_isr"], seeks=["sensors.optics_thermal"])
-    shells = firm(2, "Kyiv Shells", offers=["munitions.shell_bodies"], seeks=["munitions.artillery_155"])
-    optronik = firm(11, "Optronik", offers=["sensors.optics_thermal"], seeks=["uav.fixed_wing_isr"])
-    amunicja = firm(12, "Amunicja", offers=["munitions.artillery_155"], seeks=["munitions.shell_bodies"])
-    model = model_for(taxonomy, [skyforge, shells], [optronik, amunicja])
+def test_taxonomy_reads_quoted_csv_fields_and_orders_columns_by_code(taxonomy):
+    i = taxonomy.index()["uav.components"]
+    assert taxonomy.names_en[i] == "UAS components (airframes, motors, flight controllers)"
+    assert taxonomy.names_uk[i].startswith("Компоненти БпЛА")
+    assert taxonomy.codes == sorted(taxonomy.codes)
+    assert taxonomy.domain_names[taxonomy.domains[i]] == "uav"
+    assert taxonomy.ml_categories[taxonomy.index()["medical.tactical"]] == ""
+
+
+def test_side_features_from_records_ignore_unknown_codes_and_keep_capacity(taxonomy):
+    records = [firm(7, offers=[("uav.fpv", 300), "no.such.code"], seeks=["uav.fpv"], certs=["AQAP-2110", "BOGUS"])]
+    side = SideFeatures.from_records(records, taxonomy)
+    col = taxonomy.index()["uav.fpv"]
+    assert side.firm_ids.tolist() == [7]
+    assert side.offers.nnz == 1 and side.offers[0, col] == 1.0
+    assert side.offer_capacity[0, col] == 300 and side.seek_capacity.nnz == 0
+    assert side.certifications[0].tolist() == [True] + [False] * 7
+    assert side.partnership_types[0, PARTNERSHIP_TYPES.index("co_production")]
+
+
+def test_params_round_trip_and_name_the_broken_rule():
+    params = MatchParams(top_k=3, weights={**MatchParams().weights, "text": 0.5})
+    assert MatchParams.from_dict(params.to_dict()) == params
+    assert set(params.to_dict()["weights"]) == set(COMPONENTS)
+    with pytest.raises(ValueError, match="weights"):
+        MatchParams(weights={"complementarity": 1.0})
+    with pytest.raises(ValueError, match="domain_credit"):
+        MatchParams(domain_credit=2)
+    with pytest.raises(ValueError, match="unknown matching parameters"):
+        MatchParams.from_dict({"topk": 3})
+
+
+# --- components -----------------------------------------------------------------------------
+
+
+def test_exact_capability_beats_same_domain_beats_nothing(taxonomy):
+    partners = [
+        firm(11, "Exact", offers=["sensors.optics_thermal"]),
+        firm(12, "Same domain", offers=["sensors.radar"]),
+        firm(13, "Unrelated", offers=["medical.tactical"]),
+    ]
+    c = scores(taxonomy, [SKYFORGE], partners, "complementarity")[0]
+    assert c[0] > c[1] > c[2] == 0
+
+
+def test_two_way_fit_beats_one_way_and_a_strong_one_way_supply_still_counts(taxonomy):
+    partners = [
+        firm(11, "Two-way", offers=["sensors.optics_thermal"], seeks=["uav.fixed_wing_isr"]),
+        firm(12, "One-way", offers=["sensors.optics_thermal"], seeks=["medical.tactical"]),
+        firm(13, "Nothing", offers=["medical.tactical"]),
+    ]
+    c = scores(taxonomy, [SKYFORGE], partners, "complementarity")[0]
+    assert c[0] == pytest.approx(1.0)
+    assert 0.3 < c[1] < c[0]
+    assert c[2] == 0
+
+
+def test_meeting_one_need_exactly_beats_meeting_half_of_them_by_domain_only(taxonomy):
+    ua = [firm(1, "Shells", offers=["munitions.shell_bodies"], seeks=["munitions.artillery_155", "munitions.fuzes"])]
+    partners = [firm(11, "Fuzes only", offers=["munitions.fuzes"]), firm(12, "Mortars", offers=["munitions.mortar"])]
+    c = scores(taxonomy, ua, partners, "complementarity")[0]
+    assert c[0] > c[1] > 0
+
+
+def test_coproduction_counts_same_domain_offers_only_where_types_ask_for_it(taxonomy):
+    partners = [
+        firm(11, "Drone maker, co-production", offers=["uav.fpv"], types=["co_production"]),
+        firm(12, "Drone maker, supply only", offers=["uav.fpv"], types=["supply"]),
+        firm(13, "Radar maker, co-production", offers=["sensors.radar"], types=["co_production"]),
+    ]
+    c = scores(taxonomy, [SKYFORGE], partners, "coproduction")[0]
+    assert c[0] == pytest.approx(1.0)
+    assert c[1] == pytest.approx(0.5)  # only one side asks for it
+    assert c[2] == 0
+
+
+def test_partnership_types_same_beats_compatible_beats_unrelated(taxonomy):
+    ua = [firm(1, "UA", types=["co_production"])]
+    partners = [
+        firm(11, "Same", types=["co_production"]),
+        firm(12, "Compatible", types=["supply"]),
+        firm(13, "Unrelated", types=["investment"]),
+    ]
+    c = scores(taxonomy, ua, partners, "partnership")[0]
+    assert c[0] == pytest.approx(1.0)
+    assert c[0] > c[1] > c[2] == 0
+
+
+def test_aqap_on_both_sides_beats_one_beats_none(taxonomy):
+    ua = [firm(1, "UA", certs=["AQAP-2110"])]
+    partners = [
+        firm(11, "Both", certs=["AQAP-2110"]),
+        firm(12, "One", certs=[]),
+        firm(13, "Other", certs=["ISO-14001"]),
+    ]
+    a = scores(taxonomy, ua, partners, "assurance")[0]
+    none = scores(taxonomy, [firm(1, "UA")], [firm(11, "P")], "assurance")[0, 0]
+    assert a[0] > a[1] > none
+
+
+def test_clearance_levels_close_together_fit_better(taxonomy):
+    ua = [firm(1, "UA", clearance="NATO_SECRET")]
+    partners = [firm(11, "Secret", clearance="NATO_SECRET"), firm(12, "None", clearance="NONE")]
+    a = scores(taxonomy, ua, partners, "assurance")[0]
+    assert a[0] > a[1]
+
+
+def test_capacity_fit_is_offer_over_need_capped_at_one(taxonomy):
+    ua = [
+        firm(1, "Needs 50", seeks=[("sensors.optics_thermal", 50)]),
+        firm(2, "Needs 100", seeks=[("sensors.optics_thermal", 100)]),
+    ]
+    partners = [
+        firm(11, "Makes 100", offers=[("sensors.optics_thermal", 100)]),
+        firm(12, "Makes 25", offers=[("sensors.optics_thermal", 25)]),
+    ]
+    model = model_for(taxonomy, ua, partners)
     block = model.score_rows(np.arange(2))
-    assert block.total.shape == (2, 2) and block.components.shape == (len(COMPONENTS), 2, 2)
-    assert block.total[0, 0] > block.total[0, 1] and block.total[1, 1] > block.total[1, 0]
-    sel = select_proposals(model.candidates(np.arange(2)), 2, 2, model.params)
-    assert sorted(zip(sel.ua_rows.tolist(), sel.partner_rows.tolist(), strict=True)) == [(0, 0), (1, 1)]
-    reasons = explain(model, 0, 0, sel.components[0])
-    assert (
-        "SkyForge seeks Thermal and night-vision optics; Optronik offers Thermal and night-vision optics"
-        in reasons["en"]
+    cap = block.component("capacity")
+    assert cap[0, 0] == pytest.approx(1.0)
+    assert cap[1, 1] == pytest.approx(0.25)
+    assert block.capacity_applicable.all()
+
+
+def test_capacity_weight_drops_out_where_no_quantities_were_given(taxonomy):
+    partners = [firm(11, "Quiet", offers=["sensors.optics_thermal"], seeks=["uav.fixed_wing_isr"])]
+    model = model_for(taxonomy, [SKYFORGE], partners)
+    block = model.score_rows(np.arange(1))
+    assert not block.capacity_applicable[0, 0]
+    w = model.params.weights
+    expected = sum(w[c] * block.component(c)[0, 0] for c in COMPONENTS) / (sum(w.values()) - w["capacity"])
+    assert block.total[0, 0] == pytest.approx(expected, rel=1e-6)
+
+
+def test_text_similarity_catches_a_need_written_only_in_words(taxonomy):
+    ua = [
+        firm(
+            1,
+            "Rotor Works",
+            offers=["uav.multirotor_isr"],
+            text="Quadcopter maker; we need uncooled microbolometer cores 640x512 for night flights",
+        )
+    ]
+    partners = [
+        firm(
+            11,
+            "Bolometrix",
+            offers=["industry.electronics_mfg"],
+            text="We build uncooled microbolometer cores, 640x512 and 384x288",
+        ),
+        firm(
+            12,
+            "Metalwerk",
+            offers=["industry.electronics_mfg"],
+            text="Precision machining of aluminium housings and brackets",
+        ),
+    ]
+    model = model_for(taxonomy, ua, partners)
+    block = model.score_rows(np.arange(1))
+    assert block.component("complementarity")[0].tolist() == [0, 0]  # no tag says it
+    assert block.component("text")[0, 0] > 0.2 > block.component("text")[0, 1]
+    assert block.total[0, 0] > block.total[0, 1]
+
+
+def test_matching_paperwork_alone_scores_nothing(taxonomy):
+    ua = [firm(1, "UA", offers=["uav.fpv"], certs=["AQAP-2110"], text="alpha")]
+    partners = [firm(11, "P", offers=["medical.tactical"], certs=["AQAP-2110"], text="omega")]
+    assert scores(taxonomy, ua, partners)[0, 0] == 0
+
+
+# --- whole-population behaviour -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def population(taxonomy):
+    from matching.scoring.synthetic import generate_population
+
+    ua, partners, truth = generate_population(60, 300, 5, taxonomy)
+    return ua, partners, truth
+
+
+def all_candidates(model, chunk):
+    n = len(model.ua)
+    return Candidates.concat([model.candidates(np.arange(s, min(s + chunk, n))) for s in range(0, n, chunk)])
+
+
+def test_scoring_is_deterministic_and_independent_of_chunking(taxonomy, population):
+    ua, partners, _ = population
+    a = Model(ua, partners, taxonomy, MatchParams()).score_rows(np.arange(len(ua)))
+    b = Model(ua, partners, taxonomy, MatchParams())
+    pieces = np.vstack([b.score_rows(np.arange(s, min(s + 7, len(ua)))).total for s in range(0, len(ua), 7)])
+    assert a.total.tobytes() == pieces.tobytes()
+    single = np.vstack([b.score_rows(np.array([i])).total for i in (0, 13, 59)])
+    assert single.tobytes() == a.total[[0, 13, 59]].tobytes()
+    assert (a.total >= 0).all() and (a.total <= 1).all()
+    assert (a.components >= 0).all() and (a.components <= 1 + 1e-6).all()
+
+
+def brute_force_selection(total, params):
+    """Reference: rank every pair with Python sorts, same rules, no vectorisation."""
+    n_ua, n_p = total.shape
+    pairs = [(float(total[u, p]), u, p) for u in range(n_ua) for p in range(n_p) if total[u, p] >= params.min_score]
+    pairs.sort(key=lambda x: (-x[0], x[1], x[2]))
+    rank_u, rank_p, seen_u, seen_p = {}, {}, {}, {}
+    for _s, u, p in pairs:
+        seen_u[u] = seen_u.get(u, 0) + 1
+        seen_p[p] = seen_p.get(p, 0) + 1
+        rank_u[u, p], rank_p[u, p] = seen_u[u], seen_p[p]
+    kept = [(s, u, p) for s, u, p in pairs if rank_u[u, p] <= params.top_k or rank_p[u, p] <= params.top_k]
+    open_u, open_p, chosen = {}, {}, []
+    for _s, u, p in kept:
+        if open_u.get(u, 0) < params.max_open_per_firm and open_p.get(p, 0) < params.max_open_per_firm:
+            open_u[u] = open_u.get(u, 0) + 1
+            open_p[p] = open_p.get(p, 0) + 1
+            chosen.append((u, p))
+    return chosen
+
+
+@pytest.mark.parametrize("chunk", [1, 16, 60])
+def test_top_k_selection_matches_a_brute_force_sort(taxonomy, population, chunk):
+    ua, partners, _ = population
+    params = MatchParams(top_k=3, max_open_per_firm=4, min_score=0.1)
+    model = Model(ua, partners, taxonomy, params)
+    total = model.score_rows(np.arange(len(ua))).total
+    sel = select_proposals(all_candidates(model, chunk), len(ua), len(partners), params, ua.firm_ids, partners.firm_ids)
+    assert list(zip(sel.ua_rows.tolist(), sel.partner_rows.tolist(), strict=True)) == brute_force_selection(
+        total, params
     )
-    assert any("Optronik пропонує: Тепловізійна та нічна оптика" in r for r in reasons["uk"])
+    assert np.array_equal(sel.scores, total[sel.ua_rows, sel.partner_rows])
+
+
+def test_ties_break_by_firm_ids_and_the_cap_holds_on_both_sides(taxonomy):
+    # Five identical partners tie on every component: ids decide, and the cap keeps two.
+    partners = [
+        firm(20 - i, f"Twin {i}", offers=["sensors.optics_thermal"], seeks=["uav.fixed_wing_isr"], text="same")
+        for i in range(5)
+    ]
+    params = MatchParams(top_k=5, max_open_per_firm=2)
+    model = model_for(taxonomy, [{**SKYFORGE, "description": "same"}], partners, top_k=5, max_open_per_firm=2)
+    sel = select_proposals(model.candidates(np.arange(1)), 1, 5, params, model.ua.firm_ids, model.partners.firm_ids)
+    assert model.partners.firm_ids[sel.partner_rows].tolist() == [16, 17]
+    assert sel.rank_for_ukrainian.tolist() == [1, 2] and sel.rank_for_partner.tolist() == [1, 1]
+
+
+def test_cap_per_firm_is_respected_on_a_population(taxonomy, population):
+    ua, partners, _ = population
+    params = MatchParams(top_k=5, max_open_per_firm=3, min_score=0.05)
+    model = Model(ua, partners, taxonomy, params)
+    sel = select_proposals(all_candidates(model, 25), len(ua), len(partners), params)
+    assert len(sel) > 0
+    assert np.bincount(sel.ua_rows).max() <= 3 and np.bincount(sel.partner_rows).max() <= 3
+    assert len(set(zip(sel.ua_rows.tolist(), sel.partner_rows.tolist(), strict=True))) == len(sel)
+    # Ranks are 1..n within each firm's proposals, best score first.
+    for u in np.unique(sel.ua_rows)[:10]:
+        mine = np.flatnonzero(sel.ua_rows == u)
+        assert sorted(sel.rank_for_ukrainian[mine].tolist()) == list(range(1, len(mine) + 1))
+        assert (np.diff(sel.scores[mine][np.argsort(sel.rank_for_ukrainian[mine])]) <= 0).all()
+
+
+def test_excluded_pairs_are_never_proposed_and_the_next_best_moves_up(taxonomy, population):
+    ua, partners, _ = population
+    model = Model(ua, partners, taxonomy, MatchParams())
+    before = model.candidates(np.arange(10))
+    best = int(np.argmax(np.where(before.ua_rows == 0, before.scores, -1)))
+    pair = np.array([[0, before.partner_rows[best]]])
+    after = model.candidates(np.arange(10), exclude=pair)
+    assert not ((after.ua_rows == 0) & (after.partner_rows == pair[0, 1])).any()
+    assert (after.ua_rows == 0).sum() >= min(model.params.top_k, (before.ua_rows == 0).sum() - 1)
+
+
+def test_rematch_scores_one_firm_like_the_full_run(taxonomy, population):
+    ua, partners, _ = population
+    model = Model(ua, partners, taxonomy, MatchParams(min_score=0.0))
+    total = model.score_rows(np.arange(len(ua))).total
+    r = model.rematch("ua", 4)
+    assert set(r.ua_rows.tolist()) == {4}
+    assert np.array_equal(r.scores, total[4, r.partner_rows])
+    assert sorted(r.scores.tolist(), reverse=True)[:5] == sorted(total[4].tolist(), reverse=True)[:5]
+    p = model.rematch("partner", 7)
+    assert set(p.partner_rows.tolist()) == {7}
+    assert np.array_equal(p.scores, total[p.ua_rows, 7])
+    # A firm also enters lists where it beats the other firm's current k-th best.
+    kth = np.full(len(ua), 2.0, dtype=np.float32)
+    kth[11] = 0.0
+    with_kth = model.rematch("partner", 7, other_kth=kth)
+    assert 11 in with_kth.ua_rows.tolist()
+    with pytest.raises(ValueError, match="side"):
+        model.rematch("both", 0)
+
+
+def test_explain_names_the_capabilities_in_english_and_ukrainian(taxonomy):
+    optronik = firm(
+        11,
+        "Optronik Systems GmbH",
+        offers=[("sensors.optics_thermal", 200)],
+        seeks=["uav.fixed_wing_isr"],
+        certs=["AQAP-2110"],
+    )
+    ua = [
+        {
+            **SKYFORGE,
+            "seeks": [{"capability": "sensors.optics_thermal", "monthly_capacity": 80}],
+            "certifications": ["AQAP-2110"],
+        }
+    ]
+    model = model_for(taxonomy, ua, [optronik])
+    block = model.score_rows(np.arange(1))
+    reasons = explain(model, 0, 0, block.components[:, 0, 0])
+    en, uk = reasons["en"], reasons["uk"]
+    assert (
+        "SkyForge Robotics seeks Thermal and night-vision optics; Optronik Systems offers Thermal and night-vision optics"
+        in en
+    )
+    assert (
+        "Optronik Systems seeks Fixed-wing reconnaissance UAS; SkyForge Robotics offers Fixed-wing reconnaissance UAS"
+        in en
+    )
+    assert any("200/month covers SkyForge Robotics's need of 80/month" in r for r in en)
+    assert "Both hold AQAP-2110" in en and "Обидві мають AQAP-2110" in uk
+    assert any(
+        "SkyForge Robotics шукає: Тепловізійна та нічна оптика" in r and "Optronik Systems пропонує" in r for r in uk
+    )
+    assert len(en) == len(uk)
+
+
+def test_explain_mentions_same_domain_and_co_production(taxonomy):
+    partners = [firm(11, "Radar Co", offers=["sensors.radar", "uav.components"], types=["co_production"])]
+    model = model_for(taxonomy, [SKYFORGE], partners)
+    block = model.score_rows(np.arange(1))
+    reasons = explain(model, 0, 0, block.components[:, 0, 0])
+    assert any("offers related sensors capabilities (Radars)" in r for r in reasons["en"])
+    assert any("Both offer in the UAV domain and seek co-production" in r for r in reasons["en"])
+    assert any("суміжне в галузі «сенсори»" in r for r in reasons["uk"])
+    assert block.component("coproduction")[0, 0] > 0 and CI["coproduction"] == 1

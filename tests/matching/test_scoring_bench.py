@@ -1,0 +1,32 @@
+"""The in-memory benchmark body and the bench_match command around it."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from matching.scoring.bench import run_in_memory
+
+
+def test_run_in_memory_scores_every_pair_and_reports_timings():
+    result = run_in_memory(50, 400, seed=2)
+    assert result["pairs"] == 50 * 400
+    assert result["seconds"] > 0 and result["pairs_per_second"] > 0
+    assert 0 < result["proposals"] <= result["candidates"]
+    assert result["rematch_seconds"] < 0.5
+    assert 0 < result["peak_rss_mb"] < 1500
+
+
+def test_bench_match_prints_json_as_its_last_line():
+    out, err = StringIO(), StringIO()
+    call_command("bench_match", "--ukrainian", "30", "--partners", "200", "--seed", "4", stdout=out, stderr=err)
+    result = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert {"pairs", "seconds", "pairs_per_second", "peak_rss_mb", "rematch_seconds"} <= set(result)
+    assert result["pairs"] == 6000 and result["ukrainian"] == 30 and result["seed"] == 4
+    assert "chunk 1/1" in err.getvalue()
+
+
+def test_bench_match_refuses_an_empty_population():
+    with pytest.raises(CommandError, match="--ukrainian and --partners"):
+        call_command("bench_match", "--ukrainian", "0", "--partners", "10", stdout=StringIO(), stderr=StringIO())

@@ -435,3 +435,17 @@ def test_the_firm_registry_api_reveals_a_contact_only_once_connected(bob_client,
     assert contact_seen() is None  # one acceptance is not enough
     review.proposal_accept(proposal=approved_ab, user=bob)
     assert contact_seen()["email"] == firm_a.contact_email
+
+
+def test_events_and_notifications_take_a_constant_number_of_queries(
+    alice_client, rita_client, approved_ab, alice, bob, django_assert_max_num_queries
+):
+    review.proposal_accept(proposal=approved_ab, user=alice)
+    review.proposal_accept(proposal=approved_ab, user=bob)
+    review.proposal_record_outcome(proposal=approved_ab, user=bob, kind="mou", date=dt.date(2026, 11, 1))
+    for client in (alice_client, rita_client):
+        with django_assert_max_num_queries(6):
+            assert len(client.get(url(approved_ab.pk, "events")).json()) == 4
+    assert Notification.objects.filter(user=alice).count() == 3  # approved, connected, outcome
+    with django_assert_max_num_queries(3):
+        assert len(alice_client.get("/api/v1/notifications/").json()["results"]) == 3

@@ -1,0 +1,60 @@
+"""The OpenAPI operations of the live URL conf, and their paths filled with firm A's objects."""
+
+import re
+from functools import cache
+
+from drf_spectacular.generators import SchemaGenerator
+
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+@cache
+def api_schema() -> dict:
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+def operations() -> dict[tuple[str, str], dict]:
+    """(METHOD, path template) -> OpenAPI operation, for every operation the schema documents."""
+    ops = {}
+    for path, item in api_schema()["paths"].items():
+        for method, operation in item.items():
+            if method in METHODS:
+                ops[(method.upper(), path)] = operation
+    return ops
+
+
+# The collection a path parameter belongs to (the segment before it) -> the object of firm A's it names.
+PATH_OBJECTS = {
+    "firms": lambda w: w.firm_a.pk,
+    "members": lambda w: w.membership_other.pk,
+    "tokens": lambda w: w.alice_token_key,
+    "proposals": lambda w: w.proposal_a.pk,
+    "notifications": lambda w: w.notification_a.pk,
+    "match-runs": lambda w: w.run.pk,
+    "runs": lambda w: w.run.pk,
+    "capabilities": lambda w: w.capability.code,
+    "screenings": lambda w: w.firm_a.pk,
+    "screening": lambda w: w.firm_a.pk,
+    "beneficial-owners": lambda w: w.extra["beneficial_owner"].pk,
+}
+
+# A parameter that names a firm by reference rather than by id.
+REF_PARAMS = {"ref", "firm_ref"}
+
+
+def fill_path(template: str, world) -> str:
+    """Replace each `{param}` with firm A's object of the collection that precedes it."""
+
+    def replace(match: re.Match) -> str:
+        name = match.group(1)
+        before = template[: match.start()].rstrip("/").rsplit("/", 1)[-1]
+        if name in REF_PARAMS:
+            return world.firm_a.ref
+        if before not in PATH_OBJECTS:
+            raise AssertionError(
+                f"tests/security/schema.py PATH_OBJECTS does not know which object of firm A fills "
+                f"{{{name}}} after '{before}/' in {template}: add it."
+            )
+        return str(PATH_OBJECTS[before](world))
+
+    return re.sub(r"\{(\w+)\}", replace, template)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -22,16 +24,32 @@ def peak_rss_mb() -> float:
     return kib / (1024 * 1024) if sys.platform == "darwin" else kib / 1024
 
 
-def run_full(model: Model, progress: Callable[[int, int], None] | None = None) -> tuple[Candidates, int]:
-    """Every Ukrainian row in chunks of params.chunk_size; returns merged candidates and pairs scored."""
+def run_full(
+    model: Model, progress: Callable[[int, int], None] | None = None, threads: int = 1
+) -> tuple[Candidates, int]:
+    """Every Ukrainian row in chunks of params.chunk_size; returns merged candidates and pairs scored.
+
+    With threads > 1 chunks run concurrently (numpy and scipy release the GIL in their loops);
+    results are merged in chunk order, so the output does not depend on the thread count.
+    """
     n_ua, n_p = len(model.ua), len(model.partners)
     size = model.params.chunk_size
     chunks = [np.arange(s, min(s + size, n_ua)) for s in range(0, n_ua, size)]
-    parts = []
-    for i, rows in enumerate(chunks, 1):
-        parts.append(model.candidates(rows))
+    done = 0
+
+    def one(rows: np.ndarray) -> Candidates:
+        nonlocal done
+        c = model.candidates(rows)
+        done += 1
         if progress:
-            progress(i, len(chunks))
+            progress(done, len(chunks))
+        return c
+
+    if threads > 1:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            parts = list(pool.map(one, chunks))
+    else:
+        parts = [one(rows) for rows in chunks]
     return Candidates.concat(parts), n_ua * n_p
 
 
@@ -41,9 +59,11 @@ def run_in_memory(
     seed: int = 1,
     params: MatchParams | None = None,
     progress: Callable[[str], None] | None = None,
+    threads: int | None = None,
 ) -> dict:
     """The benchmark body behind `manage.py bench_match`; returns the JSON-able result."""
     say = progress or (lambda msg: None)
+    threads = threads or min(2, os.cpu_count() or 1)  # the target machine has two cores
     params = params or MatchParams()
     taxonomy = Taxonomy.from_csv()
     t = time.perf_counter()
@@ -59,7 +79,7 @@ def run_in_memory(
     model = Model(ua, partners, taxonomy, params)
     init_s = time.perf_counter() - t0
     say(f"model prepared (features, TF-IDF) in {init_s:.2f} s")
-    candidates, pairs = run_full(model, lambda i, n: say(f"chunk {i}/{n}"))
+    candidates, pairs = run_full(model, lambda i, n: say(f"chunk {i}/{n}"), threads=threads)
     t1 = time.perf_counter()
     selection = select_proposals(candidates, n_ua, n_partners, params, ua.firm_ids, partners.firm_ids)
     seconds = time.perf_counter() - t0
@@ -78,6 +98,8 @@ def run_in_memory(
         "ukrainian": n_ua,
         "partners": n_partners,
         "seed": seed,
+        "threads": threads,
+        "chunk_size": params.chunk_size,
         "pairs": pairs,
         "seconds": round(seconds, 3),
         "pairs_per_second": round(pairs / seconds) if seconds else None,

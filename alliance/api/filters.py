@@ -1,6 +1,8 @@
 """Query filters of the firm list: country, side, status, capability offered/sought, text search."""
 
 import django_filters
+from django.db.models import F, Q
+from rest_framework.filters import OrderingFilter
 
 from alliance.models import Firm, FirmCapability
 
@@ -32,6 +34,16 @@ class FirmFilter(django_filters.FilterSet):
         return self._with_capability(queryset, FirmCapability.Kind.SEEK, value)
 
     def filter_search(self, queryset, name, value):
-        from django.db.models import Q
-
         return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
+
+
+class NullsLastOrderingFilter(OrderingFilter):
+    """`?ordering=-employees` lists firms that gave no head count last on every database (PostgreSQL
+    would put NULLs first when descending), with the id as tie-breaker so pages are stable."""
+
+    def filter_queryset(self, request, queryset, view):
+        ordering = self.get_ordering(request, queryset, view)
+        if not ordering:
+            return queryset
+        terms = [F(f[1:]).desc(nulls_last=True) if f.startswith("-") else F(f).asc(nulls_last=True) for f in ordering]
+        return queryset.order_by(*terms, "id")

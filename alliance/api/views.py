@@ -1,6 +1,7 @@
 """Firm registry endpoints: they translate HTTP to one service or selector call and back."""
 
 from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -8,7 +9,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from alliance.api.filters import FirmFilter
+from alliance.api.filters import FirmFilter, NullsLastOrderingFilter
 from alliance.api.schemas import error_responses
 from alliance.api.serializers import (
     CapabilitySerializer,
@@ -66,6 +67,7 @@ class IsReviewer(permissions.BasePermission):
 )
 class FirmViewSet(viewsets.GenericViewSet):
     serializer_class = FirmSerializer
+    filter_backends = [DjangoFilterBackend, NullsLastOrderingFilter]
     filterset_class = FirmFilter
     ordering_fields = ["name", "created_at", "employees"]
     ordering = ["name", "id"]

@@ -51,9 +51,14 @@ def _cols(m, row: int) -> list[int]:
     return m.indices[m.indptr[row] : m.indptr[row + 1]].tolist()
 
 
-def _cap(m, row: int, col: int) -> float:
-    v = m[row, col]
-    return float(v)
+def _row(m, row: int) -> dict[int, float]:
+    """One CSR row as {column: value}, read straight from the arrays (sparse indexing is slow)."""
+    a, b = m.indptr[row], m.indptr[row + 1]
+    return dict(zip(m.indices[a:b].tolist(), m.data[a:b].tolist(), strict=True))
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
 def _short(name: str) -> str:
@@ -110,17 +115,22 @@ def explain(model: Model, ua_row: int, partner_row: int, components: np.ndarray)
         (ua.seek_capacity.tocsr(), pa.offer_capacity.tocsr(), ua_row, partner_row, u_name, p_name),
         (pa.seek_capacity.tocsr(), ua.offer_capacity.tocsr(), partner_row, ua_row, p_name, u_name),
     ):
-        for c in _cols(need_m, need_row):
-            need, have = _cap(need_m, need_row, c), _cap(have_m, have_row, c)
+        haves = _row(have_m, have_row)
+        for c, need in _row(need_m, need_row).items():
+            have = haves.get(c, 0.0)
             if need <= 0 or have <= 0:
                 continue
             cap_en, cap_uk = tax.names_en[c], tax.names_uk[c]
             if have >= need:
-                en.append(f"{haver}'s {have:g}/month covers {needer}'s need of {need:g}/month ({cap_en})")
+                en.append(
+                    f"{_possessive(haver)} {have:g}/month covers {_possessive(needer)} need of {need:g}/month ({cap_en})"
+                )
                 uk.append(f"{haver}: {have:g}/міс. покриває потребу {needer} у {need:g}/міс. ({cap_uk})")
             else:
                 pct = round(100 * have / need)
-                en.append(f"{haver}'s {have:g}/month covers {pct}% of {needer}'s need of {need:g}/month ({cap_en})")
+                en.append(
+                    f"{_possessive(haver)} {have:g}/month covers {pct}% of {_possessive(needer)} need of {need:g}/month ({cap_en})"
+                )
                 uk.append(f"{haver}: {have:g}/міс. покриває {pct}% потреби {needer} у {need:g}/міс. ({cap_uk})")
 
     # Co-production: offers in the same domain, with a co-production type on either side.
@@ -167,10 +177,10 @@ def explain(model: Model, ua_row: int, partner_row: int, components: np.ndarray)
     # Text similarity: name the words that carried it.
     text = float(components[CI["text"]])
     if text >= 0.05 and model.vectorizer is not None:
-        xu, xp = model.ua_text[ua_row], model.p_text[partner_row]
-        prod = xu.multiply(xp).tocoo()
-        top = prod.col[np.lexsort((prod.col, -prod.data))][:5]
-        vocab = model.vectorizer.get_feature_names_out()
+        xu, xp = _row(model.ua_text, ua_row), _row(model.p_text, partner_row)
+        shared = sorted((-xu[t] * xp[t], t) for t in xu.keys() & xp.keys())[:5]
+        top = np.array([t for _, t in shared], dtype=np.int64)
+        vocab = model.vocabulary()
         words = ", ".join(vocab[top].tolist())
         if words:
             en.append(f"Descriptions share terms: {words} (text similarity {text:.2f})")

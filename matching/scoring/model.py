@@ -254,6 +254,12 @@ class Model:
         self.ua_text.sort_indices()
         self.p_text.sort_indices()
 
+    def vocabulary(self) -> np.ndarray:
+        """Term of each TF-IDF column (built once; explanations name the shared words)."""
+        if getattr(self, "_vocabulary", None) is None:
+            self._vocabulary = self.vectorizer.get_feature_names_out() if self.vectorizer else np.array([])
+        return self._vocabulary
+
     def _text_into(self, out: np.ndarray, ua_rows: np.ndarray, p_rows: np.ndarray | None) -> None:
         xu = self.ua_text[ua_rows]
         xp = self.p_text if p_rows is None else self.p_text[p_rows]

@@ -391,7 +391,7 @@ def test_explain_names_the_capabilities_in_english_and_ukrainian(taxonomy):
         "Optronik Systems seeks Fixed-wing reconnaissance UAS; SkyForge Robotics offers Fixed-wing reconnaissance UAS"
         in en
     )
-    assert any("200/month covers SkyForge Robotics's need of 80/month" in r for r in en)
+    assert any("Optronik Systems' 200/month covers SkyForge Robotics' need of 80/month" in r for r in en)
     assert "Both hold AQAP-2110" in en and "Обидві мають AQAP-2110" in uk
     assert any(
         "SkyForge Robotics шукає: Тепловізійна та нічна оптика" in r and "Optronik Systems пропонує" in r for r in uk

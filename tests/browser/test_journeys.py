@@ -177,3 +177,22 @@ def test_a_browser_asking_for_ukrainian_gets_ukrainian_pages(new_page, shots):
     page.goto("/accounts/login/")
     expect(page.get_by_role("heading", name="Увійти")).to_be_visible()
     shots(page, "login-browser-default-uk")
+
+
+def test_the_run_progress_bar_updates_live_until_the_run_finishes(new_page, shots):
+    """A run on a real worker takes a while: the page polls (htmx, every second) and the bar follows."""
+    UserFactory(username="rita", is_reviewer=True)
+    run = MatchRun.objects.create(kind="full", status="running", chunks_total=4, chunks_done=1)
+    page = new_page()
+    log_in(page, "rita")
+    page.goto(f"/review/runs/{run.pk}/")
+    expect(page.locator("#run-percent")).to_have_text("25%")
+    shots(page, "run-running")
+    MatchRun.objects.filter(pk=run.pk).update(chunks_done=3)
+    expect(page.locator("#run-percent")).to_have_text("75%")
+    MatchRun.objects.filter(pk=run.pk).update(chunks_done=4, status="succeeded", proposals_created=12)
+    expect(page.locator("#run-status")).to_have_text("Succeeded")
+    expect(page.locator("#run-bar")).to_have_attribute("value", "100")
+    shots(page, "run-succeeded")
+    # Finished: the fragment no longer carries the polling trigger.
+    expect(page.locator("#run-progress")).not_to_have_attribute("hx-trigger", "every 1s")

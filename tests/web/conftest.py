@@ -1,10 +1,19 @@
 """Page clients for the named personas (Django's test client with a session, as a browser has)."""
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from knox.models import AuthToken
 
 from tests.factories import ProposalFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The dashboard caches its numbers; every test starts from an empty cache."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def _page_client(user=None) -> Client:

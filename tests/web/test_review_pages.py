@@ -241,3 +241,13 @@ def test_the_progress_fragment_polls_while_running_and_stops_when_finished(page_
     MatchRun.objects.filter(pk=run.pk).update(status="succeeded", chunks_done=8)
     body = page_rita.get(url).content.decode()
     assert "hx-trigger" not in body and 'value="100"' in body and "Succeeded" in body
+
+
+def test_a_broad_queue_shows_a_capped_count(page_rita, monkeypatch):
+    from web.views import review as review_views
+
+    monkeypatch.setattr(review_views, "COUNT_CAP", 5)
+    _queue(8)
+    response = page_rita.get(reverse("web:review_queue"))
+    assert response.context["page"].paginator.capped
+    assert "More than 5 proposals" in response.content.decode()

@@ -2,8 +2,10 @@
 
 from collections import Counter
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
@@ -17,9 +19,29 @@ from web.views.review import reviewer_required
 S = Proposal.Status
 
 
+# Aggregates over every proposal take seconds at 100,000 proposals; a minute-old picture is
+# plenty for a pipeline dashboard, so the numbers (not the language-dependent charts) are cached.
+CACHE_KEY = "web:dashboard:v1"
+CACHE_SECONDS = 60
+
+
+def dashboard_numbers() -> dict:
+    numbers = cache.get(CACHE_KEY)
+    if numbers is None:
+        numbers = {
+            "stats": review_stats(),
+            "coverage": selectors.capability_coverage(),
+            "histogram": selectors.score_histogram(),
+            "computed_at": timezone.now(),
+        }
+        cache.set(CACHE_KEY, numbers, CACHE_SECONDS)
+    return numbers
+
+
 @reviewer_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    stats = review_stats()
+    numbers = dashboard_numbers()
+    stats = numbers["stats"]
     counts = stats["counts"]
     # Funnel stages are cumulative: a partnership was once connected, approved and proposed.
     partnership = counts[S.PARTNERSHIP]
@@ -33,12 +55,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         (_("Partnership"), partnership),
     ]
 
-    coverage = selectors.capability_coverage()
+    coverage = numbers["coverage"]
     coverage_rows = sorted(
         ((domain_label(c["domain"]), c["ua_seek"], c["partner_offer"]) for c in coverage), key=lambda r: r[0]
     )
 
-    buckets = selectors.score_histogram()
+    buckets = numbers["histogram"]
     names = dict(countries)
     by_country = Counter()
     for row in stats["partnerships_by_country_pair"]:
@@ -59,5 +81,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         if country_rows
         else None,
         "coverage": coverage_rows,
+        "computed_at": numbers["computed_at"],
     }
     return render(request, "web/review/dashboard.html", context)

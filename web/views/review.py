@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -27,6 +28,20 @@ from web.domains import component_label
 from web.forms import BulkDecisionForm, DecisionForm, QueueFilterForm
 
 PAGE_SIZE = 50
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most COUNT_CAP + 1 rows: an exact total of a broad filter over 100,000 proposals
+    costs a full scan on every page load, and nobody pages past 200 pages; they narrow the filter."""
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: COUNT_CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
 
 
 def reviewer_required(view):
@@ -58,7 +73,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         max_age_days=filters.get("max_age_days"),
         sort=filters.get("sort") or "-score",
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     keep = {k: v for k, v in params.items() if k != "page" and v}
     return render(
         request,

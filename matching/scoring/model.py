@@ -151,10 +151,41 @@ def _csc_lists(m: sp.csr_matrix) -> list[tuple[np.ndarray, np.ndarray]]:
     ]
 
 
+def _carry_rows(vectorizer, side: SideFeatures, old_side: SideFeatures, old_x: sp.csr_matrix) -> sp.csr_matrix:
+    """TF-IDF rows for `side`: copied from `old_x` where the firm and its text are unchanged."""
+    old_row = {int(f): i for i, f in enumerate(old_side.firm_ids.tolist())}
+    src = np.array([old_row.get(int(f), -1) for f in side.firm_ids.tolist()], dtype=np.int64)
+    for i, j in enumerate(src.tolist()):
+        if j >= 0 and side.texts[i] != old_side.texts[j]:
+            src[i] = -1
+    fresh = np.flatnonzero(src < 0)
+    if len(fresh):
+        # Stack the old rows and the re-vectorised ones, then pick each firm's row in order.
+        new_x = sp.csr_matrix(vectorizer.transform([side.texts[i] for i in fresh]), dtype=np.float32)
+        src[fresh] = old_x.shape[0] + np.arange(len(fresh))
+        old_x = sp.vstack([old_x, new_x], format="csr")
+    x = sp.csr_matrix(old_x[src], dtype=np.float32)
+    x.sort_indices()
+    return x
+
+
 class Model:
     """Everything prepared once per run: domain matrices, profile tables, the fitted TF-IDF."""
 
-    def __init__(self, ua: SideFeatures, partners: SideFeatures, taxonomy: Taxonomy, params: MatchParams) -> None:
+    def __init__(
+        self,
+        ua: SideFeatures,
+        partners: SideFeatures,
+        taxonomy: Taxonomy,
+        params: MatchParams,
+        reuse_text_from: Model | None = None,
+    ) -> None:
+        """Prepare a run. `reuse_text_from`: an earlier Model whose fitted TF-IDF is reused.
+
+        With it, only firms whose text changed are vectorised again (vocabulary and idf stay
+        those of the earlier fit until the next full run), which turns a single-firm rematch
+        from seconds of tokenising every description into a few milliseconds.
+        """
         self.ua, self.partners, self.taxonomy, self.params = ua, partners, taxonomy, params
         c, nd = taxonomy.n, taxonomy.n_domains
         dmap = sp.csr_matrix(
@@ -222,7 +253,10 @@ class Model:
         self.ua_offer_cap = ua.offer_capacity.tocsr()
         self.p_offer_cap_cols = _csc_lists(partners.offer_capacity)
         self.p_seek_cap_cols = _csc_lists(partners.seek_capacity)
-        self._fit_text()
+        if reuse_text_from is not None and reuse_text_from.vectorizer is not None:
+            self._reuse_text(reuse_text_from)
+        else:
+            self._fit_text()
         w = np.array(params.weight_vector(), dtype=np.float32)
         self.weights = w
 
@@ -253,6 +287,12 @@ class Model:
         self.p_text = x[n:]
         self.ua_text.sort_indices()
         self.p_text.sort_indices()
+
+    def _reuse_text(self, old: Model) -> None:
+        self.vectorizer = old.vectorizer
+        self._vocabulary = getattr(old, "_vocabulary", None)
+        self.ua_text = _carry_rows(self.vectorizer, self.ua, old.ua, old.ua_text)
+        self.p_text = _carry_rows(self.vectorizer, self.partners, old.partners, old.p_text)
 
     def vocabulary(self) -> np.ndarray:
         """Term of each TF-IDF column (built once; explanations name the shared words)."""

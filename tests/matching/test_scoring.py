@@ -408,3 +408,41 @@ def test_explain_mentions_same_domain_and_co_production(taxonomy):
     assert any("Both offer in the UAV domain and seek co-production" in r for r in reasons["en"])
     assert any("суміжне в галузі «сенсори»" in r for r in reasons["uk"])
     assert block.component("coproduction")[0, 0] > 0 and CI["coproduction"] == 1
+
+
+def test_a_model_can_reuse_an_earlier_text_fit_for_a_quick_rematch(taxonomy, population):
+    import dataclasses
+
+    ua, partners, _ = population
+    old = Model(ua, partners, taxonomy, MatchParams())
+    texts = list(ua.texts)
+    texts[3] = "uncooled microbolometer cores"
+    # Firm 3 edited its text; the last firm left; a new firm (id 999) joined.
+    edited = SideFeatures.from_records(
+        [{"id": int(i), "name": ua.names[k], "description": texts[k]} for k, i in enumerate(ua.firm_ids[:-1])]
+        + [{"id": 999, "name": "Newcomer", "description": ua.texts[0]}],
+        taxonomy,
+    )
+    edited = dataclasses.replace(ua, firm_ids=edited.firm_ids, names=edited.names, texts=edited.texts)
+    edited = dataclasses.replace(
+        edited,
+        **{
+            f: getattr(ua, f)[np.r_[np.arange(len(ua) - 1), 0]]
+            for f in (
+                "offers",
+                "seeks",
+                "offer_capacity",
+                "seek_capacity",
+                "partnership_types",
+                "certifications",
+                "clearance",
+            )
+        },
+    )
+    new = Model(edited, partners, taxonomy, MatchParams(), reuse_text_from=old)
+    assert new.vectorizer is old.vectorizer
+    assert (new.ua_text[1] != old.ua_text[1]).nnz == 0 and (new.p_text != old.p_text).nnz == 0
+    assert (new.ua_text[3] != old.vectorizer.transform([texts[3]])).nnz == 0
+    assert (new.ua_text[len(ua) - 1] != old.ua_text[0]).nnz == 0  # the newcomer, vectorised fresh
+    refit = Model(edited, partners, taxonomy, MatchParams())
+    assert refit.score_rows(np.array([3])).total.shape == new.score_rows(np.array([3])).total.shape

@@ -121,17 +121,22 @@ def generate(rng: random.Random) -> None:
     )
 
 
-def measure(client, url: str, runs: int) -> tuple[float, float, int, int]:
+def measure(client, url: str, runs: int, cold: bool = False) -> tuple[float, float, int, int]:
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     client.get(url)  # warm caches (templates, translations, connection)
     times = []
     for _ in range(runs):
+        if cold:
+            cache.clear()  # the dashboard's one-minute cache of its numbers
         t = time.perf_counter()
         response = client.get(url)
         times.append((time.perf_counter() - t) * 1000)
         assert response.status_code == 200, (url, response.status_code)
+    if cold:
+        cache.clear()
     with CaptureQueriesContext(connection) as ctx:
         client.get(url)
     return statistics.median(times), max(times), len(ctx.captured_queries), len(response.content)
@@ -171,12 +176,15 @@ def main() -> None:
         ("queue filtered (domain+country+score+age)", "/review/?status=&domain=uav&country=DE&min_score=0.5&max_age_days=30"),
         ("queue sorted oldest first", "/review/?status=proposed&sort=created_at"),
         ("proposal page", f"/review/proposals/{first.pk}/"),
-        ("dashboard", "/review/dashboard/"),
+        ("dashboard (numbers cached, < 1 min old)", "/review/dashboard/"),
+        ("dashboard (cold: every aggregate recomputed)", "/review/dashboard/", True),
     ]  # fmt: skip
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"machine load average while measuring: {load} (cores: {os.cpu_count()})")
     print(f"{Firm.objects.count()} firms, {Proposal.objects.count()} proposals; {args.runs} runs each")
     print(f"{'page':45} {'median ms':>10} {'max ms':>8} {'queries':>8} {'KB':>6}")
-    for label, url in pages:
-        median, worst, queries, size = measure(client, url, args.runs)
+    for label, url, *cold in pages:
+        median, worst, queries, size = measure(client, url, args.runs if not cold else 3, cold=bool(cold))
         print(f"{label:45} {median:10.1f} {worst:8.1f} {queries:8d} {size / 1024:6.0f}")
 
 

@@ -317,8 +317,8 @@ class QueueFilterForm(forms.Form):
         self.fields["domain"].choices = [("", _("Any domain"))] + sorted(
             ((d, domain_label(d)) for d in domains), key=lambda c: c[1]
         )
-        names = dict(countries)
+        # Only the countries that have firms: translating all 249 names on every queue load is not free.
         self.fields["country"].choices = [("", _("Any country"))] + sorted(
-            ((c, names.get(c, c)) for c in country_codes), key=lambda c: c[1]
+            ((c, countries.name(c) or c) for c in country_codes), key=lambda c: c[1]
         )
         self.fields["sort"].choices = list(QUEUE_SORTS.items())

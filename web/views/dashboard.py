@@ -61,11 +61,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
     buckets = numbers["histogram"]
-    names = dict(countries)
     by_country = Counter()
     for row in stats["partnerships_by_country_pair"]:
         by_country[row["partner_country"]] += row["count"]
-    country_rows = [(names.get(code, code), n) for code, n in by_country.most_common(15)]
+    country_rows = [(countries.name(code) or code, n) for code, n in by_country.most_common(15)]
 
     context = {
         "stats": stats,

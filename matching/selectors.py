@@ -107,23 +107,27 @@ def proposal_contacts_visible(*, proposal: Proposal, user: User, firm_roles: dic
 
 
 def proposal_event_list(*, proposal: Proposal, user: User) -> list[ProposalEvent]:
-    """The proposal's events, oldest first; notes a firm may not read are blanked and marked `note_hidden`.
+    """The proposal's events, oldest first, redacted for firms (in memory only).
 
-    Hidden from firms: notes written by reviewers, and the other firm's decline reason.
+    Firms never read reviewers' notes nor the other firm's decline reason (`note_hidden`), and
+    see who acted only for their own firm's actions (`actor_visible`): a person at the other
+    firm or at the ministry is not part of the public profile.
     """
     events = list(proposal.events.select_related("actor", "firm"))
     reviewer = user.can_review
     my_firms = set() if reviewer else set(user_firm_roles(user=user))
     for event in events:
+        own = event.firm_id is not None and event.firm_id in my_firms
         hidden = False
         if not reviewer and event.note:
             if event.actor_role in REVIEWER_ROLES:
                 hidden = True
-            elif event.to_status == S.DECLINED and event.firm_id not in my_firms:
+            elif event.to_status == S.DECLINED and not own:
                 hidden = True
         if hidden:
             event.note = ""  # only in memory: events are never saved again
         event.note_hidden = hidden
+        event.actor_visible = event.actor_id is not None and (reviewer or own)
     return events
 
 

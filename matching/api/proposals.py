@@ -202,12 +202,7 @@ class EventSerializer(serializers.ModelSerializer):
         ]
 
     def get_actor(self, event: ProposalEvent) -> str | None:
-        # Firms see the role and firm that acted; the reviewer's name stays with the ministry.
-        if event.actor is None:
-            return None
-        if self.context["request"].user.can_review or event.actor_role not in REVIEWER_ROLES:
-            return event.actor.get_username()
-        return None
+        return event.actor.get_username() if getattr(event, "actor_visible", False) else None
 
 
 class NotificationSerializer(serializers.ModelSerializer):

@@ -352,12 +352,17 @@ def test_before_connection_no_persona_but_reviewers_sees_private_things(persona,
         assert REVIEWER_NOTE not in seen and ALICE_DECLINE in seen
 
 
-def test_events_hide_notes_from_firms_and_say_so(bob_client, approved_ab, alice):
+def test_events_hide_notes_from_firms_and_say_so(bob_client, alice_client, approved_ab, alice):
     review.proposal_decline(proposal=approved_ab, user=alice, reason=ALICE_DECLINE)
     events = bob_client.get(url(approved_ab.pk, "events")).json()
     assert [(e["from_status"], e["to_status"], e["note"], e["note_hidden"], e["actor"]) for e in events] == [
         ("proposed", "approved", "", True, None),
-        ("approved", "declined", "", True, "alice"),
+        ("approved", "declined", "", True, None),  # nor who at A declined
+    ]
+    mine = alice_client.get(url(approved_ab.pk, "events")).json()
+    assert [(e["note"], e["note_hidden"], e["actor"]) for e in mine] == [
+        ("", True, None),  # the reviewer's note and name stay with the ministry
+        (ALICE_DECLINE, False, "alice"),  # her own firm's action
     ]
 
 

@@ -442,6 +442,9 @@ class Model:
         if exclude is None or len(exclude) == 0:
             return
         exclude = np.asarray(exclude, dtype=np.int64).reshape(-1, 2)
+        # Rows of firms not in this population (-1 from an id lookup) exclude nothing.
+        known = (exclude >= 0).all(axis=1) & (exclude[:, 0] < len(self.ua)) & (exclude[:, 1] < len(self.partners))
+        exclude = exclude[known]
         pos_u = np.full(len(self.ua), -1, dtype=np.int64)
         pos_u[ua_rows] = np.arange(len(ua_rows))
         pos_p = np.arange(len(self.partners))

@@ -446,3 +446,15 @@ def test_a_model_can_reuse_an_earlier_text_fit_for_a_quick_rematch(taxonomy, pop
     assert (new.ua_text[len(ua) - 1] != old.ua_text[0]).nnz == 0  # the newcomer, vectorised fresh
     refit = Model(edited, partners, taxonomy, MatchParams())
     assert refit.score_rows(np.array([3])).total.shape == new.score_rows(np.array([3])).total.shape
+
+
+def test_exclusions_naming_firms_outside_the_population_are_ignored(taxonomy, population):
+    ua, partners, _ = population
+    model = Model(ua, partners, taxonomy, MatchParams())
+    plain = model.candidates(np.arange(5))
+    odd = np.array([[-1, 3], [2, -1], [len(ua) + 5, 0], [0, len(partners) + 1]])
+    after = model.candidates(np.arange(5), exclude=odd)
+    assert np.array_equal(plain.scores, after.scores) and np.array_equal(plain.partner_rows, after.partner_rows)
+    best = int(model.rematch("partner", 7).ua_rows[0])
+    p = model.rematch("partner", 7, exclude=np.array([[best, 7], [-1, 7]]))
+    assert best not in p.ua_rows.tolist() and len(p) > 0

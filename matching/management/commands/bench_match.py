@@ -21,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--partners", type=int, default=20000, help="partner firms (default 20000)")
         parser.add_argument("--seed", type=int, default=1, help="population seed (default 1)")
         parser.add_argument("--chunk-size", type=int, default=None, help="Ukrainian rows per chunk")
+        parser.add_argument("--threads", type=int, default=None, help="chunks scored at once (default: 2)")
         parser.add_argument(
             "--db",
             action="store_true",
@@ -41,7 +42,9 @@ class Command(BaseCommand):
         params = MatchParams()
         if options.get("chunk_size"):
             params = MatchParams.from_dict({**params.to_dict(), "chunk_size": options["chunk_size"]})
-        return run_in_memory(n_ua, n_partners, options["seed"], params=params, progress=self.progress)
+        return run_in_memory(
+            n_ua, n_partners, options["seed"], params=params, progress=self.progress, threads=options.get("threads")
+        )
 
     def run_db(self, options) -> dict:
         from matching.bench_db import run_db

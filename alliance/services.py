@@ -8,7 +8,7 @@ Status and screening fields are never taken from caller data (mass-assignment sa
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Membership, User
@@ -51,6 +51,23 @@ def firm_screening_request(*, firm_ids: list[int]) -> None:
     else:
         for firm_id in firm_ids:
             outbox_enqueue(SCREEN_ONE_TASK, firm_id=firm_id)
+
+
+def _bulk_insert(model, objs: list) -> None:
+    """Insert new rows in bulk: PostgreSQL COPY (far less per-row work than INSERT ... VALUES, which
+    dominated a 10,000-firm import), bulk_create elsewhere. Primary keys are NOT set on `objs`."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for obj in objs:
+            # pre_save fills auto_now(_add) timestamps, as bulk_create would.
+            copy.write_row([f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields])
 
 
 def _capability_ids() -> dict[str, int]:
@@ -276,7 +293,14 @@ def firms_import(*, document: Any, status: str = Firm.Status.VERIFIED, user: Use
             firm.updated_at = now  # bulk_update does not apply auto_now
             changed.append((firm, clean, fields))
 
-        Firm.objects.bulk_create([firm for firm, _ in new_firms], batch_size=BATCH_SIZE)
+        _bulk_insert(Firm, [firm for firm, _ in new_firms])
+        new_refs = [firm.ref for firm, _ in new_firms]
+        ids: dict[str, int] = {}
+        for start in range(0, len(new_refs), BATCH_SIZE):
+            ids.update(Firm.objects.filter(ref__in=new_refs[start : start + BATCH_SIZE]).values_list("ref", "id"))
+        for firm, _ in new_firms:
+            firm.pk = ids[firm.ref]
+            firm._state.adding = False
         if changed:
             model_fields = [name for name in clean_to_model_fields(cleans[0])] + ["updated_at"]
             Firm.objects.bulk_update([firm for firm, _, _ in changed], model_fields, batch_size=BATCH_SIZE)
@@ -299,8 +323,8 @@ def firms_import(*, document: Any, status: str = Firm.Status.VERIFIED, user: Use
             result.updated.append(firm.pk)
             if any(name in SCREENED_FIELDS for name in fields):
                 result.screened.append(firm.pk)
-        FirmCapability.objects.bulk_create(links, batch_size=BATCH_SIZE * 5)
-        FirmRevision.objects.bulk_create(revisions, batch_size=BATCH_SIZE)
+        _bulk_insert(FirmCapability, links)
+        _bulk_insert(FirmRevision, revisions)
         result.screened = result.created + result.screened
         firm_screening_request(firm_ids=result.screened)
     return result

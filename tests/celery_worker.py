@@ -82,11 +82,16 @@ class Worker:
 
 @contextmanager
 def running_worker(
-    *, redis_db: int, concurrency: int = 2, env: dict[str, str] | None = None, ready_timeout: float = 60
+    *,
+    redis_db: int,
+    concurrency: int = 2,
+    env: dict[str, str] | None = None,
+    ready_timeout: float = 60,
+    queue: str | None = None,
 ) -> Iterator[Worker]:
     """Start `celery -A alliance worker` (prefork) on a fresh queue; stop it (its process group) on exit."""
     skip_unless_worker_possible(redis_db)
-    queue = f"test-{uuid.uuid4().hex[:10]}"
+    queue = queue or f"test-{uuid.uuid4().hex[:10]}"  # pass the queue of a killed worker to take over its messages
     broker = redis_url(redis_db)
     logdir = ROOT / "test-artifacts" / "celery"
     logdir.mkdir(parents=True, exist_ok=True)

@@ -167,3 +167,15 @@ def test_token_list_query_count_does_not_grow_with_tokens(django_assert_max_num_
     with django_assert_max_num_queries(3):  # count, page (with labels)
         response = client.get("/api/v1/auth/tokens/")
     assert response.json()["count"] == 12
+
+
+def test_the_browser_session_works_too_and_is_csrf_protected(alice):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(alice)  # a real session cookie (client.login lacks the request django-axes needs)
+    assert client.get("/api/v1/me/").json()["username"] == "alice"
+    refused = client.post("/api/v1/auth/logout/")
+    assert refused.status_code == 403
+    assert "CSRF" in refused.json()["error"]["message"]
+    token = client.get("/admin/login/").cookies["csrftoken"].value
+    assert client.post("/api/v1/auth/logout/", HTTP_X_CSRFTOKEN=token).status_code == 204
+    assert client.get("/api/v1/me/").status_code == 401

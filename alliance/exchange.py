@@ -49,6 +49,11 @@ PROFILE_MODEL_FIELDS = (
     "contact_name", "contact_email", "contact_phone",
 )  # fmt: skip
 
+# Computed once: Django's `TextChoices.values` builds a new list on every access.
+PARTNERSHIP_TYPES = tuple(PartnershipType.values)
+CERTIFICATIONS = tuple(Certification.values)
+CLEARANCES = tuple(Clearance.values)
+EXPORT_REGIMES = tuple(ExportRegime.values)
 REF_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
 _url_validator = URLValidator(schemes=["http", "https"])
 _email_validator = EmailValidator()
@@ -243,19 +248,19 @@ def firm_document_problems(doc: Any, *, capability_codes: Collection[str]) -> tu
         problems.append(("offers", "at least one of offers and seeks must be non-empty"))
 
     clean["partnership_types"] = _check_choices(
-        problems, "partnership_types", doc.get("partnership_types"), PartnershipType.values, required=True
+        problems, "partnership_types", doc.get("partnership_types"), PARTNERSHIP_TYPES, required=True
     )
     clean["certifications"] = _check_choices(
-        problems, "certifications", doc.get("certifications"), Certification.values, required=False
+        problems, "certifications", doc.get("certifications"), CERTIFICATIONS, required=False
     )
     clearance = doc.get("security_clearance")
     if _absent(clearance):
-        clearance = Clearance.NONE.value
-    elif clearance not in Clearance.values:
-        problems.append(("security_clearance", f"{clearance!r} is not one of: " + ", ".join(Clearance.values)))
+        clearance = CLEARANCES[0]
+    elif clearance not in CLEARANCES:
+        problems.append(("security_clearance", f"{clearance!r} is not one of: " + ", ".join(CLEARANCES)))
     clean["security_clearance"] = clearance
     clean["export_regimes"] = _check_choices(
-        problems, "export_regimes", doc.get("export_regimes"), ExportRegime.values, required=False
+        problems, "export_regimes", doc.get("export_regimes"), EXPORT_REGIMES, required=False
     )
 
     languages = doc.get("languages")

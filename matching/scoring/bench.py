@@ -46,11 +46,12 @@ def run_full(
             progress(done, len(chunks))
         return c
 
-    if threads > 1:
+    if threads > 1:  # the pool's threads take their scratch buffers with them when they end
         with ThreadPoolExecutor(max_workers=threads) as pool:
             parts = list(pool.map(one, chunks))
     else:
         parts = [one(rows) for rows in chunks]
+        model.release_scratch()
     return Candidates.concat(parts), n_ua * n_p
 
 

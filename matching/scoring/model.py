@@ -7,6 +7,7 @@ over pairs. Summation orders do not depend on chunking, so scores are bitwise re
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -187,6 +188,7 @@ class Model:
         from seconds of tokenising every description into a few milliseconds.
         """
         self.ua, self.partners, self.taxonomy, self.params = ua, partners, taxonomy, params
+        self._workspace = threading.local()  # per-thread scratch arrays, see _buffer
         c, nd = taxonomy.n, taxonomy.n_domains
         dmap = sp.csr_matrix(
             (np.ones(c, np.float32), (np.arange(c), taxonomy.domains)), shape=(c, nd), dtype=np.float32
@@ -312,16 +314,35 @@ class Model:
         np.minimum(out, np.float32(1), out=out)  # cosine of unit vectors; rounding can pass 1
 
     # --- scoring ----------------------------------------------------------------------------
-    def score_rows(self, ua_rows: np.ndarray, partner_rows: np.ndarray | None = None) -> Block:
-        """All components and the total for the given Ukrainian rows against all partners (or the given ones)."""
+    def _buffer(self, name: str, shape: tuple, dtype=np.float32) -> np.ndarray:
+        """A scratch array reused across chunks by this thread: fresh 20-100 MB arrays cost page faults."""
+        ws = self._workspace.__dict__
+        buf = ws.get(name)
+        if buf is None or buf.shape != shape or buf.dtype != dtype:
+            buf = ws[name] = np.empty(shape, dtype=dtype)
+        return buf
+
+    def release_scratch(self) -> None:
+        """Drop this thread's scratch buffers (a few hundred MB at 20,000 partners) after a run."""
+        self._workspace.__dict__.clear()
+
+    def score_rows(self, ua_rows: np.ndarray, partner_rows: np.ndarray | None = None, reuse: bool = False) -> Block:
+        """All components and the total for the given Ukrainian rows against all partners (or the given ones).
+
+        reuse=True writes into this thread's scratch buffers: the Block is valid until the next call.
+        """
         rows = np.asarray(ua_rows, dtype=np.int64)
         cols = slice(None) if partner_rows is None else np.asarray(partner_rows, dtype=np.int64)
         p_rows = np.arange(len(self.partners)) if partner_rows is None else cols
         subset = None if partner_rows is None else p_rows
         b, m = len(rows), len(p_rows)
+
+        def buf(name: str, shape: tuple, dtype=np.float32) -> np.ndarray:
+            return self._buffer(name, shape, dtype) if reuse else np.empty(shape, dtype=dtype)
+
         # Components are written straight into one (6, b, m) block: no per-component copies.
-        comps = np.empty((len(COMPONENTS), b, m), dtype=np.float32)
-        self._complementarity_into(comps[CI["complementarity"]], rows, cols)
+        comps = buf("components", (len(COMPONENTS), b, m))
+        self._complementarity_into(comps[CI["complementarity"]], rows, cols, buf)
         np.copyto(comps[CI["coproduction"]], self.ua_coprod_side[rows] @ self.p_coprod_side[:, cols])
         types = self.partnership_table[self.ua_type_code[rows]]
         np.take(types, self.p_type_code[cols], axis=1, out=comps[CI["partnership"]])
@@ -336,8 +357,8 @@ class Model:
         w = self.weights
         # Weighted sum in a fixed order, element by element (BLAS would vary the order by shape,
         # and the same pair must get the same bits in a full run and in a single-firm rematch).
-        total = np.multiply(comps[0], w[0])
-        term = np.empty_like(total)
+        total = np.multiply(comps[0], w[0], out=buf("total", (b, m)))
+        term = buf("term", (b, m))
         for k in range(1, len(COMPONENTS)):
             total += np.multiply(comps[k], w[k], out=term)
         # Capacity counts only where both sides gave a quantity; elsewhere its weight drops out.
@@ -346,37 +367,42 @@ class Model:
         total /= w_all - w_cap
         total.reshape(-1)[flat] = with_capacity
         # Paperwork alone (types, certificates) does not make a partner: no substance, no score.
-        substance = np.maximum(comps[CI["complementarity"]], comps[CI["coproduction"]])
+        substance = np.maximum(comps[CI["complementarity"]], comps[CI["coproduction"]], out=term)
         np.maximum(substance, comps[CI["text"]], out=substance)
-        total[substance < np.float32(self.params.min_substance)] = 0.0
-        applicable = np.zeros((b, m), dtype=bool)
+        hollow = np.less(substance, np.float32(self.params.min_substance), out=buf("mask", (b, m), bool))
+        np.copyto(total, np.float32(0), where=hollow)
+        applicable = buf("applicable", (b, m), bool)
+        applicable.fill(False)
         applicable.reshape(-1)[flat] = True
         return Block(rows, p_rows, total, comps, applicable)
 
-    def _direction(self, coverage: np.ndarray, code: np.ndarray) -> np.ndarray:
-        """0.5 * coverage + 0.5 * best need met, in place in `coverage`."""
-        dc = np.float32(self.params.domain_credit)
-        best = (code > 0) * dc  # some need met at least in its domain
-        best[code >= self.code] = 1.0  # some need met exactly
+    def _direction(self, coverage: np.ndarray, code: np.ndarray, buf) -> np.ndarray:
+        """0.5 * coverage + 0.5 * best need met, in place in `coverage` (`code` is clobbered)."""
+        exact = np.greater_equal(code, self.code, out=buf("exact", code.shape, bool))  # a need met exactly
+        some = np.greater(code, 0, out=buf("some", code.shape, bool))  # a need met at least in its domain
+        best = np.multiply(some, np.float32(self.params.domain_credit), out=code)
+        np.copyto(best, np.float32(1), where=exact)
         coverage += best
         coverage *= np.float32(0.5)
         return coverage
 
-    def _complementarity_into(self, out: np.ndarray, rows: np.ndarray, cols) -> None:
+    def _complementarity_into(self, out: np.ndarray, rows: np.ndarray, cols, buf) -> None:
         # partner offers -> Ukrainian needs, and Ukrainian offers -> partner needs
         supply = self._direction(
             self.ua_supply_side[rows] @ self.p_supply_side[:, cols],
             self.ua_supply_code[rows] @ self.p_supply_side[:, cols],
+            buf,
         )
         demand = self._direction(
             self.ua_demand_side[rows] @ self.p_demand_side[:, cols],
             self.ua_demand_code[rows] @ self.p_demand_code[:, cols],
+            buf,
         )
         # Half the better direction (a strong one-way supply fit still counts) plus half the
         # harmonic mean (high only when both directions fit), so two-way > one-way:
         # 0.5 * max(s, d) + s * d / (s + d).
         np.multiply(supply, demand, out=out)
-        hi = np.maximum(supply, demand)
+        hi = np.maximum(supply, demand, out=buf("hi", out.shape))
         supply += demand
         supply += np.float32(1e-30)  # 0 / tiny = 0 where neither direction fits
         out /= supply
@@ -422,7 +448,7 @@ class Model:
 
         Ties at the k-th score are all kept so the final selection does not depend on chunking.
         """
-        block = self.score_rows(ua_rows)
+        block = self.score_rows(ua_rows, reuse=True)
         t = block.total
         self._apply_exclude(t, block.ua_rows, exclude)
         b, m = t.shape
@@ -430,12 +456,17 @@ class Model:
             return Candidates.empty()
         k = self.params.top_k
         kr, kc = min(k, m), min(k, b)
-        row_thr = np.partition(t, m - kr, axis=1)[:, m - kr]
-        col_thr = np.partition(t, b - kc, axis=0)[b - kc, :]
+        scratch = self._buffer("partition", (b, m))
+        np.copyto(scratch, t)
+        scratch.partition(m - kr, axis=1)
+        row_thr = scratch[:, m - kr].copy()
+        np.copyto(scratch, t)
+        scratch.partition(b - kc, axis=0)
+        col_thr = scratch[b - kc, :].copy()
         # In the row's top-k OR the column's top-k, and above min_score: one threshold per cell.
-        thr = np.minimum(row_thr[:, None], col_thr[None, :])
+        thr = np.minimum(row_thr[:, None], col_thr[None, :], out=scratch)
         np.maximum(thr, np.float32(max(self.params.min_score, 0.0)), out=thr)
-        mask = t >= thr
+        mask = np.greater_equal(t, thr, out=self._buffer("mask", (b, m), bool))
         return self._gather(block, mask)
 
     def _apply_exclude(self, t: np.ndarray, ua_rows: np.ndarray, exclude: np.ndarray | None, partner_rows=None) -> None:

@@ -282,3 +282,9 @@ def user_signup(*, username: str, email: str, password: str, language: str = "")
     user = user_create(username=username, password=password, email=email, language=language)
     token, secret = token_create(user=user, name="sign-up")
     return user, token, secret
+
+
+def token_purge_expired() -> int:
+    """Delete expired API tokens (knox only removes one when someone tries to use it). Returns the count."""
+    deleted, _ = AuthToken.objects.filter(expiry__lte=timezone.now()).delete()
+    return deleted

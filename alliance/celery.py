@@ -16,4 +16,5 @@ app.conf.beat_schedule = {
     "expire-unanswered-proposals": {"task": "matching.tasks.expire_proposals_task", "schedule": crontab(minute=15)},
     "outbox-relay": {"task": "alliance.tasks.outbox_relay_task", "schedule": 30.0},
     "reviewer-daily-digest": {"task": "matching.tasks.reviewer_digest_task", "schedule": crontab(hour=8, minute=0)},
+    "purge-expired-api-tokens": {"task": "accounts.tasks.purge_expired_tokens_task", "schedule": crontab(hour=3, minute=30)},
 }

@@ -1,0 +1,44 @@
+"""50 concurrent API clients: proposal list, proposal detail and firm search (see bench/load/run.sh).
+
+Each simulated client is a firm member (its own Bearer token, its firm's proposals) except
+every tenth, which is a ministry reviewer listing all 100,000 proposals.
+"""
+
+import itertools
+import json
+import random
+from pathlib import Path
+
+from locust import HttpUser, between, task
+
+CLIENTS = json.loads((Path(__file__).resolve().parents[2] / "test-artifacts" / "load" / "clients.json").read_text())
+_numbers = itertools.count()
+SEARCH_TERMS = ["Partner Systems 1", "Systems 42", "Ukrainian Works 7", "GmbH", "drones", "optics"]
+
+
+class ApiClient(HttpUser):
+    wait_time = between(0.05, 0.2)
+
+    def on_start(self) -> None:
+        n = next(_numbers)
+        self.rng = random.Random(n)
+        self.is_reviewer = n % 10 == 9
+        member = CLIENTS["members"][n % len(CLIENTS["members"])]
+        token = CLIENTS["reviewer"] if self.is_reviewer else member["token"]
+        self.client.headers["Authorization"] = f"Bearer {token}"
+        self.proposal_ids = member["proposals"] or [0]
+
+    @task(3)
+    def proposal_list(self) -> None:
+        query = "?ordering=-score" if self.is_reviewer else ""
+        self.client.get(f"/api/v1/proposals/{query}", name="/api/v1/proposals/")
+
+    @task(3)
+    def proposal_detail(self) -> None:
+        pk = self.rng.choice(self.proposal_ids)
+        self.client.get(f"/api/v1/proposals/{pk}/", name="/api/v1/proposals/{id}/")
+
+    @task(2)
+    def firm_search(self) -> None:
+        term = self.rng.choice(SEARCH_TERMS)
+        self.client.get("/api/v1/firms/", params={"search": term, "side": "partner"}, name="/api/v1/firms/?search")

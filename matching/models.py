@@ -57,6 +57,9 @@ class MatchRun(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
     @property
     def progress(self) -> float:
         return (self.chunks_done / self.chunks_total) if self.chunks_total else 0.0
@@ -83,6 +86,9 @@ class MatchChunk(models.Model):
     class Meta:
         ordering = ["run", "index"]
         constraints = [models.UniqueConstraint(fields=["run", "index"], name="matchchunk_unique_run_index")]
+
+    def __str__(self) -> str:
+        return f"run #{self.run_id} chunk {self.index}"
 
 
 class Proposal(models.Model):

@@ -31,6 +31,7 @@ class Command(BaseCommand):
             run = match_run_start(enqueue=not in_process)
         except ApplicationError as exc:
             raise CommandError(exc.message)
+        # tqdm needs a raw stream (OutputWrapper.write appends newlines); _out is the one call_command was given.
         bar = tqdm(total=0, unit="chunk", desc=f"match run #{run.pk}", disable=verbosity < 1, file=self.stderr._out)
         try:
             if in_process:

@@ -63,6 +63,16 @@ def precision_recall(ranked: np.ndarray, rows: np.ndarray, truth: dict[int, list
     return float((hits / k).mean()), float((hits / sizes).mean())
 
 
+def composition(ranked: np.ndarray, rows: np.ndarray, truth, k: int) -> dict[str, int]:
+    """What fills the top k: planted partners, each kind of decoy, or other firms."""
+    counts = {"planted": 0, "near_miss": 0, "one_sided": 0, "competitor": 0, "other": 0}
+    for i, u in enumerate(rows.tolist()):
+        decoys = dict(truth.decoys.get(u, []))
+        for p in ranked[i, :k].tolist():
+            counts["planted" if p in truth.by_ua[u] else decoys.get(p, "other")] += 1
+    return counts
+
+
 def evaluate(
     n_ua: int = 400, n_partners: int = 4000, seed: int = 7, k: int = 5, params: MatchParams | None = None
 ) -> dict:
@@ -74,8 +84,13 @@ def evaluate(
     engine = engine_scores(model, rows)
     seconds = time.perf_counter() - t
     baseline = jaccard_baseline(ua, partners, rows)
-    p_e, r_e = precision_recall(top_k(engine, k), rows, truth.by_ua, k)
-    p_b, r_b = precision_recall(top_k(baseline, k), rows, truth.by_ua, k)
+    ranked_e, ranked_b = top_k(engine, k), top_k(baseline, k)
+    p_e, r_e = precision_recall(ranked_e, rows, truth.by_ua, k)
+    p_b, r_b = precision_recall(ranked_b, rows, truth.by_ua, k)
+    # Firms that left a need untagged (it is only in their description).
+    hidden = np.array([int(u) in truth.untagged for u in rows])
+    r_e_hidden = precision_recall(ranked_e[hidden], rows[hidden], truth.by_ua, k)[1] if hidden.any() else None
+    r_b_hidden = precision_recall(ranked_b[hidden], rows[hidden], truth.by_ua, k)[1] if hidden.any() else None
     sizes = np.array([len(truth.by_ua[int(u)]) for u in rows])
     return {
         "ukrainian": n_ua,
@@ -84,8 +99,19 @@ def evaluate(
         "k": k,
         "queries": len(rows),
         "planted_pairs": len(truth.pairs),
-        "engine": {"precision_at_k": round(p_e, 4), "recall_at_k": round(r_e, 4)},
-        "baseline_jaccard": {"precision_at_k": round(p_b, 4), "recall_at_k": round(r_b, 4)},
+        "engine": {
+            "precision_at_k": round(p_e, 4),
+            "recall_at_k": round(r_e, 4),
+            "recall_at_k_untagged_need": None if r_e_hidden is None else round(r_e_hidden, 4),
+            "top_k": composition(ranked_e, rows, truth, k),
+        },
+        "baseline_jaccard": {
+            "precision_at_k": round(p_b, 4),
+            "recall_at_k": round(r_b, 4),
+            "recall_at_k_untagged_need": None if r_b_hidden is None else round(r_b_hidden, 4),
+            "top_k": composition(ranked_b, rows, truth, k),
+        },
+        "queries_with_untagged_need": int(hidden.sum()),
         "ceiling": {"precision_at_k": round(float((np.minimum(sizes, k) / k).mean()), 4), "recall_at_k": 1.0},
         "engine_seconds": round(seconds, 3),
     }
@@ -96,10 +122,17 @@ def format_table(result: dict) -> str:
     lines = [
         f"{result['queries']} Ukrainian firms with {result['planted_pairs']} planted partners "
         f"({result['ukrainian']} x {result['partners']}, seed {result['seed']})",
-        f"{'ranker':<18}{f'precision@{k}':>14}{f'recall@{k}':>12}",
+        f"{'ranker':<20}{f'precision@{k}':>14}{f'recall@{k}':>12}",
     ]
     for name, key in (("engine", "engine"), ("capability Jaccard", "baseline_jaccard"), ("ceiling", "ceiling")):
-        lines.append(f"{name:<18}{result[key]['precision_at_k']:>14.3f}{result[key]['recall_at_k']:>12.3f}")
+        lines.append(f"{name:<20}{result[key]['precision_at_k']:>14.3f}{result[key]['recall_at_k']:>12.3f}")
+    lines.append(f"recall@{k} for the {result['queries_with_untagged_need']} firms with a need written only in words:")
+    for name, key in (("engine", "engine"), ("capability Jaccard", "baseline_jaccard")):
+        value = result[key]["recall_at_k_untagged_need"]
+        lines.append(f"  {name:<20}{'-' if value is None else f'{value:.3f}':>8}")
+    lines.append(f"what fills the top {k} (planted / near miss / one-sided / competitor / other):")
+    for name, key in (("engine", "engine"), ("capability Jaccard", "baseline_jaccard")):
+        lines.append(f"  {name:<20}" + " / ".join(str(v) for v in result[key]["top_k"].values()))
     return "\n".join(lines)
 
 

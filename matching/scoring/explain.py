@@ -139,17 +139,22 @@ def explain(model: Model, ua_row: int, partner_row: int, components: np.ndarray)
             {int(tax.domains[c]) for c in _cols(ua.offers.tocsr(), ua_row)}
             & {int(tax.domains[c]) for c in _cols(pa.offers.tocsr(), partner_row)}
         )
-        wanted = [
-            t
-            for t in COPRODUCTION_TYPES
-            if ua.partnership_types[ua_row, PARTNERSHIP_TYPES.index(t)]
-            or pa.partnership_types[partner_row, PARTNERSHIP_TYPES.index(t)]
-        ]
-        if doms and wanted:
+
+        def wants(side, row) -> list[str]:
+            return [t for t in COPRODUCTION_TYPES if side.partnership_types[row, PARTNERSHIP_TYPES.index(t)]]
+
+        u_wants, p_wants = wants(ua, ua_row), wants(pa, partner_row)
+        if doms and (u_wants or p_wants):
             d_en = ", ".join(DOMAIN_EN.get(tax.domain_names[d], tax.domain_names[d]) for d in doms)
             d_uk = ", ".join(DOMAIN_UK.get(tax.domain_names[d], tax.domain_names[d]) for d in doms)
-            en.append(f"Both offer in the {d_en} domain and seek {' / '.join(TYPE_EN[t] for t in wanted)}")
-            uk.append(f"Обидві пропонують у галузі «{d_uk}» і шукають: {' / '.join(TYPE_UK[t] for t in wanted)}")
+            if u_wants and p_wants:
+                both = [t for t in COPRODUCTION_TYPES if t in u_wants or t in p_wants]
+                en.append(f"Both offer in the {d_en} domain and seek {' / '.join(TYPE_EN[t] for t in both)}")
+                uk.append(f"Обидві пропонують у галузі «{d_uk}» і шукають: {' / '.join(TYPE_UK[t] for t in both)}")
+            else:
+                who, types = (u_name, u_wants) if u_wants else (p_name, p_wants)
+                en.append(f"Both offer in the {d_en} domain; {who} seeks {' / '.join(TYPE_EN[t] for t in types)}")
+                uk.append(f"Обидві пропонують у галузі «{d_uk}»; {who} шукає: {' / '.join(TYPE_UK[t] for t in types)}")
 
     # Partnership types in common.
     common = [

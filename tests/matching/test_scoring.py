@@ -458,3 +458,12 @@ def test_exclusions_naming_firms_outside_the_population_are_ignored(taxonomy, po
     best = int(model.rematch("partner", 7).ua_rows[0])
     p = model.rematch("partner", 7, exclude=np.array([[best, 7], [-1, 7]]))
     assert best not in p.ua_rows.tolist() and len(p) > 0
+
+
+def test_explain_says_who_seeks_co_production_when_only_one_side_does(taxonomy):
+    partners = [firm(11, "Drone Supply Co", offers=["uav.fpv"], types=["supply"])]
+    model = model_for(taxonomy, [SKYFORGE], partners)
+    block = model.score_rows(np.arange(1))
+    reasons = explain(model, 0, 0, block.components[:, 0, 0])
+    assert "Both offer in the UAV domain; SkyForge Robotics seeks co-production" in reasons["en"]
+    assert "Обидві пропонують у галузі «БпЛА»; SkyForge Robotics шукає: спільне виробництво" in reasons["uk"]

@@ -124,6 +124,13 @@ def persona(request):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness costs ~0.3 s per user created; the suite makes thousands.
+    # Log-in tests still go through Django's real check_password path.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counters live in the cache: every test starts with none."""
     from django.core.cache import cache

@@ -5,7 +5,7 @@ import pytest
 from alliance.errors import ApplicationError, ConflictError
 from alliance.models import Firm
 from alliance.selectors import firms_eligible_for_matching
-from compliance.models import SanctionsEntry, SanctionsList, Screening, ScreeningDecision
+from compliance.models import SanctionsEntry, SanctionsKey, SanctionsList, Screening, ScreeningDecision
 from compliance.services import (
     SanctionsImportError,
     firm_screen,
@@ -55,6 +55,8 @@ def test_a_new_import_replaces_the_list_and_screenings_record_their_version(smal
     assert not small_list.is_active and second_list.is_active
     assert SanctionsList.objects.filter(is_active=True).count() == 1
     assert second_list.entries_count == 7
+    assert set(SanctionsKey.objects.values_list("sanctions_list", flat=True).distinct()) == {second_list.pk}
+    assert SanctionsEntry.objects.filter(sanctions_list=small_list).count() == 8  # kept for past screenings
     second = firm_screen(firm=firm)
     assert (first.sanctions_list, first.status) == (small_list, FS.POTENTIAL_MATCH)
     assert (second.sanctions_list, second.status) == (second_list, FS.CLEAR)

@@ -5,6 +5,7 @@ spellings and aliases; a few firms are planted copies of entries (reordered, oth
 transliterated) so recall is measured too. Prints a summary; the last line is JSON.
 """
 
+import csv
 import json
 import random
 import resource
@@ -37,6 +38,11 @@ class Command(BaseCommand):
         parser.add_argument("--vocabulary", type=int, default=60000, help="distinct distinctive words")
         parser.add_argument("--planted", type=float, default=0.01, help="share of firms copied from entries")
         parser.add_argument("--seed", type=int, default=42)
+        parser.add_argument(
+            "--write-csv",
+            metavar="PATH",
+            help="only write the generated entries as a targets.simple.csv (for import_sanctions)",
+        )
 
     def handle(self, *args, **options):
         rng = random.Random(options["seed"])
@@ -58,6 +64,10 @@ class Command(BaseCommand):
                 aliases.append(" ".join([rng.choice(LEGAL_CYRILLIC), *map(_cyrillic, distinctive)]).strip())
             identifiers = [f"{rng.randrange(10**7, 10**8)}"] if rng.random() < 0.3 else []
             entries.append((f"NK-{n}", name, aliases, identifiers, distinctive))
+
+        if options["write_csv"]:
+            self._write_csv(options["write_csv"], entries)
+            return
 
         planted_count = int(options["firms"] * options["planted"])
         firms = []
@@ -107,6 +117,20 @@ class Command(BaseCommand):
             f"{flagged} flagged, {found}/{planted_count} planted found; peak RSS {result['peak_rss_mb']} MB"
         )
         self.stdout.write(json.dumps(result))
+
+    def _write_csv(self, path: str, entries: list) -> None:
+        from compliance.services import REQUIRED_COLUMNS
+
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(REQUIRED_COLUMNS)
+            for n, (entity_id, name, aliases, identifiers, _) in enumerate(entries):
+                schema = ("Company", "Organization", "LegalEntity", "Person", "Vessel")[n % 5]
+                writer.writerow(
+                    [entity_id, schema, name, ";".join(aliases), "", "ru", "", ";".join(identifiers), "EU 833/2014",
+                     "", "", "bench", "2024-01-01T00:00:00", "2026-11-01T00:00:00", "2024-01-01T00:00:00"]
+                )  # fmt: skip
+        self.stdout.write(json.dumps({"written": len(entries), "path": path}))
 
     @staticmethod
     def _vocabulary(rng: random.Random, size: int, max_syllables: int = 4) -> list[str]:

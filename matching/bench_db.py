@@ -54,6 +54,11 @@ def bench_population_write(n_ua: int, n_partners: int, seed: int, say: Callable[
     return seconds
 
 
+def _bench_population_size() -> tuple[int, int]:
+    bench = Firm.objects.filter(ref__startswith=PREFIX)
+    return bench.filter(side="ua").count(), bench.filter(side="partner").count()
+
+
 def _bench_data_delete() -> None:
     bench = Firm.objects.filter(ref__startswith=PREFIX)
     ProposalEvent.objects.filter(proposal__ukrainian__in=bench)._raw_delete(connection.alias)
@@ -207,6 +212,7 @@ def run_db(
     workers: tuple[int, ...] = (1, 2),
     redis_db: int = 3,
     chunk_size: int | None = None,
+    keep_population: bool = False,
     progress: Callable[[str], None] | None = None,
 ) -> dict:
     """The `--db` benchmark body; returns the JSON-able result (one entry per worker count)."""
@@ -217,7 +223,11 @@ def run_db(
         raise RuntimeError("bench_match --db needs PostgreSQL: set DATABASE_URL=postgres://...")
     if chunk_size:
         settings.MATCHING = {**settings.MATCHING, "CHUNK_SIZE": chunk_size}
-    insert_s = bench_population_write(n_ua, n_partners, seed, say)
+    if keep_population and _bench_population_size() == (n_ua, n_partners):
+        insert_s = 0.0
+        say(f"reusing the {n_ua:,} + {n_partners:,} bench firms already in the database")
+    else:
+        insert_s = bench_population_write(n_ua, n_partners, seed, say)
     runs = [bench_run_through_workers(n, redis_db, say) for n in workers]
 
     # Single-firm rematch, in this process, whole path: load features, prepare, score, write.

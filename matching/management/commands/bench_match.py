@@ -30,6 +30,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--workers", default="1,2", help="--db: worker process counts to time, e.g. 1,2")
         parser.add_argument("--redis-db", type=int, default=3, help="--db: Redis database number for the broker")
+        parser.add_argument(
+            "--keep-population", action="store_true", help="--db: reuse bench firms of the same size already written"
+        )
 
     def handle(self, *args, **options):
         result = self.run_db(options) if options["db"] else self.run_memory(options)
@@ -61,6 +64,7 @@ class Command(BaseCommand):
                 workers=workers,
                 redis_db=options["redis_db"],
                 chunk_size=options.get("chunk_size"),
+                keep_population=options["keep_population"],
                 progress=self.progress,
             )
         except RuntimeError as exc:

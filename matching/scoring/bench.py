@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 import resource
 import sys
 import time
@@ -65,7 +64,9 @@ def run_in_memory(
 ) -> dict:
     """The benchmark body behind `manage.py bench_match`; returns the JSON-able result."""
     say = progress or (lambda msg: None)
-    threads = threads or min(2, os.cpu_count() or 1)  # the target machine has two cores
+    # One thread by default: on the shared two-core machine a second one bought no wall time
+    # (memory bandwidth, other processes) and cost 300 MB of scratch space; see bench/README.md.
+    threads = threads or 1
     params = params or MatchParams()
     taxonomy = Taxonomy.from_csv()
     t = time.perf_counter()

@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--partners", type=int, default=20000, help="partner firms (default 20000)")
         parser.add_argument("--seed", type=int, default=1, help="population seed (default 1)")
         parser.add_argument("--chunk-size", type=int, default=None, help="Ukrainian rows per chunk")
-        parser.add_argument("--threads", type=int, default=None, help="chunks scored at once (default: 2)")
+        parser.add_argument("--threads", type=int, default=None, help="chunks scored at once (default: 1)")
         parser.add_argument(
             "--db",
             action="store_true",

@@ -18,3 +18,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("web.urls")),
 ]
+
+# A URL no view matches under /api/ answers the JSON error shape (found by the schemathesis run).
+handler404 = "alliance.api.errors.not_found"

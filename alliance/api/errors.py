@@ -62,3 +62,14 @@ def exception_handler(exc, context):
         if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS and getattr(exc, "wait", None):
             response.data["error"]["retry_after"] = int(exc.wait)
     return response
+
+
+def not_found(request, exception=None):
+    """handler404: under /api/ a URL that no view matches (e.g. `/api/v1/firms/0.5/`) answers the
+    one JSON error shape too, not Django's HTML page; elsewhere the normal 404 page."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("not_found", "Not found."), status=404)
+    return page_not_found(request, exception)

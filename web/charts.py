@@ -22,17 +22,16 @@ def _n(x: float) -> str:
 
 def _frame(width: int, height: int, title: str, desc: str, body: list[str]) -> SafeString:
     uid = f"chart{next(_ids)}"
+    # width/height give the natural size (12px text); CSS only ever scales it down on narrow screens.
     head = format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}-t {}-d" xmlns="http://www.w3.org/2000/svg">'
-        '<title id="{}-t">{}</title><desc id="{}-d">{}</desc>',
-        width,
-        height,
-        uid,
-        uid,
-        uid,
-        title,
-        uid,
-        desc,
+        '<svg class="chart" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" '
+        'aria-labelledby="{uid}-t {uid}-d" xmlns="http://www.w3.org/2000/svg">'
+        '<title id="{uid}-t">{title}</title><desc id="{uid}-d">{desc}</desc>',
+        w=width,
+        h=height,
+        uid=uid,
+        title=title,
+        desc=desc,
     )
     return mark_safe(head + "".join(body) + "</svg>")  # noqa: S308 - every part is escaped above
 

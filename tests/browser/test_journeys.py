@@ -106,6 +106,10 @@ def test_a_reviewer_verifies_a_firm_runs_matching_and_approves_a_proposal(new_pa
     proposal = Proposal.objects.get(ukrainian=ua, partner=partner)
     assert proposal.status == Proposal.Status.APPROVED
 
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.locator("svg.chart")).to_have_count(3)  # no partnership yet: no country chart
+    shots(page, "dashboard")
+
 
 def test_both_firms_accept_and_then_see_each_others_contact(new_page, shots):
     ua = FirmFactory(ref="ua-skyforge", name="SkyForge Robotics LLC", contact_email="olena@skyforge.example")

@@ -467,3 +467,17 @@ def test_explain_says_who_seeks_co_production_when_only_one_side_does(taxonomy):
     reasons = explain(model, 0, 0, block.components[:, 0, 0])
     assert "Both offer in the UAV domain; SkyForge Robotics seeks co-production" in reasons["en"]
     assert "Обидві пропонують у галузі «БпЛА»; SkyForge Robotics шукає: спільне виробництво" in reasons["uk"]
+
+
+def test_empty_sides_and_bare_profiles_score_without_errors(taxonomy):
+    bare = firm(5, "Bare", types=[], text="")
+    model = model_for(taxonomy, [SKYFORGE, bare], [])
+    assert model.score_rows(np.arange(2)).total.shape == (2, 0)
+    assert len(model.candidates(np.arange(2))) == 0
+    model = model_for(taxonomy, [], [firm(11, "Optronik", offers=["sensors.optics_thermal"])])
+    assert len(model.candidates(np.arange(0))) == 0 and len(model.rematch("partner", 0)) == 0
+    model = model_for(taxonomy, [bare], [firm(11, "P", types=[])])
+    block = model.score_rows(np.arange(1))
+    assert np.isfinite(block.components).all() and block.total[0, 0] == 0
+    sel = select_proposals(Candidates.empty(), 1, 1, model.params)
+    assert len(sel) == 0

@@ -434,6 +434,8 @@ def _decide(*, firm: Firm | int, reviewer: User, note: str, decision: str) -> tu
             current_state=locked.screening_status,
         )
     screening = Screening.objects.filter(firm=locked).prefetch_related("matches__entry").first()
+    if screening is None:  # a status set outside screening (admin, data fix): nothing to decide on
+        raise ConflictError("This firm has no screening to decide on.", current_state=locked.screening_status)
     entry_keys = sorted({f"{m.entry.entity_id}@{m.entry.last_change}" for m in screening.matches.all()})
     record = ScreeningDecision.objects.create(
         firm=locked, screening=screening, reviewer=reviewer, decision=decision, note=note, entry_keys=entry_keys

@@ -269,3 +269,14 @@ def test_decisions_are_immutable(suspect, rita):
         decision.save()
     with pytest.raises(PermissionError):
         decision.delete()
+
+
+def test_the_registry_screening_request_reaches_the_compliance_tasks(small_list, django_capture_on_commit_callbacks):
+    from alliance.services import firm_screening_request
+
+    suspect = FirmFactory(ref="de-zh", name="Zhuravl Avionika S.A.", partner=True)
+    innocent = FirmFactory(ref="de-dsg", name="Defence Systems Group Ltd", partner=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        firm_screening_request(firm_ids=[suspect.pk, innocent.pk])
+    assert Firm.objects.get(pk=suspect.pk).screening_status == FS.POTENTIAL_MATCH
+    assert Firm.objects.get(pk=innocent.pk).screening_status == FS.CLEAR

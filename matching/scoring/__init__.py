@@ -2,6 +2,21 @@
 
 Nothing here may import Django (a test checks): the `matching` app loads features from the
 database into `SideFeatures`, builds a `Model` and writes the `Selection` as proposals.
+
+Components of a pair, each in [0, 1] (weights and knobs in `MatchParams`):
+- complementarity: per direction (partner offers vs Ukrainian needs, and the reverse) the mean
+  of coverage of the seeker's needs and the best single need met (exact = 1, same domain =
+  domain_credit); combined as 0.5 * max + 0.5 * harmonic mean, so two-way > one-way while a
+  strong one-way supply fit still counts;
+- coproduction: cosine of the two firms' offer-domain sets, in full when both declare
+  co-production / joint venture / licensed production, half when one does;
+- partnership: declared types, same = 1, compatible pairs (e.g. supply - co-production) partial;
+- text: TF-IDF cosine of description + capability details over one vocabulary for both sides;
+- assurance: AQAP-2110 on both sides, other certificates in common, clearance levels close;
+- capacity: min(offer / need, 1) where a need and the matching offer both give monthly
+  quantities; where none do, its weight drops out of the total.
+total = weighted sum / sum of applicable weights, 0 when complementarity, co-production and text
+are all below min_substance. Deterministic to the bit, whatever the chunking.
 """
 
 from .explain import explain

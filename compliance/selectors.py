@@ -48,14 +48,21 @@ def screening_decisions(*, firm: Firm) -> QuerySet[ScreeningDecision]:
 
 def screening_report_rows() -> list[dict]:
     """One row per firm: {ref, name, status, matches: [{list_id, name, score, reason}]} from its latest screening."""
-    latest = {}
-    screenings = Screening.objects.order_by("firm_id", "-created_at", "-id").prefetch_related(
-        Prefetch("matches", ScreeningMatch.objects.select_related("entry"))
+    latest_id = Screening.objects.filter(firm=OuterRef("pk")).order_by("-created_at", "-id").values("pk")[:1]
+    firms = list(
+        Firm.objects.order_by("ref")
+        .only("pk", "ref", "name", "screening_status")
+        .annotate(latest_id=Subquery(latest_id))
     )
-    for screening in screenings.iterator(chunk_size=2000):
-        latest.setdefault(screening.firm_id, screening)
+    ids = [f.latest_id for f in firms if f.latest_id]
+    latest = {}
+    for start in range(0, len(ids), 2000):  # bounded IN lists (SQLite caps query parameters)
+        screenings = Screening.objects.filter(pk__in=ids[start : start + 2000]).prefetch_related(
+            Prefetch("matches", ScreeningMatch.objects.select_related("entry"))
+        )
+        latest.update((screening.firm_id, screening) for screening in screenings)
     rows = []
-    for firm in Firm.objects.order_by("ref").only("pk", "ref", "name", "screening_status"):
+    for firm in firms:
         screening = latest.get(firm.pk)
         matches = screening.matches.all() if screening else []
         rows.append(

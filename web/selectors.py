@@ -14,11 +14,13 @@ from django.utils import timezone
 from alliance.models import Capability, Firm, FirmCapability
 from matching.models import MatchRun, Proposal
 
+# Creation order is id order (created_at is set on insert, ids come from a sequence), and the
+# primary key index serves it; created_at has no index and would mean sorting the whole queue.
 QUEUE_ORDERINGS = {
     "-score": ("-score", "id"),
     "score": ("score", "id"),
-    "-created_at": ("-created_at", "-id"),
-    "created_at": ("created_at", "id"),
+    "-created_at": ("-id",),
+    "created_at": ("id",),
 }
 
 

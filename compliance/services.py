@@ -19,6 +19,7 @@ from django.utils import timezone
 from alliance.errors import ApplicationError, ConflictError
 from alliance.models import BeneficialOwner, Firm
 from alliance.outbox import outbox_enqueue
+from alliance.selectors import firm_blocking_owners
 from alliance.services import firm_suspend
 from compliance import namematch
 from compliance.models import (
@@ -57,6 +58,7 @@ REQUIRED_COLUMNS = (
 KEPT_SCHEMATA = frozenset({"Company", "Organization", "LegalEntity", "Person"})
 BATCH_SIZE = 2000
 SCREEN_ALL_TASK = "compliance.tasks.screen_all_task"
+REMATCH_TASK = "matching.tasks.rematch_firm_task"
 OPEN_PROPOSAL_STATUSES = (Proposal.Status.PROPOSED, Proposal.Status.APPROVED)
 WITHDRAW_NOTE = "withdrawn: confirmed sanctions match"
 NOTE_MAX_LENGTH = 4000
@@ -452,6 +454,7 @@ def screening_dismiss(*, firm: Firm | int, reviewer: User, note: str) -> Screeni
             firm=firm, reviewer=reviewer, note=note, decision=ScreeningDecision.Decision.DISMISS
         )
         Firm.objects.filter(pk=locked.pk).update(screening_status=FS.FALSE_POSITIVE)
+        _rematch_request(firm_id=locked.pk)  # back in matching: give it proposals now, not at the nightly run
     return record
 
 
@@ -502,6 +505,13 @@ def proposals_withdraw_for_firm(*, firm: Firm, actor: User | None, actor_role: s
     return len(proposals)
 
 
+def _rematch_request(*, firm_id: int) -> None:
+    from alliance.celery import app
+
+    if REMATCH_TASK in app.tasks:
+        outbox_enqueue(REMATCH_TASK, firm_id=firm_id)
+
+
 # --- Beneficial owners -----------------------------------------------------------------------------
 
 
@@ -516,6 +526,7 @@ def beneficial_owners_replace(*, firm: Firm, owners: Sequence[dict], user: User)
         )
     with transaction.atomic():
         Firm.objects.select_for_update().filter(pk=firm.pk).first()
+        was_blocked = firm_blocking_owners(firm=firm).exists()
         firm.beneficial_owners.all().delete()
         created = BeneficialOwner.objects.bulk_create(
             [
@@ -525,4 +536,6 @@ def beneficial_owners_replace(*, firm: Firm, owners: Sequence[dict], user: User)
                 for owner in owners
             ]
         )
+        if was_blocked != firm_blocking_owners(firm=firm).exists():
+            _rematch_request(firm_id=firm.pk)  # it enters or leaves matching
     return created

@@ -280,3 +280,15 @@ def test_the_registry_screening_request_reaches_the_compliance_tasks(small_list,
         firm_screening_request(firm_ids=[suspect.pk, innocent.pk])
     assert Firm.objects.get(pk=suspect.pk).screening_status == FS.POTENTIAL_MATCH
     assert Firm.objects.get(pk=innocent.pk).screening_status == FS.CLEAR
+
+
+def test_dismissal_and_an_ownership_block_change_ask_matching_for_a_rematch(suspect, rita):
+    from alliance.models import OutboxMessage
+    from compliance.services import beneficial_owners_replace
+
+    screening_dismiss(firm=suspect, reviewer=rita, note="not them")
+    owner = {"name": "Petr Ivanov", "country": "RU", "share_percent": 30}
+    beneficial_owners_replace(firm=suspect, owners=[owner], user=rita)
+    beneficial_owners_replace(firm=suspect, owners=[{**owner, "share_percent": 35}], user=rita)  # still blocked
+    rematches = OutboxMessage.objects.filter(task="matching.tasks.rematch_firm_task", kwargs={"firm_id": suspect.pk})
+    assert rematches.count() == 2

@@ -92,3 +92,26 @@ def test_a_worker_killed_mid_run_leaves_the_run_to_finish_on_another_with_nothin
     again = match_run_execute(run_id=match_run_start(enqueue=False).pk)
     assert (again.proposals_created, again.proposals_superseded) == (0, 0)
     assert sorted(Proposal.objects.values_list("ukrainian_id", "partner_id", "score")) == sorted(pairs)
+
+
+def test_bench_match_db_times_a_run_through_real_workers_and_prints_json_last(settings):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.celery_worker import skip_unless_worker_possible
+
+    skip_unless_worker_possible(REDIS_DB)
+    settings.MATCHING = dict(settings.MATCHING)  # --chunk-size overrides it: restored after the test
+    out, err = StringIO(), StringIO()
+    call_command(
+        "bench_match", "--db", "--ukrainian", "12", "--partners", "120", "--workers", "1", "--chunk-size", "5",
+        "--redis-db", str(REDIS_DB), stdout=out, stderr=err,
+    )  # fmt: skip
+    result = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert result["mode"] == "db" and result["pairs"] == 12 * 120
+    (run,) = result["runs"]
+    assert run["workers"] == 1 and run["chunks"] == 3 and run["proposals_created"] > 0
+    assert MatchRun.objects.get(pk=run["run_id"]).status == MatchRun.Status.SUCCEEDED
+    assert result["rematch_seconds"] > 0 and result["peak_rss_mb"] > 0

@@ -14,6 +14,7 @@ ERROR_DESCRIPTIONS = {
     404: "Not found, or not visible to you.",
     409: "Not allowed in the current state; `current_state` says what the state is.",
     413: "Request body too large.",
+    415: "Unsupported media type: send `Content-Type: application/json`.",
     429: "Too many requests; retry after `retry_after` seconds.",
 }
 

@@ -44,31 +44,33 @@ class IsReviewer(permissions.BasePermission):
         summary="List firms",
         description="Verified firms, plus your own firms whatever their status; reviewers see every firm. "
         "`contact` is null except for your own firms (reviewers see all contacts).",
-        responses={200: FirmSerializer(many=True), **error_responses(400, 401)},
+        responses={200: FirmSerializer(many=True), **error_responses(400, 401, 404)},
     ),
     retrieve=extend_schema(summary="A firm", responses={200: FirmSerializer, **error_responses(401, 404)}),
     create=extend_schema(
         summary="Register a firm",
         description="You become its owner. The firm is `pending` until a reviewer verifies it.",
         request=FirmWriteSerializer,
-        responses={201: FirmSerializer, **error_responses(400, 401)},
+        responses={201: FirmSerializer, **error_responses(400, 401, 415)},
     ),
     update=extend_schema(
         summary="Replace a firm's profile (owners and editors)",
         request=FirmWriteSerializer,
-        responses={200: FirmSerializer, **error_responses(400, 401, 403, 404)},
+        responses={200: FirmSerializer, **error_responses(400, 401, 403, 404, 415)},
     ),
     partial_update=extend_schema(
         summary="Change some fields of a firm's profile (owners and editors)",
         description="Given fields replace the current ones (offers/seeks as whole lists; contact key by key).",
         request=FirmWriteSerializer(partial=True),
-        responses={200: FirmSerializer, **error_responses(400, 401, 403, 404)},
+        responses={200: FirmSerializer, **error_responses(400, 401, 403, 404, 415)},
     ),
 )
 class FirmViewSet(viewsets.GenericViewSet):
     serializer_class = FirmSerializer
     filter_backends = [DjangoFilterBackend, NullsLastOrderingFilter]
     filterset_class = FirmFilter
+    # Any path segment reaches the view, so `/firms/abc/` is the API's JSON 404, not Django's HTML one.
+    lookup_value_regex = "[^/]+"
     ordering_fields = ["name", "created_at", "employees"]
     ordering = ["name", "id"]
 
@@ -108,7 +110,7 @@ class FirmViewSet(viewsets.GenericViewSet):
         summary="Verify a firm (reviewers)",
         description="From `pending` or `suspended` to `verified`; the firm then enters matching.",
         request=FirmVerifySerializer,
-        responses={200: FirmSerializer, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: FirmSerializer, **error_responses(400, 401, 403, 404, 409, 415)},
     )
     @action(detail=True, methods=["post"], permission_classes=[IsReviewer])
     def verify(self, request: Request, pk=None) -> Response:
@@ -121,7 +123,7 @@ class FirmViewSet(viewsets.GenericViewSet):
         summary="Suspend a firm (reviewers)",
         description="From `pending` or `verified` to `suspended`, with a reason kept in the firm's history.",
         request=FirmSuspendSerializer,
-        responses={200: FirmSerializer, **error_responses(400, 401, 403, 404, 409)},
+        responses={200: FirmSerializer, **error_responses(400, 401, 403, 404, 409, 415)},
     )
     @action(detail=True, methods=["post"], permission_classes=[IsReviewer])
     def suspend(self, request: Request, pk=None) -> Response:
@@ -154,7 +156,7 @@ class FirmViewSet(viewsets.GenericViewSet):
     create=extend_schema(
         summary="Add a capability (reviewers and administrators)",
         request=CapabilityWriteSerializer,
-        responses={201: CapabilitySerializer, **error_responses(400, 401, 403)},
+        responses={201: CapabilitySerializer, **error_responses(400, 401, 403, 415)},
     ),
 )
 class CapabilityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -380,3 +380,16 @@ def test_a_user_without_any_firm_sees_verified_firms_without_contacts(firms):
     results = client.get(_url()).json()["results"]
     assert {f["ref"] for f in results} == {"ua-skyforge", "de-optronik"}
     assert all(f["contact"] is None for f in results)
+
+
+@pytest.mark.parametrize("path", ["abc/", "0.5/", "0.5/history/", "99999/"])
+def test_a_bad_or_unknown_firm_id_is_the_api_json_404(firms, rita_client, path):
+    response = rita_client.get(f"/api/v1/firms/{path}")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_an_invalid_page_is_a_documented_json_404(firms, bob_client):
+    response = bob_client.get(f"{_url()}?page=0")
+    assert response.status_code == 404
+    assert response.json()["error"]["message"] == "Invalid page."

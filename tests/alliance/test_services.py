@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 
 from alliance.celery import app
 from alliance.errors import ApplicationError, ConflictError
@@ -66,7 +66,7 @@ def test_two_reviewers_verifying_at_once_one_wins_the_other_gets_a_conflict():
         except ConflictError:
             outcomes.append("conflict")
         finally:
-            close_old_connections()
+            connection.close()  # this thread's own connection; else it outlives the test database
 
     threads = [threading.Thread(target=verify, args=(r,)) for r in reviewers]
     for t in threads:

@@ -35,7 +35,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import Membership
-from alliance.models import FirmCapability
+from alliance.models import Capability, FirmCapability
 from matching.models import Notification, Proposal, ProposalEvent
 
 if TYPE_CHECKING:
@@ -191,27 +191,56 @@ def _median_hours(events: QuerySet[ProposalEvent], start: Any) -> float | None:
     return round(value.total_seconds() / 3600, 2)
 
 
+# A firm's capability domains as one bit each of a bigint: 62 domains per query keeps clear of the sign bit.
+_DOMAIN_BITS = 62
+
+
 def _open_proposals_by_domain() -> dict[str, int]:
     """{domain: open proposals touching it through either firm's capabilities}, each proposal once per domain.
 
-    |A or B| = |A| + |B| - |A and B|, as three grouped queries: one pass over the joins each,
-    instead of an EXISTS per domain per row (which took seconds on 5,000 proposals).
+    One pass over the open proposals instead of three joins through the capabilities (~0.8 s at
+    60,000 open proposals): each firm's domains are folded into a bitmask (20,000 small rows), a
+    proposal's domains are the OR of its two firms' masks, so "once per domain" needs no DISTINCT;
+    proposals are then grouped by that mask and each domain sums the groups that have its bit.
     """
-    open_ = Proposal.objects.filter(status__in=OPEN_STATUSES).order_by()
-    ua = "ukrainian__capabilities__capability__domain"
-    partner = "partner__capabilities__capability__domain"
+    domains = list(Capability.objects.order_by("domain").values_list("domain", flat=True).distinct())
+    result: dict[str, int] = {}
+    for i in range(0, len(domains), _DOMAIN_BITS):
+        chunk = domains[i : i + _DOMAIN_BITS]
+        result.update(_open_proposals_by_domain_chunk(chunk))
+    return {domain: n for domain, n in sorted(result.items()) if n}
 
-    def per_domain(qs: QuerySet[Proposal], field: str) -> dict[str, int]:
-        rows = dict(qs.values_list(field).annotate(n=Count("id", distinct=True)))
-        rows.pop(None, None)  # firms without capabilities
-        return rows
 
-    either = per_domain(open_, ua)
-    for domain, n in per_domain(open_, partner).items():
-        either[domain] = either.get(domain, 0) + n
-    for domain, n in per_domain(open_.filter(**{ua: F(partner)}), ua).items():
-        either[domain] -= n
-    return {domain: n for domain, n in sorted(either.items()) if n}
+def _open_proposals_by_domain_chunk(domains: list[str]) -> dict[str, int]:
+    bits = [1 << i for i in range(len(domains))]
+    # PostgreSQL's BIT_OR hashes; SQLite has none, and the sum of distinct powers of two is their OR.
+    fold = "BIT_OR(d.bit)" if connection.vendor == "postgresql" else "SUM(DISTINCT d.bit)"
+    values = ", ".join(["(%s, CAST(%s AS bigint))"] * len(domains))
+    sums = ", ".join(["SUM(CASE WHEN mask & CAST(%s AS bigint) <> 0 THEN n ELSE 0 END)"] * len(domains))
+    sql = f"""
+        WITH domains(domain, bit) AS (VALUES {values}),
+        masks AS (
+            SELECT fc.firm_id, CAST({fold} AS bigint) AS mask
+            FROM {FirmCapability._meta.db_table} fc
+            JOIN {Capability._meta.db_table} c ON c.id = fc.capability_id
+            JOIN domains d ON d.domain = c.domain
+            GROUP BY fc.firm_id
+        ),
+        per_mask AS (
+            SELECT COALESCE(um.mask, 0) | COALESCE(pm.mask, 0) AS mask, COUNT(*) AS n
+            FROM {Proposal._meta.db_table} p
+            LEFT JOIN masks um ON um.firm_id = p.ukrainian_id
+            LEFT JOIN masks pm ON pm.firm_id = p.partner_id
+            WHERE p.status IN ({", ".join(["%s"] * len(OPEN_STATUSES))})
+            GROUP BY 1
+        )
+        SELECT {sums} FROM per_mask
+    """  # noqa: S608 - only table names and placeholders are interpolated
+    params = [x for pair in zip(domains, bits, strict=True) for x in pair] + list(OPEN_STATUSES) + bits
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return {domain: int(n or 0) for domain, n in zip(domains, row, strict=True)}
 
 
 def review_stats() -> dict[str, Any]:

@@ -110,3 +110,49 @@ def test_stats_endpoint_is_for_reviewers_and_administrators(persona, request, hi
         assert response.json()["counts"]["partnership"] == 1
     else:
         assert "counts" not in response.json()
+
+
+def _open_by_domain_by_hand() -> dict[str, int]:
+    """The definition, row by row: open proposals whose either firm has a capability in the domain."""
+    domains_of: dict[int, set[str]] = {}
+    for firm_id, domain in FirmCapability.objects.values_list("firm_id", "capability__domain"):
+        domains_of.setdefault(firm_id, set()).add(domain)
+    counts: dict[str, int] = {}
+    for ua, partner in Proposal.objects.filter(status__in=[S.PROPOSED, S.APPROVED]).values_list(
+        "ukrainian_id", "partner_id"
+    ):
+        for domain in domains_of.get(ua, set()) | domains_of.get(partner, set()):
+            counts[domain] = counts.get(domain, 0) + 1
+    return dict(sorted(counts.items()))
+
+
+@pytest.fixture
+def mixed_capabilities(db):
+    """Firms with several capabilities in one domain, in both firms, none at all; open and closed proposals."""
+    caps = list(Capability.objects.order_by("code"))
+    uas = [FirmFactory(ref=f"ua-mix-{i}") for i in range(4)]
+    partners = [FirmFactory(ref=f"p-mix-{i}", partner=True) for i in range(5)]
+    for i, firm in enumerate(uas + partners):
+        if i == 3:
+            continue  # a firm without capabilities
+        for j in range(i % 4 + 1):
+            FirmCapability.objects.create(firm=firm, capability=caps[(i * 7 + j * 3) % len(caps)], kind="offer")
+            FirmCapability.objects.create(firm=firm, capability=caps[(i * 5 + j) % len(caps)], kind="seek")
+    statuses = [S.PROPOSED, S.APPROVED, S.REJECTED, S.PARTNERSHIP, S.PROPOSED]
+    for i, ua in enumerate(uas):
+        for k, partner in enumerate(partners):
+            ProposalFactory(ukrainian=ua, partner=partner, status=statuses[(i + k) % len(statuses)])
+
+
+def test_open_by_domain_counts_each_open_proposal_once_per_domain_of_either_firm(mixed_capabilities):
+    expected = _open_by_domain_by_hand()
+    assert len(expected) > 5
+    assert review_stats()["open_by_domain"] == expected
+
+
+def test_open_by_domain_is_the_same_when_the_taxonomy_needs_several_bitmasks(mixed_capabilities, monkeypatch):
+    # A bigint holds 62 domains; a larger taxonomy is counted 62 domains per query.
+    import matching.selectors
+
+    monkeypatch.setattr(matching.selectors, "_DOMAIN_BITS", 3)
+    assert review_stats()["open_by_domain"] == _open_by_domain_by_hand()

@@ -15,6 +15,8 @@ from alliance.validators import country_problem, edrpou_problem, lei_problem, nc
 class FirmAdminForm(forms.ModelForm):
     """The identifier rules of the exchange format, so an admin edit cannot store what an import refuses."""
 
+    website = forms.URLField(required=False, assume_scheme="https", max_length=200)
+
     class Meta:
         model = Firm
         fields = [

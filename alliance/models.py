@@ -166,6 +166,9 @@ class FirmCapability(models.Model):
         ]
         indexes = [models.Index(fields=["capability", "kind"], name="firmcap_capability_kind")]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.capability_id and self.capability.code}"
+
 
 class FirmRevision(models.Model):
     """A snapshot of a firm's profile (exchange format) after each change: the profile history."""
@@ -182,6 +185,10 @@ class FirmRevision(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        when = self.changed_at.strftime("%Y-%m-%d %H:%M") if self.changed_at else "unsaved"
+        return f"{self.firm_id and self.firm.ref} @ {when} ({self.source})"
 
 
 class BeneficialOwner(models.Model):

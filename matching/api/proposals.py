@@ -311,6 +311,7 @@ class ProposalEventsView(GenericAPIView):
     serializer_class = EventSerializer
     pagination_class = None
 
+    @extend_schema(responses={200: EventSerializer(many=True)})  # a list, not one event (schemathesis ST108)
     def get(self, request, pk: int):
         proposal = proposal_get(user=request.user, pk=pk)
         events = proposal_event_list(proposal=proposal, user=request.user)

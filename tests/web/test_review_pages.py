@@ -251,3 +251,29 @@ def test_a_broad_queue_shows_a_capped_count(page_rita, monkeypatch):
     response = page_rita.get(reverse("web:review_queue"))
     assert response.context["page"].paginator.capped
     assert "More than 5 proposals" in response.content.decode()
+
+
+@pytest.mark.parametrize("sort", ["-score", "score", "-created_at", "created_at"])
+def test_queue_pages_walk_the_filtered_proposals_in_order_without_gaps(page_rita, monkeypatch, sort):
+    # The page's ids are picked in a subquery and their rows loaded apart: the pages together must
+    # still be exactly the filtered queue, in its order, ties in score broken by id.
+    from web import selectors
+    from web.views import review as review_views
+
+    monkeypatch.setattr(review_views, "PAGE_SIZE", 3)
+    de = [FirmFactory(partner=True) for _ in range(3)]
+    fr = FirmFactory(country="FR", edrpou="", partner=True)
+    for i, ua in enumerate(FirmFactory() for _ in range(4)):
+        for partner in [*de, fr]:
+            ProposalFactory(ukrainian=ua, partner=partner, score=[0.6, 0.7, 0.7, 0.9][i], status="proposed")
+    ProposalFactory(partner=de[0], score=0.8, status="rejected")
+    expected = [p.pk for p in selectors.review_queue(status="proposed", country="DE", min_score=0.65, sort=sort)]
+    assert len(expected) == 9
+
+    seen = []
+    for number in (1, 2, 3):
+        params = {"status": "proposed", "country": "DE", "min_score": "0.65", "sort": sort, "page": number}
+        page = page_rita.get(reverse("web:review_queue"), params).context["page"]
+        assert page.paginator.count == 9
+        seen += [p.pk for p in page]
+    assert seen == expected

@@ -1,6 +1,6 @@
 """The reviewer workspace: proposal queue, proposal page, bulk decisions, firm verification, match runs."""
 
-from functools import wraps
+from functools import partial, wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -35,6 +35,10 @@ class CappedPaginator(Paginator):
     """Counts at most COUNT_CAP + 1 rows: an exact total of a broad filter over 100,000 proposals
     costs a full scan on every page load, and nobody pages past 200 pages; they narrow the filter."""
 
+    def __init__(self, object_list, per_page, *, rows=None):
+        super().__init__(object_list, per_page)
+        self.rows = rows  # ids queryset -> that page's rows (see `page`)
+
     @cached_property
     def count(self) -> int:
         return self.object_list[: COUNT_CAP + 1].count()
@@ -42,6 +46,20 @@ class CappedPaginator(Paginator):
     @property
     def capped(self) -> bool:
         return self.count > COUNT_CAP
+
+    def page(self, number):
+        # Pick the page's ids first, then load those rows: the ids come from a narrow index-only
+        # scan, filtered, sorted and offset there, so the wide rows (reasons, components, flags)
+        # are read for the 50 shown instead of for every proposal that passes the filters. Still
+        # one query: the ids are a sliced subquery, and `rows` loads them in the queue's order.
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        if self.rows is None:
+            return self._get_page(self.object_list[bottom:top], number, self)
+        return self._get_page(self.rows(ids=self.object_list.values("pk")[bottom:top]), number, self)
 
 
 def reviewer_required(view):
@@ -65,15 +83,17 @@ def queue(request: HttpRequest) -> HttpResponse:
         params["status"] = "proposed"  # what a reviewer opens the page for
     form = QueueFilterForm(params, domains=domains, country_codes=country_codes)
     filters = form.cleaned_data if form.is_valid() else {"status": "proposed"}
+    sort = filters.get("sort") or "-score"
     qs = selectors.review_queue(
         status=filters.get("status") or "",
         domain=filters.get("domain") or "",
         country=filters.get("country") or "",
         min_score=filters.get("min_score"),
         max_age_days=filters.get("max_age_days"),
-        sort=filters.get("sort") or "-score",
+        sort=sort,
     )
-    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = partial(selectors.review_queue_rows, sort=sort)
+    page = CappedPaginator(qs, PAGE_SIZE, rows=rows).get_page(request.GET.get("page"))
     keep = {k: v for k, v in params.items() if k != "page" and v}
     return render(
         request,

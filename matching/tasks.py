@@ -137,3 +137,17 @@ def reviewer_digest_task() -> int:
     from matching.services.notifications import reviewer_digest_send
 
     return reviewer_digest_send()
+
+
+@shared_task(
+    name="matching.tasks.refresh_dashboard_numbers_task", ignore_result=True, soft_time_limit=20, time_limit=30
+)
+def refresh_dashboard_numbers_task() -> None:
+    """Recompute the reviewers' dashboard numbers into the cache (beat, every 30 s) so no reviewer waits.
+
+    Only useful with a shared cache (CACHE_URL=redis://...): a per-process cache would be warmed
+    in the worker alone. Harmless to run twice or late: it overwrites one cache entry.
+    """
+    from web.selectors import dashboard_numbers
+
+    dashboard_numbers(refresh=True)

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from alliance.models import Capability, Firm, FirmCapability
 from matching.models import MatchRun, Proposal
+from matching.selectors import review_stats
 
 # Creation order is id order (created_at is set on insert, ids come from a sequence), and the
 # primary key index serves it; created_at has no index and would mean sorting the whole queue.
@@ -139,3 +141,27 @@ def score_histogram() -> list[dict]:
         aggregates[f"b{i}"] = Count("id", filter=cond)
     row = Proposal.objects.exclude(status=Proposal.Status.SUPERSEDED).aggregate(**aggregates)
     return [{"lo": edges[i], "hi": edges[i + 1], "count": row[f"b{i}"]} for i in range(SCORE_BUCKETS)]
+
+
+# The dashboard's numbers (not its language-dependent charts), cached: a minute-old picture is
+# plenty for a pipeline dashboard. The beat task matching.tasks.refresh_dashboard_numbers_task
+# recomputes them every DASHBOARD_REFRESH_SECONDS, well inside the cache lifetime, so with a
+# shared cache (CACHE_URL=redis://...) no reviewer waits for the aggregates; without the worker
+# the first reviewer after expiry computes them (a few hundred ms at 100,000 proposals).
+DASHBOARD_CACHE_KEY = "web:dashboard:v1"
+DASHBOARD_CACHE_SECONDS = 60
+DASHBOARD_REFRESH_SECONDS = 30
+
+
+def dashboard_numbers(*, refresh: bool = False) -> dict:
+    """review_stats(), capability coverage and score histogram, from the cache unless `refresh`."""
+    numbers = None if refresh else cache.get(DASHBOARD_CACHE_KEY)
+    if numbers is None:
+        numbers = {
+            "stats": review_stats(),
+            "coverage": capability_coverage(),
+            "histogram": score_histogram(),
+            "computed_at": timezone.now(),
+        }
+        cache.set(DASHBOARD_CACHE_KEY, numbers, DASHBOARD_CACHE_SECONDS)
+    return numbers

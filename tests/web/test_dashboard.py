@@ -67,3 +67,24 @@ def test_the_numbers_are_cached_for_a_minute(page_rita, django_assert_max_num_qu
 
 def test_empty_dashboard_renders(page_rita):
     assert page_rita.get(reverse("web:review_dashboard")).status_code == 200
+
+
+def test_the_beat_task_refreshes_the_cached_numbers_so_no_reviewer_waits(page_rita, django_assert_max_num_queries):
+    from matching.tasks import refresh_dashboard_numbers_task
+
+    page_rita.get(reverse("web:review_dashboard"))  # cached: no proposals yet
+    _data(2)
+    refresh_dashboard_numbers_task.apply().get()  # what the worker runs every 30 s
+    with django_assert_max_num_queries(6):  # session, user, header: the numbers come from the cache
+        response = page_rita.get(reverse("web:review_dashboard"))
+    assert response.context["stats"]["total"] == 2
+
+
+def test_the_refresh_is_scheduled_well_inside_the_cache_lifetime():
+    from alliance.celery import app
+    from web.selectors import DASHBOARD_CACHE_SECONDS
+
+    entry = app.conf.beat_schedule["refresh-reviewer-dashboard"]
+    assert entry["task"] == "matching.tasks.refresh_dashboard_numbers_task"
+    assert entry["schedule"] * 2 <= DASHBOARD_CACHE_SECONDS
+    assert entry["options"]["expires"] < entry["schedule"]

@@ -2,15 +2,12 @@
 
 from collections import Counter
 
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
 from matching.models import Proposal
-from matching.selectors import review_stats
 from web import selectors
 from web.charts import hbars, histogram, paired_hbars
 from web.domains import domain_label
@@ -19,28 +16,9 @@ from web.views.review import reviewer_required
 S = Proposal.Status
 
 
-# Aggregates over every proposal take seconds at 100,000 proposals; a minute-old picture is
-# plenty for a pipeline dashboard, so the numbers (not the language-dependent charts) are cached.
-CACHE_KEY = "web:dashboard:v1"
-CACHE_SECONDS = 60
-
-
-def dashboard_numbers() -> dict:
-    numbers = cache.get(CACHE_KEY)
-    if numbers is None:
-        numbers = {
-            "stats": review_stats(),
-            "coverage": selectors.capability_coverage(),
-            "histogram": selectors.score_histogram(),
-            "computed_at": timezone.now(),
-        }
-        cache.set(CACHE_KEY, numbers, CACHE_SECONDS)
-    return numbers
-
-
 @reviewer_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    numbers = dashboard_numbers()
+    numbers = selectors.dashboard_numbers()
     stats = numbers["stats"]
     counts = stats["counts"]
     # Funnel stages are cumulative: a partnership was once connected, approved and proposed.

@@ -207,6 +207,9 @@ class BeneficialOwner(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country}, {self.share_percent}%)"
+
 
 class OutboxMessage(models.Model):
     """A task to send to Celery, written in the same transaction as the change that needs it.
@@ -226,3 +229,6 @@ class OutboxMessage(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["sent_at", "id"], name="outbox_unsent")]
+
+    def __str__(self) -> str:
+        return f"{self.task} #{self.pk} ({'sent' if self.sent_at else 'unsent'})"

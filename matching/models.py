@@ -163,6 +163,9 @@ class ProposalEvent(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"proposal {self.proposal_id}: {self.from_status or '-'} -> {self.to_status}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise PermissionError("Proposal events are never updated.")
@@ -189,3 +192,6 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for user {self.user_id}"

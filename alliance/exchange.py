@@ -19,7 +19,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from alliance.models import Certification, Clearance, ExportRegime, Firm, FirmCapability, PartnershipType
 from alliance.validators import (
@@ -83,13 +84,18 @@ def _absent(value: Any) -> bool:
 def _check_text(problems: list[Problem], name: str, value: Any, lo: int, hi: int, required: bool) -> str:
     if _absent(value):
         if required:
-            problems.append((name, "is required"))
+            problems.append((name, _("is required")))
         return ""
     if not isinstance(value, str):
-        problems.append((name, "must be a string"))
+        problems.append((name, _("must be a string")))
         return ""
     if not lo <= len(value) <= hi:
-        problems.append((name, f"must be {lo}-{hi} characters (got {len(value)})"))
+        problems.append(
+            (
+                name,
+                _("must be %(min)s-%(max)s characters (got %(length)s)") % {"min": lo, "max": hi, "length": len(value)},
+            )
+        )
     return value
 
 
@@ -97,7 +103,7 @@ def _check_positive_int(problems: list[Problem], name: str, value: Any) -> int |
     if value is None:
         return None
     if not _is_int(value) or value < 1:
-        problems.append((name, "must be a positive integer"))
+        problems.append((name, _("must be a positive integer")))
         return None
     return value
 
@@ -106,16 +112,21 @@ def _check_choices(problems: list[Problem], name: str, value: Any, allowed: Coll
     if value is None:
         value = []
     if not isinstance(value, list):
-        problems.append((name, "must be a list"))
+        problems.append((name, _("must be a list")))
         return []
     if required and not value:
-        problems.append((name, "must list at least one of: " + ", ".join(allowed)))
+        problems.append((name, _("must list at least one of: %(choices)s") % {"choices": ", ".join(allowed)}))
     seen: set = set()
     for i, item in enumerate(value):
         if not isinstance(item, str) or item not in allowed:
-            problems.append((f"{name}[{i}]", f"{item!r} is not one of: " + ", ".join(allowed)))
+            problems.append(
+                (
+                    f"{name}[{i}]",
+                    _("%(value)s is not one of: %(choices)s") % {"value": repr(item), "choices": ", ".join(allowed)},
+                )
+            )
         elif item in seen:
-            problems.append((f"{name}[{i}]", f"{item!r} is listed twice"))
+            problems.append((f"{name}[{i}]", _("%(value)s is listed twice") % {"value": repr(item)}))
         else:
             seen.add(item)
     return value
@@ -125,37 +136,43 @@ def _check_unknown(problems: list[Problem], prefix: str, data: Mapping, allowed:
     for key in data:
         name = f"{prefix}{key}"
         if key in READ_ONLY_FIELDS and not prefix:
-            problems.append((name, "is read-only and cannot be set"))
+            problems.append((name, _("is read-only and cannot be set")))
         elif key not in allowed:
-            problems.append((name, "unknown field (allowed: " + ", ".join(allowed) + ")"))
+            problems.append((name, _("unknown field (allowed: %(fields)s)") % {"fields": ", ".join(allowed)}))
 
 
 def _check_capabilities(problems: list[Problem], kind: str, value: Any, codes: Collection[str]) -> list[dict]:
     if value is None:
         return []
     if not isinstance(value, list):
-        problems.append((kind, "must be a list"))
+        problems.append((kind, _("must be a list")))
         return []
     entries, seen = [], {}
     for i, entry in enumerate(value):
         path = f"{kind}[{i}]"
         if not isinstance(entry, Mapping):
-            problems.append((path, "must be an object with capability, detail, monthly_capacity"))
+            problems.append((path, _("must be an object with capability, detail, monthly_capacity")))
             continue
         _check_unknown(problems, f"{path}.", entry, CAPABILITY_FIELDS)
         code = entry.get("capability")
         if _absent(code):
-            problems.append((f"{path}.capability", "is required"))
+            problems.append((f"{path}.capability", _("is required")))
         elif not isinstance(code, str) or code not in codes:
-            problems.append((f"{path}.capability", f"unknown capability {code!r}"))
+            problems.append((f"{path}.capability", _("unknown capability %(code)s") % {"code": repr(code)}))
         elif code in seen:
-            problems.append((f"{path}.capability", f"{code!r} is listed twice (also {kind}[{seen[code]}])"))
+            problems.append(
+                (
+                    f"{path}.capability",
+                    _("%(code)s is listed twice (also %(other)s)")
+                    % {"code": repr(code), "other": f"{kind}[{seen[code]}]"},
+                )
+            )
         else:
             seen[code] = i
         detail = _check_text(problems, f"{path}.detail", entry.get("detail"), 0, 500, required=False)
         capacity = entry.get("monthly_capacity")
         if capacity is not None and (not _is_int(capacity) or capacity < 0):
-            problems.append((f"{path}.monthly_capacity", "must be a non-negative integer"))
+            problems.append((f"{path}.monthly_capacity", _("must be a non-negative integer")))
             capacity = None
         entries.append({"capability": code, "detail": detail, "monthly_capacity": capacity})
     return entries
@@ -163,10 +180,10 @@ def _check_capabilities(problems: list[Problem], kind: str, value: Any, codes: C
 
 def _check_contact(problems: list[Problem], value: Any) -> dict:
     if value is None:
-        problems.append(("contact", "is required: an object with name, email and optional phone"))
+        problems.append(("contact", _("is required: an object with name, email and optional phone")))
         return {"name": "", "email": "", "phone": ""}
     if not isinstance(value, Mapping):
-        problems.append(("contact", "must be an object with name, email and optional phone"))
+        problems.append(("contact", _("must be an object with name, email and optional phone")))
         return {"name": "", "email": "", "phone": ""}
     _check_unknown(problems, "contact.", value, CONTACT_FIELDS)
     name = _check_text(problems, "contact.name", value.get("name"), 1, 200, required=True)
@@ -175,7 +192,7 @@ def _check_contact(problems: list[Problem], value: Any) -> dict:
         try:
             _email_validator(email)
         except ValidationError:
-            problems.append(("contact.email", "is not a valid email address"))
+            problems.append(("contact.email", _("is not a valid email address")))
     phone = value.get("phone")
     if _absent(phone):
         phone = ""
@@ -188,21 +205,21 @@ def firm_document_problems(doc: Any, *, capability_codes: Collection[str]) -> tu
     """Check one firm document against every rule of the format; return (clean document, problems)."""
     problems: list[Problem] = []
     if not isinstance(doc, Mapping):
-        return {}, [("", "must be an object")]
+        return {}, [("", _("must be an object"))]
     _check_unknown(problems, "", doc, FIRM_FIELDS)
 
     clean: dict[str, Any] = {}
     ref = doc.get("ref")
     if _absent(ref):
-        problems.append(("ref", "is required"))
+        problems.append(("ref", _("is required")))
     elif not isinstance(ref, str) or not (1 <= len(ref) <= 64) or not set(ref) <= REF_CHARS:
-        problems.append(("ref", "must be 1-64 characters of a-z 0-9 . _ -"))
+        problems.append(("ref", _("must be 1-64 characters of a-z 0-9 . _ -")))
     clean["ref"] = ref if isinstance(ref, str) else ""
     clean["name"] = _check_text(problems, "name", doc.get("name"), 2, 200, required=True)
 
     country = doc.get("country")
     if _absent(country):
-        problems.append(("country", "is required"))
+        problems.append(("country", _("is required")))
         country = ""
     elif message := country_problem(country):
         problems.append(("country", message))
@@ -211,11 +228,17 @@ def firm_document_problems(doc: Any, *, capability_codes: Collection[str]) -> tu
     edrpou = doc.get("edrpou")
     if country == "UA":
         if _absent(edrpou):
-            problems.append(("edrpou", "is required for Ukrainian (UA) firms"))
+            problems.append(("edrpou", _("is required for Ukrainian (UA) firms")))
         elif message := edrpou_problem(edrpou):
             problems.append(("edrpou", message))
     elif not _absent(edrpou):
-        problems.append(("edrpou", f"only Ukrainian (UA) firms have an EDRPOU code; remove it for country {country}"))
+        problems.append(
+            (
+                "edrpou",
+                _("only Ukrainian (UA) firms have an EDRPOU code; remove it for country %(country)s")
+                % {"country": country},
+            )
+        )
     clean["edrpou"] = edrpou if country == "UA" and isinstance(edrpou, str) else ""
 
     for name, check in (("lei", lei_problem), ("ncage", ncage_problem)):
@@ -227,25 +250,25 @@ def firm_document_problems(doc: Any, *, capability_codes: Collection[str]) -> tu
     website = doc.get("website")
     if not _absent(website):
         if not isinstance(website, str) or len(website) > 200:
-            problems.append(("website", "must be an http(s) URL of at most 200 characters"))
+            problems.append(("website", _("must be an http(s) URL of at most 200 characters")))
         else:
             try:
                 _url_validator(website)
             except ValidationError:
-                problems.append(("website", "must be an http(s) URL"))
+                problems.append(("website", _("must be an http(s) URL")))
     clean["website"] = "" if _absent(website) else website
 
     clean["employees"] = _check_positive_int(problems, "employees", doc.get("employees"))
     founded = _check_positive_int(problems, "founded", doc.get("founded"))
     if founded is not None and founded > timezone.now().year:
-        problems.append(("founded", f"must not be in the future (got {founded})"))
+        problems.append(("founded", _("must not be in the future (got %(year)s)") % {"year": founded}))
     clean["founded"] = founded
     clean["description"] = _check_text(problems, "description", doc.get("description"), 20, 5000, required=True)
 
     clean["offers"] = _check_capabilities(problems, "offers", doc.get("offers"), capability_codes)
     clean["seeks"] = _check_capabilities(problems, "seeks", doc.get("seeks"), capability_codes)
     if not clean["offers"] and not clean["seeks"] and not any(p[0] in ("offers", "seeks") for p in problems):
-        problems.append(("offers", "at least one of offers and seeks must be non-empty"))
+        problems.append(("offers", _("at least one of offers and seeks must be non-empty")))
 
     clean["partnership_types"] = _check_choices(
         problems, "partnership_types", doc.get("partnership_types"), PARTNERSHIP_TYPES, required=True
@@ -257,7 +280,13 @@ def firm_document_problems(doc: Any, *, capability_codes: Collection[str]) -> tu
     if _absent(clearance):
         clearance = CLEARANCES[0]
     elif clearance not in CLEARANCES:
-        problems.append(("security_clearance", f"{clearance!r} is not one of: " + ", ".join(CLEARANCES)))
+        problems.append(
+            (
+                "security_clearance",
+                _("%(value)s is not one of: %(choices)s")
+                % {"value": repr(clearance), "choices": ", ".join(CLEARANCES)},
+            )
+        )
     clean["security_clearance"] = clearance
     clean["export_regimes"] = _check_choices(
         problems, "export_regimes", doc.get("export_regimes"), EXPORT_REGIMES, required=False
@@ -267,13 +296,13 @@ def firm_document_problems(doc: Any, *, capability_codes: Collection[str]) -> tu
     if languages is None:
         languages = []
     if not isinstance(languages, list):
-        problems.append(("languages", "must be a list of ISO 639-1 codes"))
+        problems.append(("languages", _("must be a list of ISO 639-1 codes")))
         languages = []
     for i, code in enumerate(languages):
         if message := language_problem(code):
             problems.append((f"languages[{i}]", message))
         elif code in languages[:i]:
-            problems.append((f"languages[{i}]", f"{code!r} is listed twice"))
+            problems.append((f"languages[{i}]", _("%(value)s is listed twice") % {"value": repr(code)}))
     clean["languages"] = languages
     clean["contact"] = _check_contact(problems, doc.get("contact"))
     return clean, problems
@@ -281,6 +310,14 @@ def firm_document_problems(doc: Any, *, capability_codes: Collection[str]) -> tu
 
 def file_problems(document: Any, *, capability_codes: Collection[str]) -> tuple[list[dict], list[str]]:
     """Validate a whole exchange document; every problem as `firms[INDEX] (ref): field: message`."""
+    # These lines are the import command's operator format (spec: firm-exchange.md), so they stay
+    # in the English of the source whatever language the caller has active; the single-firm
+    # messages of the API and the pages (firm_document_problems) follow the request's language.
+    with translation.override(None):
+        return _file_problems(document, capability_codes=capability_codes)
+
+
+def _file_problems(document: Any, *, capability_codes: Collection[str]) -> tuple[list[dict], list[str]]:
     if not isinstance(document, Mapping):
         return [], ["document: must be a JSON object with format and firms"]
     problems: list[str] = []

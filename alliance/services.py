@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import Membership, User
 from alliance.errors import ApplicationError, ConflictError
@@ -79,8 +80,9 @@ def _raise_invalid(problems: list[tuple[str, str]]) -> None:
     for name, message in problems:
         fields.setdefault(name or "non_field_errors", []).append(message)
     summary = "; ".join(f"{name or 'firm'}: {message}" for name, message in problems[:3])
-    more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-    raise ApplicationError(f"Invalid firm profile. {summary}{more}", code="invalid", fields=fields)
+    if len(problems) > 3:
+        summary = gettext("%(problems)s (and %(count)s more)") % {"problems": summary, "count": len(problems) - 3}
+    raise ApplicationError(gettext("Invalid firm profile. %(problems)s") % {"problems": summary}, fields=fields)
 
 
 def _capability_links(firm_id: int, clean: Mapping, codes: Mapping[str, int]) -> list[FirmCapability]:
@@ -125,7 +127,7 @@ def firm_create(*, user: User, data: Any, source: str = "api") -> Firm:
     codes = _capability_ids()
     clean, problems = firm_document_problems(data, capability_codes=codes)
     if clean.get("ref") and Firm.objects.filter(ref=clean["ref"]).exists():
-        problems.append(("ref", f"a firm with ref {clean['ref']!r} already exists"))
+        problems.append(("ref", gettext("a firm with ref %(ref)s already exists") % {"ref": repr(clean["ref"])}))
     if problems:
         _raise_invalid(problems)
 
@@ -146,12 +148,12 @@ def firm_update(*, firm: Firm, user: User, data: Any, partial: bool = False, sou
     (contact merged key by key; offers/seeks replaced as whole lists)."""
     if not _can_edit(firm, user):
         raise ApplicationError(
-            "Only the firm's owners and editors can change its profile.", code="permission_denied", status=403
+            gettext("Only the firm's owners and editors can change its profile."), code="permission_denied", status=403
         )
     firm = Firm.objects.select_for_update().prefetch_related(firm_capabilities_prefetch()).get(pk=firm.pk)
     before = firm_clean_document(firm)
     if not isinstance(data, Mapping):
-        _raise_invalid([("", "must be an object")])
+        _raise_invalid([("", gettext("must be an object"))])
     data = dict(data)
     if partial:
         current = export_document(before)
@@ -164,7 +166,9 @@ def firm_update(*, firm: Firm, user: User, data: Any, partial: bool = False, sou
     codes = _capability_ids()
     after, problems = firm_document_problems(data, capability_codes=codes)
     if isinstance(data.get("ref"), str) and data["ref"] != firm.ref:
-        problems.append(("ref", f"cannot be changed: it is the firm's stable key ({firm.ref!r})"))
+        problems.append(
+            ("ref", gettext("cannot be changed: it is the firm's stable key (%(ref)s)") % {"ref": repr(firm.ref)})
+        )
     if problems:
         _raise_invalid(problems)
 
@@ -193,8 +197,16 @@ def _absent_ref(value: Any) -> bool:
 def _require_reviewer(user: User) -> None:
     if not (user.is_authenticated and user.can_review):
         raise ApplicationError(
-            "Only ministry reviewers can change a firm's status.", code="permission_denied", status=403
+            gettext("Only ministry reviewers can change a firm's status."), code="permission_denied", status=403
         )
+
+
+# One whole sentence per status, so each reads naturally once translated.
+ALREADY_IN_STATUS = {
+    Firm.Status.PENDING: gettext_lazy("The firm is already pending."),
+    Firm.Status.VERIFIED: gettext_lazy("The firm is already verified."),
+    Firm.Status.SUSPENDED: gettext_lazy("The firm is already suspended."),
+}
 
 
 def _set_status(*, firm: Firm, reviewer: User, status: str, allowed_from: tuple[str, ...], note: str) -> Firm:
@@ -202,7 +214,7 @@ def _set_status(*, firm: Firm, reviewer: User, status: str, allowed_from: tuple[
     # The row lock makes two reviewers acting at once see each other's decision (one gets 409).
     locked = Firm.objects.select_for_update().prefetch_related(firm_capabilities_prefetch()).get(pk=firm.pk)
     if locked.status not in allowed_from:
-        raise ConflictError(f"The firm is already {locked.status}.", current_state=locked.status)
+        raise ConflictError(str(ALREADY_IN_STATUS[locked.status]), current_state=locked.status)
     locked.status = status
     locked.status_changed_at = timezone.now()
     locked.status_changed_by = reviewer
@@ -233,10 +245,13 @@ def firm_suspend(*, firm: Firm, reviewer: User, reason: str) -> Firm:
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
         raise ApplicationError(
-            "A reason is required to suspend a firm.", fields={"reason": ["is required: say why the firm is suspended"]}
+            gettext("A reason is required to suspend a firm."),
+            fields={"reason": [gettext("is required: say why the firm is suspended")]},
         )
     if len(reason) > 2000:
-        raise ApplicationError("The reason is too long.", fields={"reason": ["must be at most 2000 characters"]})
+        raise ApplicationError(
+            gettext("The reason is too long."), fields={"reason": [gettext("must be at most 2000 characters")]}
+        )
     return _set_status(
         firm=firm,
         reviewer=reviewer,
@@ -338,17 +353,20 @@ def capability_create(*, user: User, data: Mapping) -> Capability:
     """Reviewers and administrators extend the taxonomy; codes are `domain.name`, lower case."""
     if not (user.is_authenticated and user.can_review):
         raise ApplicationError(
-            "Only reviewers and administrators can add capabilities.", code="permission_denied", status=403
+            gettext("Only reviewers and administrators can add capabilities."), code="permission_denied", status=403
         )
     capability = Capability(**{k: data.get(k, "") for k in ("code", "domain", "name_en", "name_uk", "ml_category")})
     fields: dict[str, list[str]] = {}
     code = capability.code
     if code and ("." not in code or code.split(".", 1)[0] != capability.domain):
-        fields["code"] = [f"must be '<domain>.<name>' with the domain {capability.domain!r} as prefix"]
+        fields["code"] = [
+            gettext("must be '<domain>.<name>' with the domain %(domain)s as prefix")
+            % {"domain": repr(capability.domain)}
+        ]
     if code and not set(code) <= set("abcdefghijklmnopqrstuvwxyz0123456789._"):
-        fields.setdefault("code", []).append("must use only a-z 0-9 . _")
+        fields.setdefault("code", []).append(gettext("must use only a-z 0-9 . _"))
     if fields:
-        raise ApplicationError("Invalid capability.", fields=fields)
+        raise ApplicationError(gettext("Invalid capability."), fields=fields)
     capability.full_clean()
     capability.save()
     return capability

@@ -4,6 +4,8 @@ Each rule exists twice, by design: `*_problem(value) -> str | None` returns the 
 the first broken rule (used by the exchange validator, which collects every problem of a
 10,000-firm file without exceptions), and `validate_*(value)` raises Django's
 ValidationError with that message (for model fields, forms and serializers).
+Messages are translated into the active language when a rule is checked (pages and the API follow
+the request's language); the import command's lines stay English (see `exchange.file_problems`).
 Check digits come from python-stdnum, never hand-written arithmetic.
 """
 
@@ -13,6 +15,7 @@ from collections.abc import Callable
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from django_countries import countries
 from stdnum.iso7064 import mod_97_10
 from stdnum.ua import edrpou as stdnum_edrpou
@@ -36,57 +39,60 @@ ISO_639_1 = frozenset(
 def edrpou_problem(value: str) -> str | None:
     """Why `value` is not a valid EDRPOU code, or None."""
     if not isinstance(value, str) or not EDRPOU_RE.fullmatch(value):
-        return "must be exactly 8 digits"
+        return _("must be exactly 8 digits")
     expected = stdnum_edrpou.calc_check_digit(value)
     if value[-1] != expected:
-        return f"check digit is {value[-1]}, expected {expected}"
+        return _("check digit is %(found)s, expected %(expected)s") % {"found": value[-1], "expected": expected}
     return None
 
 
 def lei_problem(value: str) -> str | None:
     """Why `value` is not a valid ISO 17442 LEI, or None."""
     if not isinstance(value, str) or not re.fullmatch(r"[A-Z0-9]{20}", value):
-        return "must be 20 characters A-Z 0-9"
+        return _("must be 20 characters A-Z 0-9")
     if not LEI_RE.fullmatch(value):
-        return "the last two characters (check digits) must be digits"
+        return _("the last two characters (check digits) must be digits")
     expected = mod_97_10.calc_check_digits(value[:18])
     if not mod_97_10.is_valid(value):
-        return f"check digits are {value[18:]}, expected {expected} (ISO 7064 MOD 97-10)"
+        return _("check digits are %(found)s, expected %(expected)s (ISO 7064 MOD 97-10)") % {
+            "found": value[18:],
+            "expected": expected,
+        }
     return None
 
 
 def ncage_problem(value: str) -> str | None:
     if not isinstance(value, str) or not NCAGE_RE.fullmatch(value):
-        return "must be 5 characters A-Z 0-9"
+        return _("must be 5 characters A-Z 0-9")
     return None
 
 
 def country_problem(value: str) -> str | None:
     """Why a firm may not be registered in `value`, or None. Forbidden countries win over configuration."""
     if not isinstance(value, str) or value not in countries:
-        return f"{value!r} is not an ISO 3166-1 alpha-2 country code"
+        return _("%(value)s is not an ISO 3166-1 alpha-2 country code") % {"value": repr(value)}
     if value in settings.FORBIDDEN_COUNTRIES:
-        return f"{value} is refused: firms from this country cannot register"
+        return _("%(country)s is refused: firms from this country cannot register") % {"country": value}
     if value != "UA" and value not in settings.ELIGIBLE_PARTNER_COUNTRIES:
-        return f"{value} is not on the list of eligible partner countries"
+        return _("%(country)s is not on the list of eligible partner countries") % {"country": value}
     return None
 
 
 def phone_problem(value: str) -> str | None:
     if not isinstance(value, str) or not E164_RE.fullmatch(value):
-        return "must be in E.164 form, e.g. +380441234567"
+        return _("must be in E.164 form, e.g. +380441234567")
     try:
         number = phonenumbers.parse(value)
     except phonenumbers.NumberParseException:
-        return "is not a phone number"
+        return _("is not a phone number")
     if not phonenumbers.is_valid_number(number):
-        return "is not a valid phone number for its country code"
+        return _("is not a valid phone number for its country code")
     return None
 
 
 def language_problem(value: str) -> str | None:
     if not isinstance(value, str) or value not in ISO_639_1:
-        return f"{value!r} is not an ISO 639-1 language code"
+        return _("%(value)s is not an ISO 639-1 language code") % {"value": repr(value)}
     return None
 
 

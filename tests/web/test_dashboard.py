@@ -88,3 +88,14 @@ def test_the_refresh_is_scheduled_well_inside_the_cache_lifetime():
     assert entry["task"] == "matching.tasks.refresh_dashboard_numbers_task"
     assert entry["schedule"] * 2 <= DASHBOARD_CACHE_SECONDS
     assert entry["options"]["expires"] < entry["schedule"]
+
+
+def test_score_histogram_puts_edges_in_the_upper_bucket_and_1_in_the_last():
+    from web.selectors import score_histogram
+
+    for score in (0.0, 0.1, 0.3, 0.2999, 0.7, 0.95, 1.0):
+        ProposalFactory(score=score)
+    ProposalFactory(score=0.5, status="superseded")  # replaced by a later run: not counted
+    counts = [b["count"] for b in score_histogram()]
+    assert counts == [1, 1, 1, 1, 0, 0, 0, 1, 0, 2]
+    assert score_histogram()[0] == {"lo": 0.0, "hi": 0.1, "count": 1}

@@ -176,7 +176,7 @@ def main() -> None:
         ("queue filtered (domain+country+score+age)", "/review/?status=&domain=uav&country=DE&min_score=0.5&max_age_days=30"),
         ("queue sorted oldest first", "/review/?status=proposed&sort=created_at"),
         ("proposal page", f"/review/proposals/{first.pk}/"),
-        ("dashboard (numbers cached, < 1 min old)", "/review/dashboard/"),
+        ("dashboard (cached; beat refreshes every 30 s)", "/review/dashboard/"),
         ("dashboard (cold: every aggregate recomputed)", "/review/dashboard/", True),
     ]  # fmt: skip
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from knox.models import AuthToken
 from knox.settings import knox_settings
 
@@ -34,7 +35,7 @@ def _check_password(password: str, user: User) -> None:
         password_validation.validate_password(password, user=user)
     except DjangoValidationError as exc:
         raise ApplicationError(
-            "The password does not meet the rules.", code="invalid", fields=_field_errors(exc, "password")
+            gettext("The password does not meet the rules."), code="invalid", fields=_field_errors(exc, "password")
         )
 
 
@@ -44,7 +45,9 @@ def _save_user(user: User) -> None:
     except DjangoValidationError as exc:
         fields = _field_errors(exc)
         raise ApplicationError(
-            "Invalid user: " + "; ".join(f"{k}: {v[0]}" for k, v in fields.items()), code="invalid", fields=fields
+            gettext("Invalid user: %(problems)s") % {"problems": "; ".join(f"{k}: {v[0]}" for k, v in fields.items())},
+            code="invalid",
+            fields=fields,
         )
     user.save()
 
@@ -153,7 +156,7 @@ def token_create(*, user: User, name: str = "") -> tuple[AuthToken, str]:
     User.objects.select_for_update().filter(pk=user.pk).first()
     if limit is not None and _active_tokens(user).count() >= limit:
         raise ApplicationError(
-            f"You already have {limit} active API tokens, the maximum. Revoke one first.",
+            gettext("You already have %(limit)s active API tokens, the maximum. Revoke one first.") % {"limit": limit},
             code="token_limit_reached",
             status=403,
         )
@@ -167,7 +170,7 @@ def token_revoke(*, user: User, token_key: str) -> None:
     """Revoke one of the user's tokens by its public key; someone else's key is 'not found'."""
     deleted, _ = AuthToken.objects.filter(user=user, token_key=token_key).delete()
     if not deleted:
-        raise ApplicationError("No such token.", code="not_found", status=404)
+        raise ApplicationError(gettext("No such token."), code="not_found", status=404)
 
 
 def token_revoke_current(*, token: AuthToken) -> None:
@@ -201,10 +204,10 @@ def membership_check_keeps_owner(*, membership: Membership, new_role: str | None
     current = Membership(pk=membership.pk, firm_id=membership.firm_id, role=stored)
     if _is_last_owner(current):
         raise ApplicationError(
-            "A firm must keep at least one owner; make someone else owner first.",
+            gettext("A firm must keep at least one owner; make someone else owner first."),
             code="last_owner",
             status=409,
-            fields={"role": ["the last owner cannot be demoted or removed"]},
+            fields={"role": [gettext("the last owner cannot be demoted or removed")]},
         )
 
 
@@ -212,16 +215,19 @@ def _require_manager(*, firm: Firm, actor: User) -> None:
     if actor.is_administrator:
         return
     if not Membership.objects.filter(firm=firm, user=actor, role=Membership.Role.OWNER).exists():
-        raise ApplicationError("Only the firm's owners can manage its members.", code="permission_denied", status=403)
+        raise ApplicationError(
+            gettext("Only the firm's owners can manage its members."), code="permission_denied", status=403
+        )
 
 
 @transaction.atomic
 def membership_set(*, firm: Firm, user: User, role: str) -> tuple[Membership, bool]:
     """Give `user` `role` in `firm` (create or change; idempotent). Returns (membership, created)."""
     if role not in Membership.Role.values:
+        choices = ", ".join(Membership.Role.values)
         raise ApplicationError(
-            f"Unknown role {role!r}; expected one of {', '.join(Membership.Role.values)}.",
-            fields={"role": [f"must be one of {', '.join(Membership.Role.values)}"]},
+            gettext("Unknown role %(role)s; expected one of %(choices)s.") % {"role": repr(role), "choices": choices},
+            fields={"role": [gettext("must be one of %(choices)s") % {"choices": choices}]},
         )
     _lock_firm(firm)
     membership = Membership.objects.filter(firm=firm, user=user).first()
@@ -242,14 +248,16 @@ def membership_add(*, firm: Firm, actor: User, username: str, role: str) -> Memb
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
         raise ApplicationError(
-            f"No active user named {username!r}.", fields={"username": ["no active user with this username"]}
+            gettext("No active user named %(username)s.") % {"username": repr(username)},
+            fields={"username": [gettext("no active user with this username")]},
         )
     if Membership.objects.filter(firm=firm, user=user).exists():
         raise ApplicationError(
-            f"{username} is already a member of this firm; change their role instead.",
+            gettext("%(username)s is already a member of this firm; change their role instead.")
+            % {"username": username},
             code="already_member",
             status=409,
-            fields={"username": ["already a member of this firm"]},
+            fields={"username": [gettext("already a member of this firm")]},
         )
     membership, _ = membership_set(firm=firm, user=user, role=role)
     return membership

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from alliance.errors import ApplicationError, ConflictError
 from alliance.models import BeneficialOwner, Firm
@@ -407,7 +408,7 @@ def firms_screen(*, firm_ids: Sequence[int] | None = None, progress=None) -> dic
 
 def _require_reviewer(user: User) -> str:
     if not user.can_review:
-        raise ApplicationError("Only ministry reviewers can do this.", code="permission_denied", status=403)
+        raise ApplicationError(gettext("Only ministry reviewers can do this."), code="permission_denied", status=403)
     return user.role
 
 
@@ -415,13 +416,19 @@ def _clean_note(note: str | None, *, required: bool) -> str:
     note = (note or "").strip()
     if required and not note:
         raise ApplicationError(
-            "note: required, explain the decision.", code="required", fields={"note": ["This field is required."]}
+            gettext("%(field)s: required, explain the decision.") % {"field": "note"},
+            code="required",
+            fields={"note": [gettext("This field is required.")]},
         )
     if len(note) > NOTE_MAX_LENGTH:
         raise ApplicationError(
-            f"note: at most {NOTE_MAX_LENGTH} characters.",
+            gettext("%(field)s: at most %(limit)s characters.") % {"field": "note", "limit": NOTE_MAX_LENGTH},
             code="too_long",
-            fields={"note": [f"Ensure this field has no more than {NOTE_MAX_LENGTH} characters."]},
+            fields={
+                "note": [
+                    gettext("Ensure this field has no more than %(limit)s characters.") % {"limit": NOTE_MAX_LENGTH}
+                ]
+            },
         )
     return note
 
@@ -432,12 +439,13 @@ def _decide(*, firm: Firm | int, reviewer: User, note: str, decision: str) -> tu
     locked = Firm.objects.select_for_update().get(pk=firm_id)
     if locked.screening_status != FS.POTENTIAL_MATCH:
         raise ConflictError(
-            f"Only a potential match can be decided; this firm is {locked.screening_status}.",
+            gettext("Only a potential match can be decided; this firm is %(status)s.")
+            % {"status": str(FS(locked.screening_status).label).lower()},
             current_state=locked.screening_status,
         )
     screening = Screening.objects.filter(firm=locked).prefetch_related("matches__entry").first()
     if screening is None:  # a status set outside screening (admin, data fix): nothing to decide on
-        raise ConflictError("This firm has no screening to decide on.", current_state=locked.screening_status)
+        raise ConflictError(gettext("This firm has no screening to decide on."), current_state=locked.screening_status)
     entry_keys = sorted({f"{m.entry.entity_id}@{m.entry.last_change}" for m in screening.matches.all()})
     record = ScreeningDecision.objects.create(
         firm=locked, screening=screening, reviewer=reviewer, decision=decision, note=note, entry_keys=entry_keys
@@ -520,9 +528,9 @@ def beneficial_owners_replace(*, firm: Firm, owners: Sequence[dict], user: User)
     total = sum(owner["share_percent"] for owner in owners)
     if total > 100:
         raise ApplicationError(
-            "owners: shares add up to more than 100%.",
+            gettext("owners: shares add up to more than 100%%.") % {},
             code="share_total",
-            fields={"owners": [f"Shares add up to {total}%, at most 100% allowed."]},
+            fields={"owners": [gettext("Shares add up to %(total)s%%, at most 100%% allowed.") % {"total": total}]},
         )
     with transaction.atomic():
         Firm.objects.select_for_update().filter(pk=firm.pk).first()

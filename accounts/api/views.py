@@ -1,6 +1,7 @@
 """Accounts API: tokens, sign-up, `me`, and firm member management. Views only translate HTTP."""
 
 from django.contrib.auth import authenticate, logout
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from knox.models import AuthToken
 from rest_framework import status
@@ -71,7 +72,9 @@ class TokenCreateView(PublicAPIView):
         # middleware can see the lock-out flag it sets on the request.
         user = authenticate(request._request, username=data["username"], password=data["password"])
         if user is None:
-            raise ApplicationError("Unable to log in with these credentials.", code="invalid_credentials", status=400)
+            raise ApplicationError(
+                gettext("Unable to log in with these credentials."), code="invalid_credentials", status=400
+            )
         token, secret = services.token_create(user=user, name=data["name"])
         return Response(_token_body(token, secret), status=status.HTTP_201_CREATED)
 

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -52,7 +53,7 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         fields = _flatten(exc.detail)
         summary = "; ".join(f"{k}: {v[0]}" for k, v in list(fields.items())[:3])
-        response.data = error_body("invalid", f"Invalid input. {summary}", fields)
+        response.data = error_body("invalid", gettext("Invalid input. %(problems)s") % {"problems": summary}, fields)
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
@@ -71,5 +72,5 @@ def not_found(request, exception=None):
     from django.views.defaults import page_not_found
 
     if request.path.startswith("/api/"):
-        return JsonResponse(error_body("not_found", "Not found."), status=404)
+        return JsonResponse(error_body("not_found", gettext("Not found.")), status=404)
     return page_not_found(request, exception)

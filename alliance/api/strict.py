@@ -8,6 +8,7 @@ offending key, nested serializers included (errors appear as `contact.foo`).
 
 from collections.abc import Mapping
 
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 
@@ -31,9 +32,9 @@ class StrictFieldsMixin:
             field = fields.get(key)
             if field is None:
                 allowed = ", ".join(writable) or "none"
-                errors[str(key)] = [f"Unknown field. Allowed fields: {allowed}."]
+                errors[str(key)] = [gettext("Unknown field. Allowed fields: %(fields)s.") % {"fields": allowed}]
             elif field.read_only and not self.strict_allow_read_only:
-                errors[str(key)] = ["This field is read-only and cannot be set."]
+                errors[str(key)] = [gettext("This field is read-only and cannot be set.")]
         return errors
 
     def to_internal_value(self, data):

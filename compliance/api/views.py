@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions
@@ -65,8 +66,8 @@ class ScreeningListView(generics.ListAPIView):
         allowed = set(Firm.ScreeningStatus.values) - {Firm.ScreeningStatus.CLEAR}
         if status is not None and status not in allowed:
             raise ApplicationError(
-                f"status: must be one of {', '.join(sorted(allowed))}.",
-                fields={"status": [f"Must be one of {', '.join(sorted(allowed))}."]},
+                gettext("status: must be one of %(choices)s.") % {"choices": ", ".join(sorted(allowed))},
+                fields={"status": [gettext("Must be one of %(choices)s.") % {"choices": ", ".join(sorted(allowed))}]},
             )
         return selectors.screening_firm_list(status=status)
 
@@ -124,7 +125,9 @@ class FirmOwnersView(APIView):
             raise Http404  # outsiders must not learn the firm exists
         if write and role not in (Membership.Role.OWNER, Membership.Role.EDITOR):
             raise ApplicationError(
-                "Only an owner or editor of the firm can declare its owners.", code="permission_denied", status=403
+                gettext("Only an owner or editor of the firm can declare its owners."),
+                code="permission_denied",
+                status=403,
             )
         return firm
 

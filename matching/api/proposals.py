@@ -246,14 +246,20 @@ class OutcomeInput(StrictFieldsMixin, serializers.Serializer):
     def validate(self, attrs):
         if attrs["kind"] == "closed":
             if not (attrs.get("reason") or "").strip():
-                raise serializers.ValidationError({"reason": ["Required when closing without a partnership."]})
+                raise serializers.ValidationError(
+                    {"reason": [translation.gettext("Required when closing without a partnership.")]}
+                )
             if attrs.get("date"):
-                raise serializers.ValidationError({"date": ["Only for a partnership, not when closing."]})
+                raise serializers.ValidationError(
+                    {"date": [translation.gettext("Only for a partnership, not when closing.")]}
+                )
         else:
             if attrs.get("date") is None:
-                raise serializers.ValidationError({"date": ["Required for a partnership."]})
+                raise serializers.ValidationError({"date": [translation.gettext("Required for a partnership.")]})
             if (attrs.get("reason") or "").strip():
-                raise serializers.ValidationError({"reason": ["Only when closing; use note for a partnership."]})
+                raise serializers.ValidationError(
+                    {"reason": [translation.gettext("Only when closing; use note for a partnership.")]}
+                )
         return attrs
 
 
@@ -265,7 +271,7 @@ class BulkReviewInput(StrictFieldsMixin, serializers.Serializer):
 
     def validate(self, attrs):
         if attrs["action"] == "reject" and not attrs.get("reason", "").strip():
-            raise serializers.ValidationError({"reason": ["Required when rejecting."]})
+            raise serializers.ValidationError({"reason": [translation.gettext("Required when rejecting.")]})
         return attrs
 
 
@@ -410,7 +416,7 @@ class NotificationListView(ListAPIView):
         raw = self.request.query_params.get("unread")
         choices = {"true": True, "1": True, "false": False, "0": False}
         if raw is not None and raw.lower() not in choices:
-            raise serializers.ValidationError({"unread": ["Must be true or false."]})
+            raise serializers.ValidationError({"unread": [translation.gettext("Must be true or false.")]})
         return notification_list(user=self.request.user, unread=choices.get((raw or "").lower()))
 
 

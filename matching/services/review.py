@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import Membership
 from alliance.errors import ApplicationError, ConflictError
@@ -47,6 +48,18 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 OUTCOME_KINDS = tuple(Proposal.OutcomeKind.values)
 EDIT_ROLES = (Membership.Role.OWNER, Membership.Role.EDITOR)
 NOTE_MAX_LENGTH = 4000
+# One whole sentence per action (translators need the verb in context); %(status)s is the
+# proposal's status label in the active language.
+CANNOT = {
+    "approve": gettext_lazy("Cannot approve a proposal that is %(status)s."),
+    "reject": gettext_lazy("Cannot reject a proposal that is %(status)s."),
+    "supersede": gettext_lazy("Cannot supersede a proposal that is %(status)s."),
+    "accept": gettext_lazy("Cannot accept a proposal that is %(status)s."),
+    "decline": gettext_lazy("Cannot decline a proposal that is %(status)s."),
+    "expire": gettext_lazy("Cannot expire a proposal that is %(status)s."),
+    "record_partnership": gettext_lazy("Cannot record a partnership for a proposal that is %(status)s."),
+    "close": gettext_lazy("Cannot close a proposal that is %(status)s."),
+}
 
 
 def _lock(proposal: Proposal | int, action: str) -> Proposal:
@@ -56,9 +69,8 @@ def _lock(proposal: Proposal | int, action: str) -> Proposal:
     locked = Proposal.objects.select_related("ukrainian", "partner").select_for_update(of=("self",)).get(pk=pk)
     allowed, _ = TRANSITIONS[action]
     if locked.status not in allowed:
-        raise ConflictError(
-            f"Cannot {action.replace('_', ' ')} a proposal that is {locked.status}.", current_state=locked.status
-        )
+        status = str(S(locked.status).label).lower()
+        raise ConflictError(str(CANNOT[action]) % {"status": status}, current_state=locked.status)
     return locked
 
 
@@ -99,20 +111,26 @@ def _clean_note(value: str | None, *, field: str, required: bool) -> str:
     note = (value or "").strip()
     if required and not note:
         raise ApplicationError(
-            f"{field}: required, explain the decision.", code="required", fields={field: ["This field is required."]}
+            gettext("%(field)s: required, explain the decision.") % {"field": field},
+            code="required",
+            fields={field: [gettext("This field is required.")]},
         )
     if len(note) > NOTE_MAX_LENGTH:
         raise ApplicationError(
-            f"{field}: at most {NOTE_MAX_LENGTH} characters.",
+            gettext("%(field)s: at most %(limit)s characters.") % {"field": field, "limit": NOTE_MAX_LENGTH},
             code="too_long",
-            fields={field: [f"Ensure this field has no more than {NOTE_MAX_LENGTH} characters."]},
+            fields={
+                field: [
+                    gettext("Ensure this field has no more than %(limit)s characters.") % {"limit": NOTE_MAX_LENGTH}
+                ]
+            },
         )
     return note
 
 
 def _require_reviewer(user: User) -> str:
     if not user.can_review:
-        raise ApplicationError("Only ministry reviewers can do this.", code="permission_denied", status=403)
+        raise ApplicationError(gettext("Only ministry reviewers can do this."), code="permission_denied", status=403)
     return user.role  # "reviewer" or "administrator"
 
 
@@ -124,26 +142,30 @@ def _acting_firm(*, proposal: Proposal, user: User, firm: Firm | int | None) -> 
     if firm_id is not None:
         if firm_id not in pair:
             raise ApplicationError(
-                "firm: must be one of the two firms of this proposal.",
+                gettext("firm: must be one of the two firms of this proposal."),
                 code="invalid",
-                fields={"firm": ["Must be the id of one of the two firms of this proposal."]},
+                fields={"firm": [gettext("Must be the id of one of the two firms of this proposal.")]},
             )
         if firm_id not in roles:
-            raise ApplicationError("You are not a member of this firm.", code="permission_denied", status=403)
+            raise ApplicationError(gettext("You are not a member of this firm."), code="permission_denied", status=403)
     elif len(roles) == 1:
         firm_id = next(iter(roles))
     elif len(roles) > 1:
         raise ApplicationError(
-            "firm: required, you belong to both firms of this proposal.",
+            gettext("firm: required, you belong to both firms of this proposal."),
             code="required",
-            fields={"firm": ["Required when you belong to both firms of the proposal."]},
+            fields={"firm": [gettext("Required when you belong to both firms of the proposal.")]},
         )
     else:
-        raise ApplicationError("Only members of the two firms can do this.", code="permission_denied", status=403)
+        raise ApplicationError(
+            gettext("Only members of the two firms can do this."), code="permission_denied", status=403
+        )
     role = roles[firm_id]
     if role not in EDIT_ROLES:
         raise ApplicationError(
-            "Only an owner or editor of the firm can do this; viewers cannot.", code="permission_denied", status=403
+            gettext("Only an owner or editor of the firm can do this; viewers cannot."),
+            code="permission_denied",
+            status=403,
         )
     return pair[firm_id], role
 
@@ -178,7 +200,8 @@ def proposal_bulk_review(
     _require_reviewer(reviewer)
     if action not in ("approve", "reject"):
         raise ApplicationError(
-            "action: must be approve or reject.", fields={"action": ["Must be one of: approve, reject."]}
+            gettext("action: must be approve or reject."),
+            fields={"action": [gettext("Must be one of: %(choices)s.") % {"choices": "approve, reject"}]},
         )
     if action == "reject":
         _clean_note(reason, field="reason", required=True)
@@ -187,7 +210,7 @@ def proposal_bulk_review(
     for pk in dict.fromkeys(ids):  # de-duplicated, order kept
         if pk not in existing:
             results.append(
-                {"id": pk, "ok": False, "error": {"code": "not_found", "message": "No proposal with this id."}}
+                {"id": pk, "ok": False, "error": {"code": "not_found", "message": gettext("No proposal with this id.")}}
             )
             continue
         try:
@@ -215,7 +238,7 @@ def proposal_accept(*, proposal: Proposal | int, user: User, firm: Firm | int | 
         side_field = "ukrainian_accepted_at" if acting.pk == locked.ukrainian_id else "partner_accepted_at"
         if getattr(locked, side_field) is not None:
             raise ConflictError(
-                f"{acting.name} has already accepted this proposal.",
+                gettext("%(firm)s has already accepted this proposal.") % {"firm": acting.name},
                 current_state=locked.status,
                 code="already_accepted",
             )
@@ -258,18 +281,23 @@ def proposal_record_outcome(
     """
     if kind not in (*OUTCOME_KINDS, "closed"):
         raise ApplicationError(
-            "kind: not a known outcome.",
-            fields={"kind": [f"Must be one of: {', '.join((*OUTCOME_KINDS, 'closed'))}."]},
+            gettext("kind: not a known outcome."),
+            fields={
+                "kind": [gettext("Must be one of: %(choices)s.") % {"choices": ", ".join((*OUTCOME_KINDS, "closed"))}]
+            },
         )
     closing = kind == "closed"
     note = _clean_note(note, field="reason" if closing else "note", required=closing)
     if not closing and date is None:
         raise ApplicationError(
-            "date: required for a partnership.", code="required", fields={"date": ["Required for a partnership."]}
+            gettext("date: required for a partnership."),
+            code="required",
+            fields={"date": [gettext("Required for a partnership.")]},
         )
     if not closing and date > timezone.localdate() + dt.timedelta(days=366):
         raise ApplicationError(
-            "date: more than a year ahead.", fields={"date": ["Must not be more than a year in the future."]}
+            gettext("date: more than a year ahead."),
+            fields={"date": [gettext("Must not be more than a year in the future.")]},
         )
     with transaction.atomic():
         locked = _lock(proposal, "close" if closing else "record_partnership")
@@ -312,7 +340,9 @@ def proposal_expire(*, proposal: Proposal | int, now: dt.datetime | None = None)
     with transaction.atomic():
         locked = _lock(proposal, "expire")
         if locked.status_changed_at > now - expiry_period():
-            raise ConflictError("This proposal is not due to expire yet.", current_state=locked.status, code="not_due")
+            raise ConflictError(
+                gettext("This proposal is not due to expire yet."), current_state=locked.status, code="not_due"
+            )
         _record(locked, to_status=S.EXPIRED, actor=None, actor_role="system")
     return locked
 

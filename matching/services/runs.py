@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from alliance.errors import ApplicationError
 from alliance.outbox import outbox_enqueue
@@ -82,11 +83,20 @@ def match_run_start(*, user=None, enqueue: bool = True) -> MatchRun:
 
 
 def _run_in_progress(active: MatchRun | None) -> ApplicationError:
-    detail = (
-        f" (run #{active.pk}, {active.status}, {active.chunks_done}/{active.chunks_total} chunks)" if active else ""
-    )
+    if active is None:
+        message = gettext("A full match run is already in progress; wait for it to finish before starting another.")
+    else:
+        message = gettext(
+            "A full match run is already in progress (run #%(id)s, %(status)s, %(done)s/%(total)s chunks); "
+            "wait for it to finish before starting another."
+        ) % {
+            "id": active.pk,
+            "status": str(MatchRun.Status(active.status).label).lower(),
+            "done": active.chunks_done,
+            "total": active.chunks_total,
+        }
     return ApplicationError(
-        f"A full match run is already in progress{detail}; wait for it to finish before starting another.",
+        message,
         code="run_in_progress",
         status=409,
         extra={"run_id": active.pk} if active else None,

@@ -146,3 +146,14 @@ def proposal_ab(firm_a, firm_b):
     from tests.factories import ProposalFactory
 
     return ProposalFactory(ukrainian=firm_a, partner=firm_b, score=0.8)
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_active():
+    """The test client runs requests in the test's thread and LocaleMiddleware leaves the page's
+    language active afterwards; service messages follow the active language, so a Ukrainian page
+    in one test must not turn the next test's messages Ukrainian."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()

@@ -1,0 +1,45 @@
+"""Firm onboarding in Ukrainian: the registry's validation messages appear in the page's language."""
+
+import pytest
+from django.urls import reverse
+
+from alliance.models import Firm
+from tests.web.test_firm_pages import _profile
+
+pytestmark = pytest.mark.django_db
+
+
+def _edrpou_errors(response) -> str:
+    return " ".join(response.context["form"].errors["edrpou"])
+
+
+def test_a_bad_edrpou_is_explained_in_ukrainian_on_a_ukrainian_page(page_alice):
+    response = page_alice.post(reverse("web:firm_create"), _profile(edrpou="32855968"), HTTP_ACCEPT_LANGUAGE="uk")
+    assert response.status_code == 200
+    assert _edrpou_errors(response) == "контрольна цифра 8, очікується 1"
+    body = response.content.decode()
+    assert 'lang="uk"' in body
+    assert "контрольна цифра 8, очікується 1" in body
+    assert "check digit" not in body
+    assert 'value="Kyiv Drone Works LLC"' in body  # what was typed is kept
+    assert not Firm.objects.filter(name="Kyiv Drone Works LLC").exists()
+
+
+def test_the_same_mistake_on_an_english_page_reads_as_before(page_alice):
+    response = page_alice.post(reverse("web:firm_create"), _profile(edrpou="32855968"), HTTP_ACCEPT_LANGUAGE="en")
+    assert _edrpou_errors(response) == "check digit is 8, expected 1"
+
+
+def test_the_saved_language_of_the_user_translates_the_messages_too(page_bob, bob):
+    bob.language = "uk"
+    bob.save(update_fields=["language"])
+    response = page_bob.post(reverse("web:firm_create"), _profile(country="CN", edrpou=""))
+    assert response.context["form"].errors["country"] == ["CN немає в переліку країн, з яких допускаються партнери"]
+
+
+def test_editing_a_profile_in_ukrainian_explains_the_missing_edrpou(page_alice, firm_a):
+    response = page_alice.post(
+        reverse("web:firm_edit", args=[firm_a.pk]), _profile(edrpou=""), HTTP_ACCEPT_LANGUAGE="uk"
+    )
+    assert response.status_code == 200
+    assert _edrpou_errors(response) == "обовʼязковий для українських (UA) фірм"

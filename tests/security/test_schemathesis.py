@@ -124,6 +124,20 @@ def _no_throttling(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Requests go straight into the WSGI app, so request_started/finished would close the database
+    connection the test's transaction lives on (PostgreSQL); Django's own test client does this too."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.fixture(autouse=True)
 def _no_lockout(settings):
     settings.AXES_ENABLED = False  # fuzzed log-ins must not lock the fuzzer out half way
 

@@ -1,6 +1,7 @@
 """Firm registry endpoints: they translate HTTP to one service or selector call and back."""
 
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status, viewsets
@@ -33,7 +34,7 @@ from alliance.services import capability_create, firm_create, firm_suspend, firm
 
 
 class IsReviewer(permissions.BasePermission):
-    message = "Only ministry reviewers and administrators can do this."
+    message = gettext_lazy("Only ministry reviewers and administrators can do this.")
 
     def has_permission(self, request, view) -> bool:
         return bool(request.user and request.user.is_authenticated and request.user.can_review)

@@ -2,7 +2,7 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions
@@ -21,7 +21,7 @@ from compliance.api import serializers as s
 class IsReviewer(permissions.BasePermission):
     """Ministry reviewers and administrators only; firm members get 403, anonymous 401."""
 
-    message = "Only ministry reviewers can see screening results."
+    message = gettext_lazy("Only ministry reviewers can see screening results.")
 
     def has_permission(self, request, view) -> bool:
         return bool(request.user and request.user.is_authenticated and request.user.can_review)

@@ -399,7 +399,7 @@ class ProposalBulkReviewView(APIView):
 
     def post(self, request):
         if not request.user.can_review:
-            raise PermissionDenied("Only ministry reviewers can review proposals.")
+            raise PermissionDenied(translation.gettext("Only ministry reviewers can review proposals."))
         data = _validated(BulkReviewInput, request)
         results = review.proposal_bulk_review(reviewer=request.user, **data)
         return Response({"results": results})
@@ -441,5 +441,7 @@ class StatsView(APIView):
 
     def get(self, request):
         if not request.user.can_review:
-            raise PermissionDenied("Only ministry reviewers and administrators can see statistics.")
+            raise PermissionDenied(
+                translation.gettext("Only ministry reviewers and administrators can see statistics.")
+            )
         return Response(review_stats())

@@ -80,3 +80,9 @@ def test_the_import_command_prints_english_lines_whatever_language_is_active(db,
         call_command("import_firms", str(path), stderr=err)
     # The spec's operator format (firm-exchange.md), not a page: it never follows a locale.
     assert err.getvalue().splitlines() == ["firms[0] (ua-skyforge): edrpou: check digit is 0, expected 9"]
+
+
+def test_a_refusal_is_explained_in_ukrainian(firm_a, alice_client):
+    response = alice_client.post(_url(firm_a, "verify/"), {}, format="json", HTTP_ACCEPT_LANGUAGE="uk")
+    assert response.status_code == 403
+    assert response.json()["error"]["message"] == "Це можуть робити лише рецензенти міністерства й адміністратори."

@@ -291,11 +291,22 @@ class ProposalContextMixin:
         return context
 
 
+class StableOrderingFilter(OrderingFilter):
+    """`?ordering=-score` gets the id as tie-breaker: pages stay stable among equal scores, and
+    `score DESC, id` is the `proposal_score_id` index's order, so the page is read from it."""
+
+    def get_ordering(self, request, queryset, view):
+        ordering = super().get_ordering(request, queryset, view)
+        if ordering and not any(term.lstrip("-") == "id" for term in ordering):
+            ordering = [*ordering, "id"]
+        return ordering
+
+
 class ProposalListView(ProposalContextMixin, ListAPIView):
     """Reviewers see every proposal; a firm's members see their firms' proposals from `approved` on."""
 
     serializer_class = ProposalSerializer
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
     filterset_class = ProposalFilter
     ordering_fields = ["score", "created_at", "status_changed_at"]
     ordering = ["-score", "id"]

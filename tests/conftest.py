@@ -157,3 +157,32 @@ def _no_language_left_active():
 
     yield
     translation.deactivate()
+
+
+_DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+_TRANSACTIONAL_FIXTURES = {"transactional_db", "django_db_reset_sequences", "live_server"}
+
+
+@pytest.fixture(autouse=True)
+def _taxonomy_loaded(request):
+    """Every database test starts with the capability taxonomy.
+
+    A data migration loads it, but a transactional test (real workers, live server) ends with a
+    flush that empties every table, and serialized_rollback does not reliably restore it across
+    a mixed session; so load it again, idempotently, with the migration's own function.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & _DB_FIXTURES:
+        return
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(names & _TRANSACTIONAL_FIXTURES)
+    request.getfixturevalue("transactional_db" if transactional else "db")
+
+    import importlib
+
+    from django.apps import apps
+
+    from alliance.models import Capability
+
+    if not Capability.objects.exists():
+        importlib.import_module("alliance.migrations.0002_load_capabilities").load(apps, None)

@@ -50,24 +50,6 @@ class Shots:
         page.screenshot(path=str(self.dir / f"{self.n:02d}-{label}.png"), full_page=True)
 
 
-@pytest.fixture(autouse=True)
-def taxonomy(django_db_blocker):
-    """The capability taxonomy, which a data migration loads and a transactional test's flush drops.
-
-    serialized_rollback is meant to restore it but is not reliable across a mixed session, so
-    load it again (idempotently) with the migration's own function.
-    """
-    import importlib
-
-    from django.apps import apps
-
-    from alliance.models import Capability
-
-    with django_db_blocker.unblock():
-        if not Capability.objects.exists():
-            importlib.import_module("alliance.migrations.0002_load_capabilities").load(apps, None)
-
-
 @pytest.fixture
 def shots(request):
     return Shots(request.node.name)

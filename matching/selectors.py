@@ -58,18 +58,45 @@ def user_firm_roles(*, user: User) -> dict[int, str]:
     return dict(Membership.objects.filter(user=user).values_list("firm_id", "role"))
 
 
-def _capabilities_prefetch(prefix: str) -> Prefetch:
-    return Prefetch(
-        f"{prefix}__capabilities",
-        queryset=FirmCapability.objects.select_related("capability").order_by("kind", "capability__code"),
-    )
+# What the API's proposal payload (`firm_public`) reads of each firm and capability. A page of 50
+# proposals builds ~950 model instances (100 firms, 400 capability links and their capabilities):
+# loading only these columns skips the profile texts and registry fields the payload never shows.
+FIRM_PUBLIC_FIELDS = ("id", "ref", "name", "country", "side", "contact_name", "contact_email", "contact_phone")
+CAPABILITY_PUBLIC_FIELDS = (
+    "id",
+    "firm",
+    "kind",
+    "capability__id",
+    "capability__code",
+    "capability__domain",
+    "capability__name_en",
+    "capability__name_uk",
+)
 
 
-def proposal_visible_queryset(*, user: User) -> QuerySet[Proposal]:
-    """Every proposal the user may see, with what a payload needs loaded in a constant number of queries."""
+def _capabilities_prefetch(prefix: str, *, public_only: bool = False) -> Prefetch:
+    links = FirmCapability.objects.select_related("capability").order_by("kind", "capability__code")
+    if public_only:
+        links = links.only(*CAPABILITY_PUBLIC_FIELDS)
+    return Prefetch(f"{prefix}__capabilities", queryset=links)
+
+
+def proposal_visible_queryset(*, user: User, public_only: bool = False) -> QuerySet[Proposal]:
+    """Every proposal the user may see, with what a payload needs loaded in a constant number of queries.
+
+    `public_only`: the firms and their capabilities carry only the columns of the API payload
+    (the web pages show full profiles and leave it off).
+    """
     qs = Proposal.objects.select_related("ukrainian", "partner").prefetch_related(
-        _capabilities_prefetch("ukrainian"), _capabilities_prefetch("partner")
+        _capabilities_prefetch("ukrainian", public_only=public_only),
+        _capabilities_prefetch("partner", public_only=public_only),
     )
+    if public_only:
+        proposal_fields = [f.name for f in Proposal._meta.concrete_fields]
+        qs = qs.only(
+            *proposal_fields,
+            *(f"{side}__{field}" for side in ("ukrainian", "partner") for field in FIRM_PUBLIC_FIELDS),
+        )
     outcome_event = ProposalEvent.objects.filter(
         proposal=OuterRef("pk"), to_status__in=[S.PARTNERSHIP, S.CLOSED]
     ).order_by("-id")
@@ -96,10 +123,10 @@ def proposal_visible_queryset(*, user: User) -> QuerySet[Proposal]:
     return qs.filter(Q(ukrainian_id__in=firm_ids) | Q(partner_id__in=firm_ids), status__in=FIRM_VISIBLE_STATUSES)
 
 
-def proposal_get(*, user: User, pk: int) -> Proposal:
+def proposal_get(*, user: User, pk: int, public_only: bool = False) -> Proposal:
     """One proposal the user may see; 404 (not 403) for everyone else, so existence is not leaked."""
     try:
-        return proposal_visible_queryset(user=user).get(pk=pk)
+        return proposal_visible_queryset(user=user, public_only=public_only).get(pk=pk)
     except Proposal.DoesNotExist:
         raise Http404("No proposal with this id.")
 

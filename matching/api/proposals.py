@@ -314,14 +314,14 @@ class ProposalListView(ProposalContextMixin, ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Proposal.objects.none()
-        return proposal_visible_queryset(user=self.request.user)
+        return proposal_visible_queryset(user=self.request.user, public_only=True)
 
 
 class ProposalDetailView(ProposalContextMixin, GenericAPIView):
     serializer_class = ProposalSerializer
 
     def get(self, request, pk: int):
-        return Response(self.get_serializer(proposal_get(user=request.user, pk=pk)).data)
+        return Response(self.get_serializer(proposal_get(user=request.user, pk=pk, public_only=True)).data)
 
 
 class ProposalEventsView(GenericAPIView):

@@ -6,6 +6,7 @@ every tenth, which is a ministry reviewer listing all 100,000 proposals.
 
 import itertools
 import json
+import os
 import random
 from pathlib import Path
 
@@ -17,7 +18,9 @@ SEARCH_TERMS = ["Partner Systems 1", "Systems 42", "Ukrainian Works 7", "GmbH", 
 
 
 class ApiClient(HttpUser):
-    wait_time = between(0.05, 0.2)
+    # Default: clients that barely pause (a stress test). THINK_TIME="1,3" models people and
+    # integrations that read a response before the next request.
+    wait_time = between(*(float(x) for x in os.environ.get("THINK_TIME", "0.05,0.2").split(",")))
 
     def on_start(self) -> None:
         n = next(_numbers)

@@ -13,6 +13,7 @@ from django_countries import countries
 
 from accounts.models import User
 from alliance.errors import ApplicationError
+from alliance.exchange import firm_clean_document
 from alliance.models import Capability, Certification, Clearance, ExportRegime, Firm, PartnershipType
 from matching.models import Proposal
 from web.domains import domain_label
@@ -162,27 +163,17 @@ class FirmProfileForm(forms.Form):
 
     @staticmethod
     def initial_from_firm(firm: Firm) -> dict:
-        caps = list(firm.capabilities.select_related("capability"))
+        """The form's fields from the registry's own document of the firm (one source of truth)."""
+        doc = firm_clean_document(firm)
+        contact = doc.pop("contact")
         return {
-            "name": firm.name,
-            "country": str(firm.country),
-            "edrpou": firm.edrpou,
-            "lei": firm.lei,
-            "ncage": firm.ncage,
-            "website": firm.website,
-            "employees": firm.employees,
-            "founded": firm.founded,
-            "description": firm.description,
-            "offers": [c.capability.code for c in caps if c.kind == "offer"],
-            "seeks": [c.capability.code for c in caps if c.kind == "seek"],
-            "partnership_types": firm.partnership_types,
-            "certifications": firm.certifications,
-            "security_clearance": firm.security_clearance,
-            "export_regimes": firm.export_regimes,
-            "languages": ", ".join(firm.languages or []),
-            "contact_name": firm.contact_name,
-            "contact_email": firm.contact_email,
-            "contact_phone": str(firm.contact_phone or ""),
+            **doc,
+            "offers": [item["capability"] for item in doc["offers"]],
+            "seeks": [item["capability"] for item in doc["seeks"]],
+            "languages": ", ".join(doc["languages"]),
+            "contact_name": contact["name"],
+            "contact_email": contact["email"],
+            "contact_phone": contact["phone"],
         }
 
     def clean_edrpou(self) -> str:

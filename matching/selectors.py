@@ -13,6 +13,7 @@ Who sees what (the privacy rules of the review workflow live here, in one place)
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -58,45 +59,32 @@ def user_firm_roles(*, user: User) -> dict[int, str]:
     return dict(Membership.objects.filter(user=user).values_list("firm_id", "role"))
 
 
-# What the API's proposal payload (`firm_public`) reads of each firm and capability. A page of 50
-# proposals builds ~950 model instances (100 firms, 400 capability links and their capabilities):
-# loading only these columns skips the profile texts and registry fields the payload never shows.
+# What the API's proposal payload (`firm_public`) reads of each firm: the profile texts and
+# registry fields it never shows stay in the database.
 FIRM_PUBLIC_FIELDS = ("id", "ref", "name", "country", "side", "contact_name", "contact_email", "contact_phone")
-CAPABILITY_PUBLIC_FIELDS = (
-    "id",
-    "firm",
-    "kind",
-    "capability__id",
-    "capability__code",
-    "capability__domain",
-    "capability__name_en",
-    "capability__name_uk",
-)
 
 
-def _capabilities_prefetch(prefix: str, *, public_only: bool = False) -> Prefetch:
+def _capabilities_prefetch(prefix: str) -> Prefetch:
     links = FirmCapability.objects.select_related("capability").order_by("kind", "capability__code")
-    if public_only:
-        links = links.only(*CAPABILITY_PUBLIC_FIELDS)
     return Prefetch(f"{prefix}__capabilities", queryset=links)
 
 
 def proposal_visible_queryset(*, user: User, public_only: bool = False) -> QuerySet[Proposal]:
     """Every proposal the user may see, with what a payload needs loaded in a constant number of queries.
 
-    `public_only`: the firms and their capabilities carry only the columns of the API payload
-    (the web pages show full profiles and leave it off).
+    `public_only` (the API): the firms carry only the columns of the payload and their
+    capabilities are not prefetched; `firm_capability_lists` reads those for a whole page as
+    tuples in one query. The web pages show full profiles and leave it off.
     """
-    qs = Proposal.objects.select_related("ukrainian", "partner").prefetch_related(
-        _capabilities_prefetch("ukrainian", public_only=public_only),
-        _capabilities_prefetch("partner", public_only=public_only),
-    )
+    qs = Proposal.objects.select_related("ukrainian", "partner")
     if public_only:
         proposal_fields = [f.name for f in Proposal._meta.concrete_fields]
         qs = qs.only(
             *proposal_fields,
             *(f"{side}__{field}" for side in ("ukrainian", "partner") for field in FIRM_PUBLIC_FIELDS),
         )
+    else:
+        qs = qs.prefetch_related(_capabilities_prefetch("ukrainian"), _capabilities_prefetch("partner"))
     outcome_event = ProposalEvent.objects.filter(
         proposal=OuterRef("pk"), to_status__in=[S.PARTNERSHIP, S.CLOSED]
     ).order_by("-id")
@@ -129,6 +117,27 @@ def proposal_get(*, user: User, pk: int, public_only: bool = False) -> Proposal:
         return proposal_visible_queryset(user=user, public_only=public_only).get(pk=pk)
     except Proposal.DoesNotExist:
         raise Http404("No proposal with this id.")
+
+
+def firm_capability_lists(*, firm_ids: Iterable[int], lang: str) -> dict[int, dict[str, list[dict[str, str]]]]:
+    """{firm_id: {"offer": [...], "seek": [...]}} of `{code, domain, name}` in `lang`, by code.
+
+    One query of plain tuples for a whole page of proposals: a page of 50 has ~400 capability
+    links, and building a model instance for each (and its capability) was most of its CPU time.
+    """
+    ids = set(firm_ids)
+    result: dict[int, dict[str, list[dict[str, str]]]] = {firm_id: {"offer": [], "seek": []} for firm_id in ids}
+    if not ids:
+        return result
+    name = "capability__name_uk" if lang.startswith("uk") else "capability__name_en"
+    rows = (
+        FirmCapability.objects.filter(firm_id__in=ids)
+        .order_by("firm_id", "kind", "capability__code")
+        .values_list("firm_id", "kind", "capability__code", "capability__domain", name)
+    )
+    for firm_id, kind, code, domain, label in rows:
+        result[firm_id][kind].append({"code": code, "domain": domain, "name": label})
+    return result
 
 
 def proposal_contacts_visible(*, proposal: Proposal, user: User, firm_roles: dict[int, str]) -> bool:

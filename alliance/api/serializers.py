@@ -70,7 +70,8 @@ class FirmSerializer(FirmWriteSerializer):
 
     def to_representation(self, firm: Firm) -> dict[str, Any]:
         visible = self.context.get("contact_visible_ids", set())
-        doc = firm_clean_document(firm)
+        capabilities = self.context.get("capabilities")  # firm_capability_entries of the page, if given
+        doc = firm_clean_document(firm, capabilities[firm.pk] if capabilities and firm.pk in capabilities else None)
         data: dict[str, Any] = {"id": firm.pk}
         for name, value in doc.items():
             data[name] = None if value == "" else value
@@ -86,8 +87,11 @@ class FirmSerializer(FirmWriteSerializer):
         return data
 
 
+_datetime = serializers.DateTimeField()
+
+
 def _iso(value) -> str | None:
-    return serializers.DateTimeField().to_representation(value) if value else None
+    return _datetime.to_representation(value) if value else None
 
 
 class FirmVerifySerializer(StrictFieldsMixin, serializers.Serializer):

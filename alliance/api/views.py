@@ -21,7 +21,7 @@ from alliance.api.serializers import (
     FirmVerifySerializer,
     FirmWriteSerializer,
 )
-from alliance.exchange import firm_capabilities_prefetch
+from alliance.exchange import firm_capabilities_prefetch, firm_capability_entries
 from alliance.models import Firm
 from alliance.selectors import (
     capability_list,
@@ -79,8 +79,12 @@ class FirmViewSet(viewsets.GenericViewSet):
         return firm_list_visible_to(user=self.request.user)
 
     def _render(self, firms: list[Firm], *, many: bool):
-        visible = firm_ids_contact_visible_to(firm_ids=[f.pk for f in firms], user=self.request.user)
-        context = {**self.get_serializer_context(), "contact_visible_ids": visible}
+        ids = [f.pk for f in firms]
+        context = {
+            **self.get_serializer_context(),
+            "contact_visible_ids": firm_ids_contact_visible_to(firm_ids=ids, user=self.request.user),
+            "capabilities": firm_capability_entries(ids),
+        }
         if many:
             return FirmSerializer(firms, many=True, context=context).data
         return FirmSerializer(firms[0], context=context).data

@@ -18,7 +18,8 @@ PORT="$($PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print
 DEBUG=false SECRET_KEY="$($PY -c 'import secrets; print(secrets.token_urlsafe(50))')" \
   ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=false API_TOKEN_RATE=1000000/min \
   CELERY_TASK_ALWAYS_EAGER=true LOG_LEVEL=ERROR \
-  $PY -m gunicorn alliance.wsgi:application -b "127.0.0.1:$PORT" -w "$WORKERS" --timeout 60 \
+  CACHE_URL="${LOAD_CACHE_URL:-redis://127.0.0.1:6379/5}" \
+  $PY -m gunicorn alliance.wsgi:application -b "127.0.0.1:$PORT" -w "$WORKERS" --preload --timeout 60 \
   --error-logfile "$OUT/gunicorn.log" >>"$OUT/gunicorn.log" 2>&1 &
 GUNICORN=$!
 trap 'kill $GUNICORN 2>/dev/null; wait $GUNICORN 2>/dev/null || true' EXIT
@@ -26,8 +27,9 @@ for _ in $(seq 1 60); do
   curl -s -o /dev/null "http://127.0.0.1:$PORT/api/schema/" && break; sleep 0.5
 done
 
+$PY bench/load/warmup.py "http://127.0.0.1:$PORT" "$((WORKERS * 5))"
 echo "load: $USERS clients for $DURATION against gunicorn -w $WORKERS on 127.0.0.1:$PORT ($(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg))"
-.venv/bin/locust -f bench/load/locustfile.py --headless -u "$USERS" -r "$USERS" -t "$DURATION" \
+.venv/bin/locust -f bench/load/locustfile.py --headless -u "$USERS" -r "${SPAWN_RATE:-10}" --reset-stats -t "$DURATION" \
   --host "http://127.0.0.1:$PORT" --csv "$OUT/locust" --only-summary --loglevel WARNING >/dev/null 2>"$OUT/locust.log" || true
 
 $PY - "$OUT/locust_stats.csv" <<'PY'

@@ -27,6 +27,7 @@ from matching.selectors import (
     notification_list,
     proposal_contacts_visible,
     proposal_event_list,
+    proposal_event_notes,
     proposal_get,
     proposal_visible_queryset,
     review_stats,
@@ -88,8 +89,7 @@ class ProposalListSerializer(serializers.ListSerializer):
 
     def to_representation(self, data):
         proposals = list(data.all() if hasattr(data, "all") else data)
-        firm_ids = {p.ukrainian_id for p in proposals} | {p.partner_id for p in proposals}
-        self.child.load_capabilities(firm_ids)
+        self.child.load_page(proposals)
         return [self.child.to_representation(p) for p in proposals]
 
 
@@ -144,19 +144,22 @@ class ProposalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def __init__(self, *args, **kwargs):
+        # Reviewer-only keys are added by `to_representation` for reviewers only (no per-request
+        # field building: DRF deep-copies every declared field the first time `fields` is read).
         super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is None or not getattr(request.user, "can_review", False):
-            for name in self.REVIEWER_ONLY:
-                self.fields.pop(name, None)
-        self._capabilities: dict[int, dict[str, list[dict[str, str]]]] | None = None
+        self._capabilities: dict[int, dict[str, list[dict[str, str]]]] = {}
+        self._notes: dict[int, dict[str, Any]] = {}
 
-    def load_capabilities(self, firm_ids) -> None:
+    def load_page(self, proposals: list[Proposal]) -> None:
+        """Read what the payload shows beyond the proposal rows for all of `proposals` at once."""
+        firm_ids = {p.ukrainian_id for p in proposals} | {p.partner_id for p in proposals}
         self._capabilities = firm_capability_lists(firm_ids=firm_ids, lang=_language())
+        reviewer = self.context["request"].user.can_review
+        self._notes = proposal_event_notes(proposal_ids=[p.pk for p in proposals], reviewer=reviewer)
 
     def to_representation(self, proposal: Proposal) -> dict[str, Any]:
-        if self._capabilities is None or not {proposal.ukrainian_id, proposal.partner_id} <= self._capabilities.keys():
-            self.load_capabilities({proposal.ukrainian_id, proposal.partner_id})
+        if proposal.pk not in self._notes:
+            self.load_page([proposal])
         user = self.context["request"].user
         lang = _language()
         tz = timezone.get_current_timezone()
@@ -191,9 +194,10 @@ class ProposalSerializer(serializers.ModelSerializer):
             "status_changed_at": _iso(proposal.status_changed_at, tz),
         }
         if user.can_review:
-            data["review_note"] = getattr(proposal, "review_note", None)
-            data["decline_reason"] = getattr(proposal, "decline_reason", None)
-            data["declined_by_firm"] = getattr(proposal, "declined_by_firm_id", None)
+            notes = self._notes[proposal.pk]
+            data["review_note"] = notes["review_note"]
+            data["decline_reason"] = notes["decline_reason"]
+            data["declined_by_firm"] = notes["declined_by_firm_id"]
         return data
 
     # The method fields below type the OpenAPI schema; `to_representation` fills them.
@@ -220,11 +224,9 @@ class ProposalSerializer(serializers.ModelSerializer):
     def get_outcome(self, proposal: Proposal) -> dict[str, Any] | None:
         if proposal.status not in (Proposal.Status.PARTNERSHIP, Proposal.Status.CLOSED):
             return None
-        note = getattr(proposal, "outcome_note", "") or ""
-        if (
-            getattr(proposal, "outcome_actor_role", "") in REVIEWER_ROLES
-            and not self.context["request"].user.can_review
-        ):
+        notes = self._notes[proposal.pk]
+        note = notes["outcome_note"] or ""
+        if notes["outcome_actor_role"] in REVIEWER_ROLES and not self.context["request"].user.can_review:
             note = ""  # reviewers' notes are theirs
         return {
             "kind": proposal.outcome_kind or "closed",

@@ -1,10 +1,16 @@
 """Query filters of the firm list: country, side, status, capability offered/sought, text search."""
 
+import re
+
 import django_filters
-from django.db.models import F, Q
+from django.db import connection
+from django.db.models import BooleanField, F, Q
+from django.db.models.expressions import RawSQL
 from rest_framework.filters import OrderingFilter
 
 from alliance.models import Firm, FirmCapability
+
+WORD = re.compile(r"\w+")
 
 
 class FirmFilter(django_filters.FilterSet):
@@ -13,7 +19,11 @@ class FirmFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Firm.Status.choices)
     offers = django_filters.CharFilter(method="filter_offers", help_text="A capability code the firm offers")
     seeks = django_filters.CharFilter(method="filter_seeks", help_text="A capability code the firm seeks")
-    search = django_filters.CharFilter(method="filter_search", help_text="Text in the name or description")
+    search = django_filters.CharFilter(
+        method="filter_search",
+        help_text="Text in the name (any part of it), or words in the description (each word as a prefix: "
+        "`drone` finds `drones`)",
+    )
 
     class Meta:
         model = Firm
@@ -34,7 +44,25 @@ class FirmFilter(django_filters.FilterSet):
         return self._with_capability(queryset, FirmCapability.Kind.SEEK, value)
 
     def filter_search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
+        words = WORD.findall(value.lower())
+        if not words:
+            return queryset.filter(name__icontains=value)
+        if connection.vendor != "postgresql":
+            # SQLite (local default): every word anywhere in the description (ASCII case folding only).
+            every_word = Q()
+            for word in words:
+                every_word &= Q(description__icontains=word)
+            return queryset.filter(Q(name__icontains=value) | every_word)
+        # Every word as a prefix: "thermal optic" -> 'thermal':* & 'optic':*. The words are \w+ only,
+        # so the tsquery cannot be malformed. `description_words` is the stored tsvector column of
+        # migration 0006 (database-only, so raw SQL), served by its GIN index.
+        words_query = " & ".join(f"'{word}':*" for word in words)
+        in_description = RawSQL(  # noqa: S611 (constant SQL, the words are a bound parameter)
+            f"{Firm._meta.db_table}.description_words @@ to_tsquery('simple', %s)",
+            [words_query],
+            output_field=BooleanField(),
+        )
+        return queryset.filter(Q(name__icontains=value) | in_description)
 
 
 class NullsLastOrderingFilter(OrderingFilter):

@@ -7,8 +7,10 @@ So:
 - Each page reads one row more than it shows. That row says whether a next page exists, so the
   rows and the `next` link are always current, and on a last page (which is every page of a
   small result) the total is known exactly without a count query.
-- Otherwise the total is counted exactly up to `EXACT_COUNT_UP_TO` rows (a `LIMIT`ed count).
-- Only above that is the exact total cached, in the shared cache for `LARGE_COUNT_TTL` seconds,
+- Otherwise the total is counted, and totals up to `EXACT_COUNT_UP_TO` are never cached (a
+  `LIMIT`ed count was tried: PostgreSQL then prefers a sequential scan that stops early, which
+  with a full-text filter costs more than the whole count through the index).
+- Only a total above that is cached, in the shared cache for `LARGE_COUNT_TTL` seconds,
   under a key made of the count query's SQL and parameters (which carry everything that shapes
   the result: the caller's visibility, filters, search). A reviewer paging through 2,000 pages
   counts once, and a total of 17,000 may lag new or removed rows by at most that long.
@@ -52,15 +54,13 @@ class LookaheadPaginator(Paginator):
         queryset = self.object_list
         if not hasattr(queryset, "query"):
             return len(queryset)
-        capped = queryset[: EXACT_COUNT_UP_TO + 1].count()
-        if capped <= EXACT_COUNT_UP_TO:
-            return capped
         sql, params = queryset.query.sql_with_params()
         key = "page-count:" + hashlib.sha256(repr((queryset.db, sql, params)).encode()).hexdigest()
         total = cache.get(key)
         if total is None:
             total = queryset.count()
-            cache.set(key, total, LARGE_COUNT_TTL)
+            if total > EXACT_COUNT_UP_TO:  # only large totals are ever cached
+                cache.set(key, total, LARGE_COUNT_TTL)
         return total
 
 

@@ -52,6 +52,7 @@ def main() -> None:
     if Proposal.objects.count() < pages.PROPOSALS:
         pages.generate(random.Random(42))
     print(f"{Firm.objects.count()} firms, {Proposal.objects.count()} proposals in {os.environ['DATABASE_URL']}")
+    describe_firms()
 
     AuthToken.objects.filter(user__username__startswith="load_").delete()
     reviewer, _ = User.objects.get_or_create(username="load_reviewer", defaults={"is_reviewer": True})
@@ -71,6 +72,39 @@ def main() -> None:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(clients))
     print(f"wrote {OUT} ({len(clients['members'])} members + reviewer)")
+
+
+def describe_firms() -> None:
+    """Give every firm a description written from what it offers and seeks (idempotent).
+
+    The page benchmark's generator gives all firms one boilerplate sentence; with two distinct
+    descriptions PostgreSQL has no statistics for text search and guesses that any term matches
+    10% of the registry, which is not what a real registry looks like to its planner.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE alliance_firm f SET description = concat_ws(' ',
+                f.name || ' (' || f.country || ').',
+                'Offers ' || d.offers || '.',
+                'Seeks ' || d.seeks || '.',
+                CASE WHEN f.side = 'ua' THEN 'Production in Ukraine, open to co-production and licensing.'
+                     ELSE 'Looking for Ukrainian production capacity and field feedback.' END)
+            FROM (
+                SELECT fc.firm_id,
+                       string_agg(c.name_en, ', ' ORDER BY c.code) FILTER (WHERE fc.kind = 'offer') AS offers,
+                       string_agg(c.name_en, ', ' ORDER BY c.code) FILTER (WHERE fc.kind = 'seek') AS seeks
+                FROM alliance_firmcapability fc JOIN alliance_capability c ON c.id = fc.capability_id
+                GROUP BY fc.firm_id
+            ) d
+            WHERE d.firm_id = f.id AND f.description NOT LIKE f.name || ' (%'
+            """
+        )
+        updated = cursor.rowcount
+        cursor.execute("ANALYZE alliance_firm")
+    print(f"described {updated} firms from their capabilities")
 
 
 if __name__ == "__main__":

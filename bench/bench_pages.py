@@ -53,7 +53,7 @@ def generate(rng: random.Random) -> None:
     from django.db import connection, transaction
 
     from alliance.models import Capability, Firm, FirmCapability
-    from matching.models import Proposal, ProposalEvent
+    from matching.models import Proposal
 
     caps = list(Capability.objects.values_list("id", flat=True))
     started = time.perf_counter()
@@ -100,17 +100,16 @@ def generate(rng: random.Random) -> None:
                 )
             )  # fmt: skip
         Proposal.objects.bulk_create(proposals, batch_size=5000)
-        rows = Proposal.objects.exclude(status="proposed").values_list("id", "status")
-        ProposalEvent.objects.bulk_create(
-            [ProposalEvent(proposal_id=pk, actor_role="system", from_status="proposed", to_status=s) for pk, s in rows],
-            batch_size=10000,
-        )
         with connection.cursor() as cursor:
             # Spread creation over two months so the age filter and the medians have something to chew on.
             cursor.execute("UPDATE matching_proposal SET created_at = now() - (id %% 60) * interval '1 day'", [])
+            # One event per proposal that left `proposed`, 0-47 hours after the proposal. Events are
+            # append-only (a trigger refuses UPDATE), so each is inserted with its time already set.
             cursor.execute(
-                "UPDATE matching_proposalevent SET created_at = now() - (proposal_id %% 60) * interval '1 day' "
-                "+ (id %% 48) * interval '1 hour'",
+                "INSERT INTO matching_proposalevent (proposal_id, actor_role, from_status, to_status, note, data, created_at) "
+                "SELECT id, 'system', 'proposed', status, '', '{}'::jsonb, now() - (id %% 60) * interval '1 day' "
+                "+ (row_number() OVER (ORDER BY score DESC, id) %% 48) * interval '1 hour' "
+                "FROM matching_proposal WHERE status <> 'proposed' ORDER BY score DESC, id",
                 [],
             )
     with connection.cursor() as cursor:
@@ -158,10 +157,11 @@ def main() -> None:
     from accounts.models import User
     from alliance.models import Firm
     from matching.models import Proposal
+    from matching.services.history import proposal_history_erase
 
     call_command("migrate", verbosity=0)
     if args.regenerate:
-        Proposal.objects.all().delete()
+        proposal_history_erase(proposals=Proposal.objects.all())  # synthetic history, erased on purpose
         Firm.objects.filter(ref__startswith="bench-").delete()
     if Proposal.objects.count() < PROPOSALS:
         generate(random.Random(42))

@@ -22,13 +22,15 @@ import numpy as np
 import psutil
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 
 from alliance.models import Capability, Firm, FirmCapability
 from matching.features import taxonomy_load
-from matching.models import MatchRun, Proposal, ProposalEvent
+from matching.models import MatchRun, Proposal
 from matching.scoring import CERTIFICATIONS, CLEARANCES, PARTNERSHIP_TYPES, SideFeatures
 from matching.scoring.bench import peak_rss_mb
 from matching.scoring.synthetic import generate_population
+from matching.services.history import proposal_history_erase
 
 ROOT = Path(__file__).resolve().parent.parent
 PARTNER_COUNTRIES = ("DE", "PL", "US", "FR", "GB", "CZ", "NL", "SE", "IT", "NO", "FI", "DK", "LT", "ES", "RO")
@@ -61,8 +63,8 @@ def _bench_population_size() -> tuple[int, int]:
 
 def _bench_data_delete() -> None:
     bench = Firm.objects.filter(ref__startswith=PREFIX)
-    ProposalEvent.objects.filter(proposal__ukrainian__in=bench)._raw_delete(connection.alias)
-    Proposal.objects.filter(ukrainian__in=bench)._raw_delete(connection.alias)
+    # Synthetic bench proposals: their events (supersessions between runs) are erased on purpose.
+    proposal_history_erase(proposals=Proposal.objects.filter(Q(ukrainian__in=bench) | Q(partner__in=bench)))
     FirmCapability.objects.filter(firm__in=bench)._raw_delete(connection.alias)
     MatchRun.objects.filter(firm__in=bench).delete()
     bench.delete()

@@ -151,10 +151,18 @@ class Proposal(models.Model):
 
 
 class ProposalEvent(models.Model):
-    """An immutable audit record of one state change of a proposal."""
+    """An immutable audit record of one state change of a proposal.
 
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    Append-only at every layer: `save()`/`delete()` refuse, the proposal foreign key PROTECTs (a
+    proposal with history, or a firm with such proposals, cannot be deleted), and on PostgreSQL a
+    trigger refuses UPDATE and DELETE of the rows (migration 0005). TRUNCATE, which the test
+    database's flush uses, fires no row trigger.
+    """
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     actor_role = models.CharField(max_length=20)  # reviewer, administrator, owner, editor, system
     firm = models.ForeignKey("alliance.Firm", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     from_status = models.CharField(max_length=12, blank=True)

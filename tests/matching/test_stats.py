@@ -1,12 +1,13 @@
 """Review statistics (matching.selectors.review_stats and GET /api/v1/stats/)."""
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.utils import timezone
 
 from alliance.models import Capability, FirmCapability
-from matching.models import Proposal, ProposalEvent
+from matching.models import Proposal
 from matching.selectors import review_stats
 from matching.services import review
 from tests.conftest import PERSONAS
@@ -21,11 +22,9 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def _at(proposal, to_status, hours):
-    """Pretend the event into `to_status` happened `hours` after T0 (events are append-only; tests may rewrite time)."""
-    ProposalEvent.objects.filter(proposal=proposal, to_status=to_status).update(
-        created_at=T0 + dt.timedelta(hours=hours)
-    )
+def _at(hours):
+    """Run services as if `hours` after T0: events are append-only, so their time is set as they are written."""
+    return mock.patch("django.utils.timezone.now", return_value=T0 + dt.timedelta(hours=hours))
 
 
 @pytest.fixture
@@ -36,24 +35,22 @@ def history(firm_a, firm_b, alice, bob, rita):
     FirmCapability.objects.create(firm=firm_a, capability=Capability.objects.get(code="uav.fpv"), kind="offer")
 
     p1 = ProposalFactory(ukrainian=firm_a, partner=firm_b)
-    review.proposal_approve(proposal=p1, reviewer=rita)
-    review.proposal_accept(proposal=p1, user=alice)
-    review.proposal_accept(proposal=p1, user=bob)
+    with _at(2):
+        review.proposal_approve(proposal=p1, reviewer=rita)
+    with _at(5):  # the acceptance event also goes "to approved"
+        review.proposal_accept(proposal=p1, user=alice)
+    with _at(12):  # connected 10 h after approval
+        review.proposal_accept(proposal=p1, user=bob)
     review.proposal_record_outcome(proposal=p1, user=bob, kind="mou", date=dt.date(2026, 11, 1))
-    _at(p1, S.APPROVED, 2)  # the proposal->approved event (the acceptance event also goes "to approved")
-    ProposalEvent.objects.filter(proposal=p1, to_status=S.APPROVED, data__action="accept").update(
-        created_at=T0 + dt.timedelta(hours=5)
-    )
-    _at(p1, S.CONNECTED, 12)  # 10 h after approval
 
     p2 = ProposalFactory(ukrainian=firm_a, partner=firm_c)
-    review.proposal_reject(proposal=p2, reviewer=rita, reason="Out of scope")
-    _at(p2, S.REJECTED, 4)
+    with _at(4):
+        review.proposal_reject(proposal=p2, reviewer=rita, reason="Out of scope")
 
     p3 = ProposalFactory(ukrainian=other_ua, partner=firm_b)
-    review.proposal_approve(proposal=p3, reviewer=rita)
+    with _at(6):
+        review.proposal_approve(proposal=p3, reviewer=rita)
     review.proposal_decline(proposal=p3, user=bob, reason="No capacity")
-    _at(p3, S.APPROVED, 6)
 
     p4 = ProposalFactory(ukrainian=firm_a, partner=firm_d)  # still waiting for a reviewer
     # Both firms touch `uav` (counted once); the partner adds `ew`.

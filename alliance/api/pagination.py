@@ -24,6 +24,7 @@ from rest_framework.pagination import PageNumberPagination
 
 EXACT_COUNT_UP_TO = 1000
 LARGE_COUNT_TTL = 30
+MAX_PAGE = 10**9
 
 
 class LookaheadPaginator(Paginator):
@@ -35,6 +36,8 @@ class LookaheadPaginator(Paginator):
             raise PageNotAnInteger("That page number is not an integer") from None
         if number < 1:
             raise EmptyPage("That page number is less than 1")
+        if number > MAX_PAGE:  # its offset would overflow PostgreSQL's bigint; no list is that long
+            raise EmptyPage("That page contains no results")
         return number
 
     def page(self, number):

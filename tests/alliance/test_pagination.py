@@ -42,6 +42,7 @@ def test_a_page_past_the_end_is_404_and_next_links_follow_the_rows(firm_a, firm_
     assert rita_client.get("/api/v1/firms/?page=2").status_code == 404
     assert rita_client.get("/api/v1/firms/?page=0").status_code == 404
     assert rita_client.get("/api/v1/firms/?page=x").status_code == 404
+    assert rita_client.get(f"/api/v1/firms/?page={10**18}").status_code == 404  # not a bigint overflow
     response = rita_client.get("/api/v1/firms/?page_size=1")
     assert response.json()["count"] == 2 and response.json()["next"].endswith("page=2&page_size=1")
 

@@ -4,7 +4,15 @@
 class ApplicationError(Exception):
     """A business-rule failure. `status` is the HTTP status the API answers with."""
 
-    def __init__(self, message: str, *, code: str = "invalid", status: int = 400, fields: dict | None = None, extra: dict | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "invalid",
+        status: int = 400,
+        fields: dict | None = None,
+        extra: dict | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.code = code

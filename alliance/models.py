@@ -134,7 +134,9 @@ class Firm(models.Model):
                 condition=Q(country="UA", edrpou__regex=r"^[0-9]{8}$") | (~Q(country="UA") & Q(edrpou="")),
                 name="firm_edrpou_only_and_always_for_ua",
             ),
-            models.CheckConstraint(condition=~Q(country__in=["RU", "BY", "IR", "KP"]), name="firm_country_not_forbidden"),
+            models.CheckConstraint(
+                condition=~Q(country__in=["RU", "BY", "IR", "KP"]), name="firm_country_not_forbidden"
+            ),
         ]
         indexes = [models.Index(fields=["side", "status"], name="firm_side_status")]
 

@@ -187,7 +187,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Partnership matchmaking for the defence industry alliance between Ukraine and its partners. "
         "Authenticate with `Authorization: Bearer <token>` from `POST /api/v1/auth/token/`. "
-        "Every 4xx answers `{\"error\": {\"code\", \"message\", \"fields\"}}`."
+        'Every 4xx answers `{"error": {"code", "message", "fields"}}`.'
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -56,7 +56,7 @@ def firm_contact_visible_to(*, firm: Firm, user) -> bool:
 
 
 def firm_ids_contact_visible_to(*, firm_ids: Iterable[int], user) -> set[int]:
-    """Of `firm_ids`, those whose contact `user` may see, in one query (for lists)."""
+    """Of `firm_ids`, those whose contact `user` may see, in at most two queries (for lists)."""
     firm_ids = set(firm_ids)
     if not user.is_authenticated or not firm_ids:
         return set()
@@ -67,14 +67,18 @@ def firm_ids_contact_visible_to(*, firm_ids: Iterable[int], user) -> set[int]:
     from matching.selectors import CONTACT_STATUSES
 
     # Own firms, plus (review workflow) the other firm of a connected/partnership/closed proposal.
-    mine = Membership.objects.filter(user=user).values("firm_id")
-    connected = Proposal.objects.filter(status__in=CONTACT_STATUSES).filter(
-        Q(ukrainian=OuterRef("pk"), partner__in=mine) | Q(partner=OuterRef("pk"), ukrainian__in=mine)
+    # Literal ids in both queries: each is an index lookup (the same rule as EXISTS subqueries
+    # over memberships cost ~7 ms per page of 50 firms).
+    mine = set(Membership.objects.filter(user=user).values_list("firm_id", flat=True))
+    if not mine:
+        return set()
+    visible = firm_ids & mine
+    pairs = Proposal.objects.filter(status__in=CONTACT_STATUSES).filter(
+        Q(ukrainian_id__in=mine, partner_id__in=firm_ids) | Q(partner_id__in=mine, ukrainian_id__in=firm_ids)
     )
-    member = Membership.objects.filter(user=user, firm=OuterRef("pk"))
-    return set(
-        Firm.objects.filter(pk__in=firm_ids).filter(Exists(member) | Exists(connected)).values_list("pk", flat=True)
-    )
+    for ukrainian_id, partner_id in pairs.values_list("ukrainian_id", "partner_id"):
+        visible |= {ukrainian_id, partner_id} & firm_ids
+    return visible
 
 
 def firm_history_visible_to(*, firm: Firm, user) -> bool:

@@ -22,9 +22,10 @@ SEARCH_TERMS = ["Partner Systems 1", "Systems 42", "Ukrainian Works 7", "GmbH", 
 class ApiClient(FastHttpUser):
     # FastHttpUser (geventhttpclient): the load generator shares the server's 2 cores, and it
     # spends several times less CPU per request than the requests-based HttpUser.
-    # Default: clients that barely pause (a stress test). THINK_TIME="1,3" models people and
-    # integrations that read a response before the next request.
-    wait_time = between(*(float(x) for x in os.environ.get("THINK_TIME", "0.05,0.2").split(",")))
+    # Default: 1-3 s between a client's requests, people and integrations that read a response
+    # before the next one. THINK_TIME="0.05,0.2" makes clients that barely pause (a stress test:
+    # it measures the saturated machine's queue, see README "Load").
+    wait_time = between(*(float(x) for x in os.environ.get("THINK_TIME", "1,3").split(",")))
 
     def on_start(self) -> None:
         n = next(_numbers)

@@ -94,11 +94,10 @@ class ProposalListSerializer(serializers.ListSerializer):
 
 
 class ProposalSerializer(serializers.ModelSerializer):
-    """A proposal as its viewer may see it. Reviewer-only keys are absent for everyone else.
+    """A proposal as its viewer may see it. Reviewer-only keys are absent for everyone else."""
 
-    The fields document the shape for OpenAPI; `to_representation` builds the same dict directly
-    (a page of 50 through DRF's per-field machinery cost ~10 ms of CPU).
-    """
+    # The fields document the shape for OpenAPI; `to_representation` builds the same dict
+    # directly (a page of 50 through DRF's per-field machinery cost ~10 ms of CPU).
 
     ukrainian = serializers.SerializerMethodField()
     partner = serializers.SerializerMethodField()
@@ -144,11 +143,19 @@ class ProposalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def __init__(self, *args, **kwargs):
-        # Reviewer-only keys are added by `to_representation` for reviewers only (no per-request
-        # field building: DRF deep-copies every declared field the first time `fields` is read).
         super().__init__(*args, **kwargs)
         self._capabilities: dict[int, dict[str, list[dict[str, str]]]] = {}
         self._notes: dict[int, dict[str, Any]] = {}
+
+    def get_fields(self):
+        # Read lazily (the schema generator, OPTIONS), never while rendering: the schema
+        # documents the reviewer-only keys only for reviewers, as before.
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is None or not getattr(request.user, "can_review", False):
+            for name in self.REVIEWER_ONLY:
+                fields.pop(name, None)
+        return fields
 
     def load_page(self, proposals: list[Proposal]) -> None:
         """Read what the payload shows beyond the proposal rows for all of `proposals` at once."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable
 from datetime import timedelta
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import django_filters
@@ -69,7 +70,9 @@ def _capabilities_prefetch(prefix: str) -> Prefetch:
     return Prefetch(f"{prefix}__capabilities", queryset=links)
 
 
-def proposal_visible_queryset(*, user: User, public_only: bool = False) -> QuerySet[Proposal]:
+def proposal_visible_queryset(
+    *, user: User, public_only: bool = False, firm_ids: Iterable[int] | None = None
+) -> QuerySet[Proposal]:
     """Every proposal the user may see, with what a payload needs loaded in a constant number of queries.
 
     `public_only` (the API): the firms carry only the columns of the payload and their
@@ -91,16 +94,19 @@ def proposal_visible_queryset(*, user: User, public_only: bool = False) -> Query
     # The user's firm ids first (one small query), then literal ids: `ukrainian_id IN (1, 2) OR
     # partner_id IN (1, 2)` is a BitmapOr of the two (firm, status) indexes, whereas the same OR
     # over two IN-subqueries made PostgreSQL scan all 100,000 proposals for the page and its count.
-    firm_ids = list(Membership.objects.filter(user=user).values_list("firm_id", flat=True))
+    # `firm_ids`: the user's firms when the caller already read them (`user_firm_roles`).
+    firm_ids = list(
+        Membership.objects.filter(user=user).values_list("firm_id", flat=True) if firm_ids is None else firm_ids
+    )
     if not firm_ids:
         return qs.none()
     return qs.filter(Q(ukrainian_id__in=firm_ids) | Q(partner_id__in=firm_ids), status__in=FIRM_VISIBLE_STATUSES)
 
 
-def proposal_get(*, user: User, pk: int, public_only: bool = False) -> Proposal:
+def proposal_get(*, user: User, pk: int, public_only: bool = False, firm_ids: Iterable[int] | None = None) -> Proposal:
     """One proposal the user may see; 404 (not 403) for everyone else, so existence is not leaked."""
     try:
-        return proposal_visible_queryset(user=user, public_only=public_only).get(pk=pk)
+        return proposal_visible_queryset(user=user, public_only=public_only, firm_ids=firm_ids).get(pk=pk)
     except Proposal.DoesNotExist:
         raise Http404("No proposal with this id.")
 
@@ -126,6 +132,18 @@ def firm_capability_lists(*, firm_ids: Iterable[int], lang: str) -> dict[int, di
     return result
 
 
+# What `proposal_event_notes` gives a proposal without such events.
+NO_EVENT_NOTES = MappingProxyType(
+    {
+        "outcome_note": "",
+        "outcome_actor_role": "",
+        "review_note": None,
+        "decline_reason": None,
+        "declined_by_firm_id": None,
+    }
+)
+
+
 def proposal_event_notes(*, proposal_ids: Iterable[int], reviewer: bool) -> dict[int, dict[str, Any]]:
     """What the API payload shows of each proposal's events, for a whole page in one query.
 
@@ -135,16 +153,7 @@ def proposal_event_notes(*, proposal_ids: Iterable[int], reviewer: bool) -> dict
     SQL compilation alone cost more than this query.)
     """
     ids = set(proposal_ids)
-    notes = {
-        pk: {
-            "outcome_note": "",
-            "outcome_actor_role": "",
-            "review_note": None,
-            "decline_reason": None,
-            "declined_by_firm_id": None,
-        }
-        for pk in ids
-    }
+    notes = {pk: dict(NO_EVENT_NOTES) for pk in ids}
     if not ids:
         return notes
     wanted = Q(to_status__in=[S.PARTNERSHIP, S.CLOSED])

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from alliance.api.strict import StrictFieldsMixin
 from matching.models import Notification, Proposal, ProposalEvent
 from matching.selectors import (
+    NO_EVENT_NOTES,
     REVIEWER_ROLES,
     ProposalFilter,
     firm_capability_lists,
@@ -162,7 +163,13 @@ class ProposalSerializer(serializers.ModelSerializer):
         firm_ids = {p.ukrainian_id for p in proposals} | {p.partner_id for p in proposals}
         self._capabilities = firm_capability_lists(firm_ids=firm_ids, lang=_language())
         reviewer = self.context["request"].user.can_review
-        self._notes = proposal_event_notes(proposal_ids=[p.pk for p in proposals], reviewer=reviewer)
+        # Firms see only outcome notes: no query unless the page has an outcome.
+        with_notes = [
+            p.pk for p in proposals if reviewer or p.status in (Proposal.Status.PARTNERSHIP, Proposal.Status.CLOSED)
+        ]
+        self._notes = proposal_event_notes(proposal_ids=with_notes, reviewer=reviewer)
+        for p in proposals:
+            self._notes.setdefault(p.pk, NO_EVENT_NOTES)
 
     def to_representation(self, proposal: Proposal) -> dict[str, Any]:
         if proposal.pk not in self._notes:
@@ -350,9 +357,16 @@ def _validated(serializer_class, request) -> dict[str, Any]:
 
 
 class ProposalContextMixin:
+    def firm_roles(self) -> dict[int, str]:
+        """The caller's {firm_id: role}, read once per request (reviewers need none)."""
+        if not hasattr(self, "_firm_roles"):
+            user = self.request.user  # type: ignore[attr-defined]
+            self._firm_roles = {} if user.can_review else user_firm_roles(user=user)
+        return self._firm_roles
+
     def get_serializer_context(self):
         context = super().get_serializer_context()  # type: ignore[misc]
-        context["firm_roles"] = user_firm_roles(user=self.request.user)  # type: ignore[attr-defined]
+        context["firm_roles"] = self.firm_roles()
         return context
 
 
@@ -379,14 +393,15 @@ class ProposalListView(ProposalContextMixin, ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Proposal.objects.none()
-        return proposal_visible_queryset(user=self.request.user, public_only=True)
+        return proposal_visible_queryset(user=self.request.user, public_only=True, firm_ids=self.firm_roles())
 
 
 class ProposalDetailView(ProposalContextMixin, GenericAPIView):
     serializer_class = ProposalSerializer
 
     def get(self, request, pk: int):
-        return Response(self.get_serializer(proposal_get(user=request.user, pk=pk, public_only=True)).data)
+        proposal = proposal_get(user=request.user, pk=pk, public_only=True, firm_ids=self.firm_roles())
+        return Response(self.get_serializer(proposal).data)
 
 
 class ProposalEventsView(GenericAPIView):

@@ -204,9 +204,12 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Cache ------------------------------------------------------------------------------
-# Throttling counters live here. Per process by default so a Redis outage never takes the API
-# down; point CACHE_URL at a shared cache (e.g. redis://...) to share counters between workers.
+# Throttling counters, large page counts and the dashboard's numbers live here. Per process by
+# default; point CACHE_URL at Redis (redis://...) to share them between workers. A Redis cache
+# fails open (alliance/cache.py): an outage is a cache miss, never a server error.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://alliance")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    CACHES["default"]["BACKEND"] = "alliance.cache.FailOpenRedisCache"
 
 # --- Security headers (production) ---------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None

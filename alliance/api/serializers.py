@@ -7,6 +7,7 @@ from its clean document.
 
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import get_language
 from rest_framework import serializers
 
@@ -76,22 +77,24 @@ class FirmSerializer(FirmWriteSerializer):
         for name, value in doc.items():
             data[name] = None if value == "" else value
         data["contact"] = {**doc["contact"], "phone": doc["contact"]["phone"] or None} if firm.pk in visible else None
+        tz = timezone.get_current_timezone()
         data.update(
             side=firm.side,
             status=firm.status,
             screening_status=firm.screening_status,
-            status_changed_at=_iso(firm.status_changed_at),
-            created_at=_iso(firm.created_at),
-            updated_at=_iso(firm.updated_at),
+            status_changed_at=_iso(firm.status_changed_at, tz),
+            created_at=_iso(firm.created_at, tz),
+            updated_at=_iso(firm.updated_at, tz),
         )
         return data
 
 
-_datetime = serializers.DateTimeField()
-
-
-def _iso(value) -> str | None:
-    return _datetime.to_representation(value) if value else None
+def _iso(value, tz) -> str | None:
+    """DRF's ISO 8601 rendering in the current time zone, without its per-call lookups."""
+    if not value:
+        return None
+    text = value.astimezone(tz).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class FirmVerifySerializer(StrictFieldsMixin, serializers.Serializer):

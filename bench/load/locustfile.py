@@ -9,7 +9,6 @@ import json
 import os
 import random
 from pathlib import Path
-
 from urllib.parse import urlencode
 
 from locust import FastHttpUser, between, task

@@ -8,6 +8,7 @@ minute per process) and carries on: reads miss, writes are dropped, throttling i
 Redis is back. Short socket timeouts keep an unreachable Redis from stalling requests.
 """
 
+import functools
 import logging
 import time
 
@@ -29,84 +30,40 @@ def _outage(error: Exception) -> None:
         logger.warning("cache unavailable, serving without it: %s", error)
 
 
+def _fail_open(method, fallback):
+    """`method`, answering `fallback(*args)` instead of raising when Redis is unreachable."""
+
+    @functools.wraps(method)
+    def call(self, *args):
+        try:
+            return method(self, *args)
+        except OUTAGE as error:
+            _outage(error)
+            return fallback(*args)
+
+    return call
+
+
+def _missing_key(key, delta):
+    raise ValueError(f"Key '{key}' not found (cache unavailable)")
+
+
 class FailOpenRedisCacheClient(RedisCacheClient):
     def __init__(self, servers, **options):
         super().__init__(servers, **{**SOCKET_TIMEOUTS, **options})
 
-    def get(self, key, default):
-        try:
-            return super().get(key, default)
-        except OUTAGE as error:
-            _outage(error)
-            return default
-
-    def get_many(self, keys):
-        try:
-            return super().get_many(keys)
-        except OUTAGE as error:
-            _outage(error)
-            return {}
-
-    def has_key(self, key):
-        try:
-            return super().has_key(key)
-        except OUTAGE as error:
-            _outage(error)
-            return False
-
-    def add(self, key, value, timeout):
-        try:
-            return super().add(key, value, timeout)
-        except OUTAGE as error:
-            _outage(error)
-            return False
-
-    def set(self, key, value, timeout):
-        try:
-            super().set(key, value, timeout)
-        except OUTAGE as error:
-            _outage(error)
-
-    def set_many(self, data, timeout):
-        try:
-            return super().set_many(data, timeout)
-        except OUTAGE as error:
-            _outage(error)
-            return list(data)
-
-    def touch(self, key, timeout):
-        try:
-            return super().touch(key, timeout)
-        except OUTAGE as error:
-            _outage(error)
-            return False
-
-    def delete(self, key):
-        try:
-            return super().delete(key)
-        except OUTAGE as error:
-            _outage(error)
-            return False
-
-    def delete_many(self, keys):
-        try:
-            super().delete_many(keys)
-        except OUTAGE as error:
-            _outage(error)
-
-    def incr(self, key, delta):
-        try:
-            return super().incr(key, delta)
-        except OUTAGE as error:
-            _outage(error)
-            raise ValueError(f"Key '{key}' not found (cache unavailable)") from error
-
-    def clear(self):
-        try:
-            return super().clear()
-        except OUTAGE as error:
-            _outage(error)
-            return False
+    # Reads miss, writes are dropped, and what they return says so.
+    get = _fail_open(RedisCacheClient.get, lambda key, default: default)
+    get_many = _fail_open(RedisCacheClient.get_many, lambda keys: {})
+    has_key = _fail_open(RedisCacheClient.has_key, lambda key: False)
+    add = _fail_open(RedisCacheClient.add, lambda key, value, timeout: False)
+    set = _fail_open(RedisCacheClient.set, lambda key, value, timeout: None)
+    set_many = _fail_open(RedisCacheClient.set_many, lambda data, timeout: list(data))
+    touch = _fail_open(RedisCacheClient.touch, lambda key, timeout: False)
+    delete = _fail_open(RedisCacheClient.delete, lambda key: False)
+    delete_many = _fail_open(RedisCacheClient.delete_many, lambda keys: None)
+    incr = _fail_open(RedisCacheClient.incr, _missing_key)
+    clear = _fail_open(RedisCacheClient.clear, lambda: False)
 
 
 class FailOpenRedisCache(RedisCache):

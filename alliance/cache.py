@@ -13,11 +13,12 @@ import logging
 import time
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
-OUTAGE = (RedisConnectionError, RedisTimeoutError)
+# Any Redis failure: down, timed out, and also a read-only replica after a failover or an
+# out-of-memory refusal (both ResponseErrors), which would otherwise be a 500 per request.
+OUTAGE = (RedisError,)
 SOCKET_TIMEOUTS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.5}
 _last_warning = 0.0
 

@@ -67,14 +67,14 @@ def firm_ids_contact_visible_to(*, firm_ids: Iterable[int], user) -> set[int]:
     from matching.selectors import CONTACT_STATUSES
 
     # Own firms, plus (review workflow) the other firm of a connected/partnership/closed proposal:
-    # the user's firms, then their connected pairs by literal ids (index lookups; the same rule
-    # as EXISTS subqueries per row cost ~7 ms per page of 50 firms). A firm has few such pairs.
+    # the user's firms, then the connected pairs between them and this page's firms, by literal
+    # ids (index lookups; the same rule as EXISTS subqueries per row cost ~7 ms per page of 50).
     mine = set(Membership.objects.filter(user=user).values_list("firm_id", flat=True))
     if not mine:
         return set()
     visible = firm_ids & mine
     pairs = Proposal.objects.filter(status__in=CONTACT_STATUSES).filter(
-        Q(ukrainian_id__in=mine) | Q(partner_id__in=mine)
+        Q(ukrainian_id__in=mine, partner_id__in=firm_ids) | Q(partner_id__in=mine, ukrainian_id__in=firm_ids)
     )
     for ukrainian_id, partner_id in pairs.values_list("ukrainian_id", "partner_id"):
         visible |= {ukrainian_id, partner_id} & firm_ids

@@ -1,16 +1,52 @@
 """Query filters of the firm list: country, side, status, capability offered/sought, text search."""
 
-import re
-
 import django_filters
+from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import BooleanField, F, Q
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, Expression, F, Q
 from rest_framework.filters import OrderingFilter
 
 from alliance.models import Firm, FirmCapability
 
-WORD = re.compile(r"\w+")
+SEARCH_MAX_LENGTH = 200
+SEARCH_MAX_WORDS = 10
+
+
+def _search_words(value: str) -> list[str]:
+    # Whitespace-separated, as typed: PostgreSQL's own parser then splits each word the way it
+    # split the descriptions ("7.62mm", "example.com" and "C++" stay what they are).
+    return value.lower().split()
+
+
+def _at_most_ten_words(value: str) -> None:
+    if len(_search_words(value)) > SEARCH_MAX_WORDS:
+        raise ValidationError(f"Use at most {SEARCH_MAX_WORDS} words.", code="max_words")
+
+
+class DescriptionWordsMatch(Expression):
+    """`<firm table>.description_words @@ to_tsquery('simple', %s)`, with the table's alias in
+    the query at hand (`U0` when the queryset becomes a subquery). `description_words` is the
+    stored tsvector column of migration 0006: database-only, so Django has no field for it."""
+
+    conditional = True
+
+    def __init__(self, tsquery: str, alias: str | None = None):
+        super().__init__(output_field=BooleanField())
+        self.tsquery, self.alias = tsquery, alias
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        clone = self.copy()
+        clone.alias = query.get_initial_alias()
+        return clone
+
+    def relabeled_clone(self, change_map):
+        clone = self.copy()
+        clone.alias = change_map.get(self.alias, self.alias)
+        return clone
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(self.alias)
+        return f"{table}.description_words @@ to_tsquery('simple', %s)", [self.tsquery]
 
 
 class FirmFilter(django_filters.FilterSet):
@@ -21,8 +57,10 @@ class FirmFilter(django_filters.FilterSet):
     seeks = django_filters.CharFilter(method="filter_seeks", help_text="A capability code the firm seeks")
     search = django_filters.CharFilter(
         method="filter_search",
+        max_length=SEARCH_MAX_LENGTH,
+        validators=[_at_most_ten_words],
         help_text="Text in the name (any part of it), or words in the description (each word as a prefix: "
-        "`drone` finds `drones`)",
+        "`drone` finds `drones`). At most 200 characters and 10 words.",
     )
 
     class Meta:
@@ -44,25 +82,20 @@ class FirmFilter(django_filters.FilterSet):
         return self._with_capability(queryset, FirmCapability.Kind.SEEK, value)
 
     def filter_search(self, queryset, name, value):
-        words = WORD.findall(value.lower())
+        words = _search_words(value)
         if not words:
-            return queryset.filter(name__icontains=value)
+            return queryset
         if connection.vendor != "postgresql":
             # SQLite (local default): every word anywhere in the description (ASCII case folding only).
             every_word = Q()
             for word in words:
                 every_word &= Q(description__icontains=word)
             return queryset.filter(Q(name__icontains=value) | every_word)
-        # Every word as a prefix: "thermal optic" -> 'thermal':* & 'optic':*. The words are \w+ only,
-        # so the tsquery cannot be malformed. `description_words` is the stored tsvector column of
-        # migration 0006 (database-only, so raw SQL), served by its GIN index.
-        words_query = " & ".join(f"'{word}':*" for word in words)
-        in_description = RawSQL(  # noqa: S611 (constant SQL, the words are a bound parameter)
-            f"{Firm._meta.db_table}.description_words @@ to_tsquery('simple', %s)",
-            [words_query],
-            output_field=BooleanField(),
-        )
-        return queryset.filter(Q(name__icontains=value) | in_description)
+        # Every word as a quoted prefix: "thermal 7.62mm" -> 'thermal':* & '7.62mm':*. Quotes and
+        # backslashes are doubled, so no input can break out of a term; a term of punctuation
+        # only becomes an empty query, which matches nothing.
+        tsquery = " & ".join("'" + word.replace("\\", "\\\\").replace("'", "''") + "':*" for word in words)
+        return queryset.filter(Q(name__icontains=value) | DescriptionWordsMatch(tsquery))
 
 
 class NullsLastOrderingFilter(OrderingFilter):

@@ -40,6 +40,7 @@ def trigger_install(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(CREATE_FUNCTION)
+    schema_editor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {TABLE}")  # a re-run replaces it
     schema_editor.execute(CREATE_TRIGGER)
 
 

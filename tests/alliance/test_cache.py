@@ -33,3 +33,19 @@ def test_with_redis_up_it_is_a_cache():
     assert cache.add("alliance-test-key", 2) is False
     cache.delete("alliance-test-key")
     assert cache.get("alliance-test-key") is None
+
+
+def test_a_redis_that_refuses_writes_is_a_miss_too():
+    """Out of memory with noeviction (or a read-only replica after a failover): Redis answers
+    with an error rather than going away; writes are dropped and reads still work."""
+    from tests.faults.processes import redis_server
+
+    with redis_server() as server:
+        client = server.client()
+        client.set("alliance-test-key", b"kept")
+        client.config_set("maxmemory-policy", "noeviction")
+        client.config_set("maxmemory", "1")
+        cache = _cache(server.url)
+        cache.set("another", 1)  # OOM command not allowed: dropped, no exception
+        assert cache.add("another", 1) is False
+        assert cache.get("another") is None

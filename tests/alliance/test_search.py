@@ -10,7 +10,8 @@ from tests.factories import FirmFactory
 @pytest.fixture
 def registry(firm_a, firm_b):
     FirmFactory(ref="fr-radar", name="Radar Systems SAS", partner=True, country="FR", status=Firm.Status.VERIFIED,
-                description="We build ground surveillance radars and thermal optics for air defence.")  # fmt: skip
+                description="We build ground surveillance radars and thermal optics for air defence; "
+                            "licensed 7.62mm barrels, C++ fire-control code, see radar.example.com.")  # fmt: skip
     FirmFactory(ref="ua-dnipro", name="Dnipro Repair Plant", country="UA", status=Firm.Status.VERIFIED,
                 description="Ремонт бронетехніки та виробництво дронів-перехоплювачів.")  # fmt: skip
     FirmFactory(ref="pl-hidden", name="Hidden Radar Works", partner=True, country="PL", status=Firm.Status.PENDING,
@@ -42,10 +43,33 @@ def _refs(client, term: str) -> list[str]:
         ),
         ("it's & | ! :* (", []),  # tsquery syntax is only ever text
         ("'", []),
+        ("\\ '\\'", []),
+        ("7.62mm", ["fr-radar"]),  # words as PostgreSQL's parser splits them: calibres, hosts, C++
+        ("7.62", ["fr-radar"]),
+        ("radar.example.com", ["fr-radar"]),
+        ("c++ fire", ["fr-radar"]),
     ],
 )
 def test_search_by_name_part_or_description_words(registry, bob_client, term, refs):
     assert _refs(bob_client, term) == refs
+
+
+@pytest.mark.parametrize(
+    ("term", "rule"), [("x" * 201, "at most 200 characters"), (" ".join(["drone"] * 11), "at most 10 words")]
+)
+def test_an_overlong_search_is_a_400_naming_the_field_and_the_rule(registry, bob_client, term, rule):
+    response = bob_client.get("/api/v1/firms/", {"search": term})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert list(error["fields"]) == ["search"]
+    assert rule in " ".join(error["fields"]["search"]).lower().replace("ensure this value has ", "at most ")
+
+
+def test_the_search_works_inside_a_subquery(registry):
+    from alliance.api.filters import FirmFilter
+
+    matches = FirmFilter({"search": "surveil"}, queryset=Firm.objects.all()).qs.values("pk")
+    assert list(Firm.objects.filter(pk__in=matches).values_list("ref", flat=True)) == ["fr-radar"]
 
 
 def test_reviewers_search_pending_firms_too(registry, rita_client):

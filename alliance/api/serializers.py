@@ -82,18 +82,19 @@ class FirmSerializer(FirmWriteSerializer):
             side=firm.side,
             status=firm.status,
             screening_status=firm.screening_status,
-            status_changed_at=_iso(firm.status_changed_at, tz),
-            created_at=_iso(firm.created_at, tz),
-            updated_at=_iso(firm.updated_at, tz),
+            status_changed_at=iso_datetime(firm.status_changed_at, tz),
+            created_at=iso_datetime(firm.created_at, tz),
+            updated_at=iso_datetime(firm.updated_at, tz),
         )
         return data
 
 
-def _iso(value, tz) -> str | None:
-    """DRF's ISO 8601 rendering in the current time zone, without its per-call lookups."""
-    if not value:
+def iso_datetime(value, tz=None) -> str | None:
+    """DRF's ISO 8601 rendering in the current time zone, without its per-call lookups: in a
+    loop, look `tz` up once (`timezone.get_current_timezone()`) and pass it."""
+    if value is None:
         return None
-    text = value.astimezone(tz).isoformat()
+    text = value.astimezone(tz or timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 

@@ -18,6 +18,7 @@ from rest_framework.generics import GenericAPIView, ListAPIView, get_object_or_4
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from alliance.api.serializers import iso_datetime
 from alliance.api.strict import StrictFieldsMixin
 from matching.models import Notification, Proposal, ProposalEvent
 from matching.selectors import (
@@ -77,16 +78,8 @@ def firm_public(firm, *, show_contact: bool, capabilities: dict[str, list[dict[s
     }
 
 
-def _iso(value, tz=None) -> str | None:
-    """DRF's ISO 8601 rendering in the current time zone (`tz`: pass it once per object in loops)."""
-    if value is None:
-        return None
-    text = value.astimezone(tz or timezone.get_current_timezone()).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
 class ProposalListSerializer(serializers.ListSerializer):
-    """Reads the capabilities of every firm on the page in one query before rendering it."""
+    """Reads what the whole page needs (firm capabilities, event notes) once before rendering it."""
 
     def to_representation(self, data):
         proposals = list(data.all() if hasattr(data, "all") else data)
@@ -199,13 +192,13 @@ class ProposalSerializer(serializers.ModelSerializer):
                 "ukrainian": proposal.ukrainian_accepted_at is not None,
                 "partner": proposal.partner_accepted_at is not None,
             },
-            "ukrainian_accepted_at": _iso(proposal.ukrainian_accepted_at, tz),
-            "partner_accepted_at": _iso(proposal.partner_accepted_at, tz),
+            "ukrainian_accepted_at": iso_datetime(proposal.ukrainian_accepted_at, tz),
+            "partner_accepted_at": iso_datetime(proposal.partner_accepted_at, tz),
             "outcome": self.get_outcome(proposal),
             "expires_at": self.get_expires_at(proposal),
-            "created_at": _iso(proposal.created_at, tz),
-            "updated_at": _iso(proposal.updated_at, tz),
-            "status_changed_at": _iso(proposal.status_changed_at, tz),
+            "created_at": iso_datetime(proposal.created_at, tz),
+            "updated_at": iso_datetime(proposal.updated_at, tz),
+            "status_changed_at": iso_datetime(proposal.status_changed_at, tz),
         }
         if user.can_review:
             notes = self._notes[proposal.pk]
@@ -251,7 +244,7 @@ class ProposalSerializer(serializers.ModelSerializer):
     def get_expires_at(self, proposal: Proposal) -> str | None:
         if proposal.status != Proposal.Status.APPROVED:
             return None
-        return _iso(proposal.status_changed_at + expiry_period())
+        return iso_datetime(proposal.status_changed_at + expiry_period())
 
 
 class EventSerializer(serializers.ModelSerializer):

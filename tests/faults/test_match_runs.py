@@ -83,8 +83,10 @@ def test_a_worker_killed_mid_run_leaves_a_run_that_completes_with_the_same_propo
     )
 
     # A new worker on the same queue: it gets the chunks never started and, after the visibility
-    # timeout, the one the dead worker had taken but not acknowledged.
-    with running_worker(redis_db=REDIS_DB, concurrency=2, env=env, queue=worker.queue):
+    # timeout, the one the dead worker had taken but not acknowledged. Its sweep for such messages
+    # runs every second instead of kombu's 100 s, so the wait is bounded by the run, not the sweep.
+    sweep = {"CELERY_UNACKED_RESTORE_INTERVAL": "1", "CELERY_UNACKED_RESTORE_THROTTLE": "1"}
+    with running_worker(redis_db=REDIS_DB, concurrency=2, env={**env, **sweep}, queue=worker.queue):
         wait_for(lambda: _finished(run.pk), timeout=180)
     run.refresh_from_db()
     if run.status != MatchRun.Status.SUCCEEDED:

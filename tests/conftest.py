@@ -114,7 +114,16 @@ def alice_token(alice):
     return client
 
 
-PERSONAS = ["anon", "alice_client", "alice_editor_client", "alice_viewer_client", "bob_client", "rita_client", "adam_client", "alice_token"]
+PERSONAS = [
+    "anon",
+    "alice_client",
+    "alice_editor_client",
+    "alice_viewer_client",
+    "bob_client",
+    "rita_client",
+    "adam_client",
+    "alice_token",
+]
 
 
 @pytest.fixture

@@ -69,6 +69,4 @@ class ProposalFactory(factory.django.DjangoModelFactory):
     rank_for_ukrainian = 1
     rank_for_partner = 1
     components = factory.LazyFunction(lambda: {"complementarity": 0.9, "text": 0.3})
-    reasons = factory.LazyFunction(
-        lambda: {"en": ["Both hold AQAP-2110"], "uk": ["Обидві мають AQAP-2110"]}
-    )
+    reasons = factory.LazyFunction(lambda: {"en": ["Both hold AQAP-2110"], "uk": ["Обидві мають AQAP-2110"]})

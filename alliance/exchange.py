@@ -495,6 +495,13 @@ class ImportResult:
     updated: list[int] = field(default_factory=list)
     unchanged: int = 0
     screened: list[int] = field(default_factory=list)
+    rematched: list[int] = field(default_factory=list)  # verified firms queued for a single-firm rematch
+    full_run_requested: bool = False  # too many for single rematches: one full match run was queued
 
     def summary(self) -> str:
-        return f"created {len(self.created)}, updated {len(self.updated)}, unchanged {self.unchanged}"
+        text = f"created {len(self.created)}, updated {len(self.updated)}, unchanged {self.unchanged}"
+        if self.full_run_requested:
+            text += "; a full match run was queued"
+        elif self.rematched:
+            text += f"; {len(self.rematched)} verified firm(s) queued for rematching"
+        return text

@@ -8,6 +8,7 @@ Status and screening fields are never taken from caller data (mass-assignment sa
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
@@ -32,6 +33,7 @@ from alliance.outbox import outbox_enqueue
 SCREEN_ONE_TASK = "compliance.tasks.screen_firm_task"
 SCREEN_MANY_TASK = "compliance.tasks.screen_firms_task"
 REMATCH_TASK = "matching.tasks.rematch_firm_task"
+FULL_RUN_TASK = "matching.tasks.run_full_match_task"
 SCREEN_MANY_CHUNK = 1000  # firm ids per bulk screening message: bounded message size
 BATCH_SIZE = 1000
 
@@ -264,10 +266,17 @@ def firm_suspend(*, firm: Firm, reviewer: User, reason: str) -> Firm:
 # --- Bulk import ----------------------------------------------------------------------------------
 
 
-def firms_import(*, document: Any, status: str = Firm.Status.VERIFIED, user: User | None = None) -> ImportResult:
+def firms_import(
+    *, document: Any, status: str = Firm.Status.VERIFIED, user: User | None = None, rematch: bool = True
+) -> ImportResult:
     """Import an exchange document atomically: all firms or none. Existing refs are updated (offers and
     seeks replaced; status kept), new ones created with `status`. Raises ExchangeFileError listing
-    every problem. A constant number of queries per 1,000 firms, whatever the file size."""
+    every problem. A constant number of queries per 1,000 firms, whatever the file size.
+
+    Verified firms created or changed are rematched after commit, like a profile edit: one debounced
+    rematch each, or one full match run when there are more than MATCHING["IMPORT_REMATCH_MAX_FIRMS"].
+    Both are outbox messages, so they survive Redis being down. `rematch=False` leaves matching to
+    the caller (the demo seed runs `manage.py match` next)."""
     if status not in (Firm.Status.VERIFIED, Firm.Status.PENDING):
         raise ValueError(f"import status must be verified or pending, not {status!r}")
     codes = _capability_ids()
@@ -342,7 +351,23 @@ def firms_import(*, document: Any, status: str = Firm.Status.VERIFIED, user: Use
         _bulk_insert(FirmRevision, revisions)
         result.screened = result.created + result.screened
         firm_screening_request(firm_ids=result.screened)
+        if rematch:
+            _import_rematch_request(result, new_firms=[f for f, _ in new_firms], changed=[f for f, _, _ in changed])
     return result
+
+
+def _import_rematch_request(result: ImportResult, *, new_firms: list[Firm], changed: list[Firm]) -> None:
+    """Queue matching for the verified firms an import created or changed (inside its transaction)."""
+    firm_ids = [firm.pk for firm in (*new_firms, *changed) if firm.status == Firm.Status.VERIFIED]
+    if not firm_ids:
+        return
+    if len(firm_ids) > settings.MATCHING["IMPORT_REMATCH_MAX_FIRMS"]:
+        outbox_enqueue(FULL_RUN_TASK)  # starts a run, or logs that one is already in progress
+        result.full_run_requested = True
+        return
+    for firm_id in firm_ids:
+        outbox_enqueue(REMATCH_TASK, firm_id=firm_id)
+    result.rematched = firm_ids
 
 
 # --- Capabilities ----------------------------------------------------------------------------------

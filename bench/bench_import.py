@@ -38,7 +38,7 @@ def run_import(path: Path, env: dict) -> tuple[float, float]:
     """Time one `import_firms` process; return (seconds, its peak RSS in MiB)."""
     start = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "manage.py"), "import_firms", str(path), "--skip-checks"],
+        [sys.executable, str(ROOT / "manage.py"), "import_firms", str(path), "--skip-checks", "--no-rematch"],
         env=env, cwd=ROOT, stdout=sys.stderr,
     )  # fmt: skip
     _, status, usage = os.wait4(process.pid, 0)  # this child's own resource usage

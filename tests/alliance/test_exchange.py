@@ -36,7 +36,7 @@ def _export_text() -> str:
 def test_the_sample_file_imports_as_verified_firms_with_history_and_screening(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         out, _ = _import_command(SAMPLE)
-    assert out.strip() == "created 8, updated 0, unchanged 0"
+    assert out.strip() == "created 8, updated 0, unchanged 0; 8 verified firm(s) queued for rematching"
     assert Firm.objects.count() == 8
     assert set(Firm.objects.values_list("status", flat=True)) == {"verified"}
     skyforge = Firm.objects.get(ref="ua-skyforge")

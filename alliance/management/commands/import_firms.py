@@ -1,4 +1,4 @@
-"""`manage.py import_firms PATH [--pending]`: load an alliance-firms/1 file, all or nothing."""
+"""`manage.py import_firms PATH [--pending] [--no-rematch]`: load an alliance-firms/1 file, all or nothing."""
 
 from pathlib import Path
 
@@ -20,8 +20,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--pending", action="store_true", help="create new firms pending review instead of verified"
         )
+        parser.add_argument(
+            "--no-rematch",
+            dest="rematch",
+            action="store_false",
+            help="do not queue matching for the verified firms created or changed (run `manage.py match` later)",
+        )
 
-    def handle(self, *args, path: str, pending: bool, **options):
+    def handle(self, *args, path: str, pending: bool, rematch: bool, **options):
         try:
             if path == "-":
                 import sys
@@ -33,7 +39,7 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {path}: {exc.strerror}")
         status = Firm.Status.PENDING if pending else Firm.Status.VERIFIED
         try:
-            result = firms_import(document=parse_exchange_text(text), status=status)
+            result = firms_import(document=parse_exchange_text(text), status=status, rematch=rematch)
         except ExchangeFileError as exc:
             for problem in exc.problems:
                 self.stderr.write(problem)

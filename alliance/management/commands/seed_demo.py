@@ -57,9 +57,14 @@ class Command(BaseCommand):
 
         try:
             with transaction.atomic():
-                verified = firms_import(document=self._document(d for d in docs if d["ref"] not in pending_refs))
+                # No rematch per import: `make demo` runs one full `manage.py match` right after.
+                verified = firms_import(
+                    document=self._document(d for d in docs if d["ref"] not in pending_refs), rematch=False
+                )
                 waiting = firms_import(
-                    document=self._document(d for d in docs if d["ref"] in pending_refs), status=Firm.Status.PENDING
+                    document=self._document(d for d in docs if d["ref"] in pending_refs),
+                    status=Firm.Status.PENDING,
+                    rematch=False,
                 )
                 logins = self._users(docs, pending_refs)
         except ExchangeFileError as exc:  # the generator and the importer disagree: a bug, say so plainly

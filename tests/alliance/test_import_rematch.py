@@ -1,0 +1,102 @@
+"""Imports queue matching for the verified firms they create or change, as a profile edit does.
+
+Oksana, the registry clerk, imports the partners' file; the firms in it must reach matching
+without anyone remembering to run `manage.py match` (issue #7: nothing lost). The work goes
+through the outbox, so it survives Redis being down (tests/faults/test_redis_down.py).
+"""
+
+import copy
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from alliance.models import Firm, OutboxMessage
+from alliance.services import FULL_RUN_TASK, REMATCH_TASK, firms_import
+from matching.models import MatchRun, Proposal
+
+SAMPLE = Path(__file__).parent / "data" / "sample-firms.json"
+
+
+@pytest.fixture
+def sample() -> dict:
+    return json.loads(SAMPLE.read_text(encoding="utf-8"))
+
+
+def _queued(task: str) -> list[dict]:
+    return [m.kwargs for m in OutboxMessage.objects.filter(task=task).order_by("pk")]
+
+
+def test_each_new_verified_firm_is_queued_for_a_rematch_after_commit(db, sample, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        result = firms_import(document=sample)
+    ids = sorted(Firm.objects.values_list("pk", flat=True))
+    assert sorted(kwargs["firm_id"] for kwargs in _queued(REMATCH_TASK)) == ids == sorted(result.rematched)
+    assert _queued(FULL_RUN_TASK) == []
+    assert callbacks, "the messages are sent only once the import has committed"
+    assert result.summary() == "created 8, updated 0, unchanged 0; 8 verified firm(s) queued for rematching"
+
+
+def test_pending_firms_and_an_unchanged_reimport_queue_nothing(db, sample):
+    firms_import(document=sample, status=Firm.Status.PENDING)
+    assert _queued(REMATCH_TASK) == []
+    Firm.objects.update(status=Firm.Status.VERIFIED)
+    result = firms_import(document=sample)
+    assert result.unchanged == 8 and result.rematched == []
+    assert _queued(REMATCH_TASK) == [] and _queued(FULL_RUN_TASK) == []
+
+
+def test_only_the_changed_verified_firm_is_queued(db, sample):
+    firms_import(document=sample, rematch=False)
+    assert _queued(REMATCH_TASK) == []
+    changed = copy.deepcopy(sample)
+    changed["firms"][0]["seeks"] = [{"capability": "sensors.radar"}]
+    changed["firms"][1]["employees"] = 950
+    Firm.objects.filter(ref=changed["firms"][1]["ref"]).update(status=Firm.Status.SUSPENDED)
+
+    result = firms_import(document=changed)
+    skyforge = Firm.objects.get(ref="ua-skyforge")
+    assert result.rematched == [skyforge.pk]  # the suspended firm changed too, but is not in matching
+    assert _queued(REMATCH_TASK) == [{"firm_id": skyforge.pk}]
+
+
+def test_more_firms_than_the_limit_queue_one_full_run_instead(db, sample, settings):
+    settings.MATCHING = {**settings.MATCHING, "IMPORT_REMATCH_MAX_FIRMS": 7}
+    result = firms_import(document=sample)
+    assert result.full_run_requested and result.rematched == []
+    assert _queued(FULL_RUN_TASK) == [{}] and _queued(REMATCH_TASK) == []
+    assert result.summary().endswith("; a full match run was queued")
+
+
+def test_the_command_can_leave_matching_to_later(db, tmp_path):
+    out = io.StringIO()
+    call_command("import_firms", str(SAMPLE), "--no-rematch", stdout=out)
+    assert out.getvalue().strip() == "created 8, updated 0, unchanged 0"
+    assert Firm.objects.count() == 8 and _queued(REMATCH_TASK) == [] and _queued(FULL_RUN_TASK) == []
+
+
+def test_an_imported_firm_has_proposals_once_its_messages_run(db, sample, django_capture_on_commit_callbacks):
+    """In-process tasks (the local default): the rematch runs right after the import commits."""
+    skyforge = next(f for f in sample["firms"] if f["ref"] == "ua-skyforge")
+    others = {**sample, "firms": [f for f in sample["firms"] if f["ref"] != "ua-skyforge"]}
+    firms_import(document=others, rematch=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        firms_import(document={**sample, "firms": [skyforge]})
+    firm = Firm.objects.get(ref="ua-skyforge")
+    run = MatchRun.objects.get(kind=MatchRun.Kind.FIRM, firm=firm)
+    assert run.status == MatchRun.Status.SUCCEEDED, run.error
+    partners = set(Proposal.objects.filter(ukrainian=firm).values_list("partner__ref", flat=True))
+    assert "de-optronik" in partners  # offers the thermal optics SkyForge seeks, and seeks its ISR drones
+
+
+def test_a_large_import_runs_a_full_match_in_process(db, sample, settings, django_capture_on_commit_callbacks):
+    settings.MATCHING = {**settings.MATCHING, "IMPORT_REMATCH_MAX_FIRMS": 2}
+    with django_capture_on_commit_callbacks(execute=True):
+        firms_import(document=sample)
+    run = MatchRun.objects.get(kind=MatchRun.Kind.FULL)
+    assert run.status == MatchRun.Status.SUCCEEDED, run.error
+    assert Proposal.objects.filter(ukrainian__ref="ua-skyforge", partner__ref="de-optronik").exists()
+    assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()

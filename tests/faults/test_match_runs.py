@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from matching.models import MatchChunk, MatchRun, Proposal
 from matching.services.runs import match_run_execute, match_run_start
-from tests.celery_worker import running_worker, send_task, wait_for
+from tests.celery_worker import fast_redelivery, running_worker, send_task, wait_for
 from tests.factories import UserFactory
 
 pytestmark = [
@@ -69,10 +69,10 @@ def test_a_worker_killed_mid_run_leaves_a_run_that_completes_with_the_same_propo
     call_command("seed_demo", seed=42, force=True, verbosity=0)
     settings.MATCHING = {**settings.MATCHING, "CHUNK_SIZE": 2}  # dozens of chunk tasks
     # Unacknowledged messages of a dead worker come back after the visibility timeout: keep it short.
-    env = {"CELERY_VISIBILITY_TIMEOUT": "5", "MATCH_CHUNK_SIZE": "2"}
+    env = {"MATCH_CHUNK_SIZE": "2"}
     run = match_run_start(enqueue=False)
 
-    with running_worker(redis_db=REDIS_DB, concurrency=1, env=env) as worker:
+    with running_worker(redis_db=REDIS_DB, concurrency=1, env={**env, **fast_redelivery(5, sweep=False)}) as worker:
         send_task(worker, "matching.tasks.run_full_match_task", run_id=run.pk)
         wait_for(lambda: MatchChunk.objects.filter(run=run, done_at__isnull=False).exists(), timeout=120, interval=0.05)
         os.killpg(worker.process.pid, signal.SIGKILL)  # the whole worker, mid-run, no warm shutdown
@@ -85,8 +85,7 @@ def test_a_worker_killed_mid_run_leaves_a_run_that_completes_with_the_same_propo
     # A new worker on the same queue: it gets the chunks never started and, after the visibility
     # timeout, the one the dead worker had taken but not acknowledged. Its sweep for such messages
     # runs every second instead of kombu's 100 s, so the wait is bounded by the run, not the sweep.
-    sweep = {"CELERY_UNACKED_RESTORE_INTERVAL": "1", "CELERY_UNACKED_RESTORE_THROTTLE": "1"}
-    with running_worker(redis_db=REDIS_DB, concurrency=2, env={**env, **sweep}, queue=worker.queue):
+    with running_worker(redis_db=REDIS_DB, concurrency=2, env={**env, **fast_redelivery(5)}, queue=worker.queue):
         wait_for(lambda: _finished(run.pk), timeout=180)
     run.refresh_from_db()
     if run.status != MatchRun.Status.SUCCEEDED:

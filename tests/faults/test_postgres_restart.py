@@ -16,7 +16,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from tests.celery_worker import running_worker, send_task, wait_for
+from tests.celery_worker import fast_redelivery, running_worker, send_task, wait_for
 from tests.faults.processes import app_env, free_port, manage
 
 PG_BIN = "/usr/lib/postgresql/15/bin"
@@ -98,7 +98,7 @@ def test_postgres_restarted_mid_run_gives_a_complete_run_or_a_recorded_failure(o
         except psycopg.OperationalError:
             return ("unreachable", 0, 0, "")
 
-    worker_env = {"DATABASE_URL": url, "MATCH_CHUNK_SIZE": "2", "CELERY_VISIBILITY_TIMEOUT": "10"}
+    worker_env = {"DATABASE_URL": url, "MATCH_CHUNK_SIZE": "2", **fast_redelivery(10)}
     with running_worker(redis_db=REDIS_DB, concurrency=2, env=worker_env) as worker:
         send_task(worker, "matching.tasks.run_full_match_task", run_id=run_id)
         wait_for(lambda: run_row()[1] >= 1, timeout=180, interval=0.05)

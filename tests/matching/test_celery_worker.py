@@ -4,7 +4,7 @@ import pytest
 
 from matching.models import MatchChunk, MatchRun, Proposal
 from matching.services.runs import match_run_start
-from tests.celery_worker import running_worker, send_task, wait_for
+from tests.celery_worker import fast_redelivery, running_worker, send_task, wait_for
 from tests.matching.population import PAIRS, make_population
 
 REDIS_DB = 3  # the pipeline engineer's Redis database
@@ -69,9 +69,8 @@ def test_a_worker_killed_mid_run_leaves_the_run_to_finish_on_another_with_nothin
     settings.MATCHING = {**settings.MATCHING, "CHUNK_SIZE": 4}
     bench_population_write(40, 4000, seed=7, say=lambda msg: None)  # 10 chunks of ~0.5 s
     run = match_run_start(enqueue=False)
-    fast_redelivery = {"CELERY_VISIBILITY_TIMEOUT": "2"}  # unacked messages come back after 2 s, not 15 min
-
-    with running_worker(redis_db=REDIS_DB, concurrency=1, env=fast_redelivery) as first:
+    # Unacked messages come back after 2 s, not 15 min; the second worker sweeps for them every second.
+    with running_worker(redis_db=REDIS_DB, concurrency=1, env=fast_redelivery(2, sweep=False)) as first:
         send_task(first, "matching.tasks.run_full_match_task", run_id=run.pk)
         wait_for(lambda: MatchRun.objects.get(pk=run.pk).chunks_done >= 1, timeout=120, interval=0.05)
         os.killpg(first.process.pid, signal.SIGKILL)  # no warm shutdown: the chunk in flight is never acked
@@ -79,7 +78,7 @@ def test_a_worker_killed_mid_run_leaves_the_run_to_finish_on_another_with_nothin
     killed_at = MatchRun.objects.get(pk=run.pk)
     assert killed_at.status == MatchRun.Status.RUNNING and killed_at.chunks_done < killed_at.chunks_total
 
-    with running_worker(redis_db=REDIS_DB, concurrency=2, env=fast_redelivery, queue=first.queue):
+    with running_worker(redis_db=REDIS_DB, concurrency=2, env=fast_redelivery(2), queue=first.queue):
         wait_for(lambda: _finished(run.pk), timeout=180)
 
     run.refresh_from_db()

@@ -39,6 +39,9 @@ FIRM_FIELDS = (
     "languages", "contact",
 )  # fmt: skip
 CAPABILITY_FIELDS = ("capability", "detail", "monthly_capacity")
+# Counts (employees, monthly capacity) above this are typing errors; it also keeps them inside the
+# database's integer columns, which would otherwise refuse the row with a server error.
+MAX_COUNT = 1_000_000_000
 CONTACT_FIELDS = ("name", "email", "phone")
 # What the API adds to a firm; named in errors so a client echoing them back learns why.
 READ_ONLY_FIELDS = ("id", "side", "status", "screening_status", "created_at", "updated_at", "status_changed_at")
@@ -104,6 +107,9 @@ def _check_positive_int(problems: list[Problem], name: str, value: Any) -> int |
         return None
     if not _is_int(value) or value < 1:
         problems.append((name, _("must be a positive integer")))
+        return None
+    if value > MAX_COUNT:
+        problems.append((name, _("must be at most %(max)s") % {"max": f"{MAX_COUNT:,}"}))
         return None
     return value
 
@@ -173,6 +179,9 @@ def _check_capabilities(problems: list[Problem], kind: str, value: Any, codes: C
         capacity = entry.get("monthly_capacity")
         if capacity is not None and (not _is_int(capacity) or capacity < 0):
             problems.append((f"{path}.monthly_capacity", _("must be a non-negative integer")))
+            capacity = None
+        elif capacity is not None and capacity > MAX_COUNT:
+            problems.append((f"{path}.monthly_capacity", _("must be at most %(max)s") % {"max": f"{MAX_COUNT:,}"}))
             capacity = None
         entries.append({"capability": code, "detail": detail, "monthly_capacity": capacity})
     return entries

@@ -2,7 +2,7 @@
 (`alliance.services`, `alliance.validators`) whose ApplicationError fields land on the form."""
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from django import forms
@@ -13,7 +13,7 @@ from django_countries import countries
 
 from accounts.models import User
 from alliance.errors import ApplicationError
-from alliance.exchange import firm_clean_document
+from alliance.exchange import MAX_COUNT, firm_clean_document
 from alliance.models import Capability, Certification, Clearance, ExportRegime, Firm, PartnershipType
 from matching.models import Proposal
 from web.domains import domain_label
@@ -86,14 +86,29 @@ class SignUpForm(forms.Form):
 # ---- Firm profile -----------------------------------------------------------------------------
 
 
-def capability_groups(selected: Iterable[str] = ()) -> list[dict]:
-    """The taxonomy grouped by domain, names in the active language, for the checkbox picker."""
-    selected = set(selected)
+def capability_groups(selected: Iterable[str] = (), extras: Mapping[str, Mapping[str, str]] | None = None) -> list[dict]:
+    """The taxonomy grouped by domain, names in the active language, for the checkbox picker;
+    `extras` gives each capability's detail and monthly capacity inputs as typed or recorded."""
+    selected, extras = set(selected), extras or {}
     groups: dict[str, dict] = {}
     for cap in Capability.objects.order_by("domain", "code"):
         group = groups.setdefault(cap.domain, {"domain": cap.domain, "label": domain_label(cap.domain), "items": []})
-        group["items"].append({"code": cap.code, "name": cap.name, "checked": cap.code in selected})
+        extra = extras.get(cap.code, {})
+        group["items"].append(
+            {
+                "code": cap.code,
+                "name": cap.name,
+                "checked": cap.code in selected,
+                "detail": extra.get("detail", ""),
+                "capacity": extra.get("capacity", ""),
+            }
+        )
     return sorted(groups.values(), key=lambda g: g["label"])
+
+
+def capability_input_names(field: str, code: str) -> tuple[str, str]:
+    """The names of one capability's detail and monthly capacity inputs in the profile form."""
+    return f"{field}-detail-{code}", f"{field}-capacity-{code}"
 
 
 class FirmProfileForm(forms.Form):
@@ -107,7 +122,7 @@ class FirmProfileForm(forms.Form):
     lei = forms.CharField(label=_("LEI"), max_length=20, required=False, help_text=_("Optional, 20 characters."))
     ncage = forms.CharField(label=_("NCAGE code"), max_length=5, required=False)
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
-    employees = forms.IntegerField(label=_("Employees"), min_value=1, required=False)
+    employees = forms.IntegerField(label=_("Employees"), min_value=1, max_value=MAX_COUNT, required=False)
     founded = forms.IntegerField(label=_("Year founded"), min_value=1800, max_value=date.today().year, required=False)
     description = forms.CharField(
         label=_("What the firm does"),
@@ -152,6 +167,8 @@ class FirmProfileForm(forms.Form):
 
     def __init__(self, *args, firm: Firm | None = None, **kwargs):
         self.firm = firm
+        self._extras: dict[str, dict[str, dict[str, str]]] = {}
+        self._rows: dict[str, list[dict]] = {"offers": [], "seeks": []}
         if firm is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_from_firm(firm)
         super().__init__(*args, **kwargs)
@@ -195,23 +212,58 @@ class FirmProfileForm(forms.Form):
             raise forms.ValidationError(
                 _("Pick at least one capability the firm offers or seeks."), code="capabilities_required"
             )
+        self._rows = {field: self._capability_rows(field, data.get(field) or []) for field in ("offers", "seeks")}
         return data
 
-    def _capability_rows(self, kind: str, codes: list[str]) -> list[dict]:
-        # Keep the detail and capacity already recorded (e.g. through the API) for kept capabilities.
-        known = {}
-        if self.firm is not None:
-            known = {
-                fc.capability.code: fc for fc in self.firm.capabilities.select_related("capability").filter(kind=kind)
-            }
+    def capability_extras(self, field: str) -> dict[str, dict[str, str]]:
+        """Per capability code, what its detail and capacity inputs show: as typed when the form
+        was sent with them, else as recorded for the firm (e.g. through the API or an import)."""
+        if field not in self._extras:
+            kind = "offer" if field == "offers" else "seek"
+            extras: dict[str, dict[str, str]] = {}
+            if self.firm is not None:
+                for code, detail, capacity in self.firm.capabilities.filter(kind=kind).values_list(
+                    "capability__code", "detail", "monthly_capacity"
+                ):
+                    extras[code] = {"detail": detail or "", "capacity": "" if capacity is None else str(capacity)}
+            if self.is_bound:
+                for code in self.data.getlist(field) if hasattr(self.data, "getlist") else self.data.get(field, []):
+                    detail_name, capacity_name = capability_input_names(field, code)
+                    typed = extras.setdefault(code, {"detail": "", "capacity": ""})
+                    if detail_name in self.data:
+                        typed["detail"] = self.data[detail_name]
+                    if capacity_name in self.data:
+                        typed["capacity"] = self.data[capacity_name]
+            self._extras[field] = extras
+        return self._extras[field]
+
+    def _capability_rows(self, field: str, codes: list[str]) -> list[dict]:
+        """The exchange rows of the picked capabilities, each with its detail and capacity checked."""
+        extras = self.capability_extras(field)
+        names = {cap.code: cap.name for cap in Capability.objects.filter(code__in=codes)}  # the page's language
         rows = []
         for code in codes:
             row: dict = {"capability": code}
-            if code in known:
-                if known[code].detail:
-                    row["detail"] = known[code].detail
-                if known[code].monthly_capacity is not None:
-                    row["monthly_capacity"] = known[code].monthly_capacity
+            extra = extras.get(code, {})
+            detail = " ".join(str(extra.get("detail", "")).split())
+            if len(detail) > 500:
+                self.add_error(
+                    field,
+                    _("%(capability)s: the detail must be at most 500 characters (it has %(length)d).")
+                    % {"capability": names.get(code, code), "length": len(detail)},
+                )
+            elif detail:
+                row["detail"] = detail
+            capacity = str(extra.get("capacity", "")).strip().replace(" ", "").replace("\u00a0", "")
+            if capacity:
+                if not capacity.isascii() or not capacity.isdigit() or int(capacity) > MAX_COUNT:
+                    self.add_error(
+                        field,
+                        _("%(capability)s: units per month must be a whole number from 0 to %(max)s (got %(value)s).")
+                        % {"capability": names.get(code, code), "max": f"{MAX_COUNT:,}", "value": capacity[:20]},
+                    )
+                else:
+                    row["monthly_capacity"] = int(capacity)
             rows.append(row)
         return rows
 
@@ -222,8 +274,8 @@ class FirmProfileForm(forms.Form):
             "name": d["name"].strip(),
             "country": d["country"],
             "description": d["description"].strip(),
-            "offers": self._capability_rows("offer", d["offers"]),
-            "seeks": self._capability_rows("seek", d["seeks"]),
+            "offers": self._rows["offers"],
+            "seeks": self._rows["seeks"],
             "partnership_types": d["partnership_types"],
             "certifications": d["certifications"],
             "security_clearance": d["security_clearance"],

@@ -39,7 +39,12 @@ def test_a_firm_representative_signs_up_and_registers_the_firm(new_page, shots):
     page.get_by_label("What the firm does").fill("Builds multirotor reconnaissance drones for the front line.")
     # The capability picker filters as one types, in the page's language.
     page.locator("#id_offers_filter").fill("multirotor")
+    capacity = page.locator('[name="offers-capacity-uav.multirotor_isr"]')
+    expect(capacity).to_be_hidden()  # a capability's capacity and detail open once it is picked
     page.locator("#id_offers_picker").get_by_label("Multirotor reconnaissance drones").check()
+    expect(capacity).to_be_visible()
+    capacity.fill("40")
+    page.locator('[name="offers-detail-uav.multirotor_isr"]').fill("Shark-M, 60 km datalink")
     page.locator("#id_seeks_filter").fill("thermal")
     expect(page.locator("#id_seeks_picker").get_by_label("FPV strike drones")).to_be_hidden()
     page.locator("#id_seeks_picker").get_by_label(re.compile("thermal", re.I)).first.check()
@@ -54,6 +59,7 @@ def test_a_firm_representative_signs_up_and_registers_the_firm(new_page, shots):
     expect(error).to_contain_text("check digit")
     expect(page.get_by_label("Legal name")).to_have_value("Kyiv Drone Works LLC")
     expect(page.locator("#id_offers_picker").get_by_label("Multirotor reconnaissance drones")).to_be_checked()
+    expect(capacity).to_have_value("40")
     shots(page, "profile-error")
     page.get_by_label("EDRPOU code").fill("32855961")
     page.get_by_role("button", name="Submit for verification").click()
@@ -64,6 +70,13 @@ def test_a_firm_representative_signs_up_and_registers_the_firm(new_page, shots):
     firm = Firm.objects.get(name="Kyiv Drone Works LLC")
     assert firm.status == Firm.Status.PENDING
     assert firm.memberships.get().user.username == "olena"
+    offer = firm.capabilities.get(kind="offer")
+    assert (offer.capability.code, offer.detail, offer.monthly_capacity) == (
+        "uav.multirotor_isr",
+        "Shark-M, 60 km datalink",
+        40,
+    )
+    expect(page.get_by_text("Shark-M, 60 km datalink (40 a month)")).to_be_visible()
 
 
 def test_a_reviewer_verifies_a_firm_runs_matching_and_approves_a_proposal(new_page, shots):

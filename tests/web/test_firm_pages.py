@@ -144,6 +144,64 @@ def test_alice_edits_her_profile_and_keeps_capability_details(page_alice, firm_a
     assert firm_a.capabilities.filter(kind="seek", capability__code="sensors.optics_thermal").exists()
 
 
+def test_alice_records_capacity_and_detail_for_each_capability_she_picks(page_alice, firm_a):
+    response = page_alice.post(
+        reverse("web:firm_edit", args=[firm_a.pk]),
+        _profile(
+            **{
+                "offers-capacity-uav.multirotor_isr": "1 200",
+                "offers-detail-uav.multirotor_isr": "  Shark-M,   60 km datalink ",
+                "seeks-capacity-sensors.optics_thermal": "",
+                "seeks-detail-sensors.optics_thermal": "640x512 cores",
+                "offers-capacity-uav.fpv": "999",  # not picked: ignored
+            }
+        ),
+    )
+    assert response.status_code == 302
+    rows = set(firm_a.capabilities.values_list("kind", "capability__code", "detail", "monthly_capacity"))
+    assert rows == {
+        ("offer", "uav.multirotor_isr", "Shark-M, 60 km datalink", 1200),
+        ("seek", "sensors.optics_thermal", "640x512 cores", None),
+    }
+    body = page_alice.get(reverse("web:firm_edit", args=[firm_a.pk])).content.decode()
+    assert 'name="offers-capacity-uav.multirotor_isr" value="1200"' in body
+    assert 'name="seeks-detail-sensors.optics_thermal" value="640x512 cores"' in body
+    dashboard = page_alice.get(reverse("web:firm_dashboard", args=[firm_a.pk])).content.decode()
+    assert "Shark-M, 60 km datalink (1200 a month)" in dashboard
+
+
+@pytest.mark.parametrize(
+    "typed, rule",
+    [
+        ("-5", "whole number from 0 to 1,000,000,000 (got -5)"),
+        ("12.5", "whole number from 0 to 1,000,000,000 (got 12.5)"),
+        ("lots", "whole number from 0 to 1,000,000,000 (got lots)"),
+        ("1000000001", "whole number from 0 to 1,000,000,000 (got 1000000001)"),
+    ],
+)
+def test_a_bad_capacity_names_the_capability_and_the_rule_and_changes_nothing(page_alice, firm_a, typed, rule):
+    before = list(firm_a.capabilities.values_list("kind", "capability__code", "detail", "monthly_capacity"))
+    response = page_alice.post(
+        reverse("web:firm_edit", args=[firm_a.pk]),
+        _profile(name="Renamed LLC", **{"offers-capacity-uav.multirotor_isr": typed}),
+    )
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors["offers"])
+    assert "Multirotor reconnaissance drones: units per month must be a " + rule in errors
+    assert f'name="offers-capacity-uav.multirotor_isr" value="{typed}"' in response.content.decode()
+    firm_a.refresh_from_db()
+    assert firm_a.name != "Renamed LLC"
+    assert list(firm_a.capabilities.values_list("kind", "capability__code", "detail", "monthly_capacity")) == before
+
+
+def test_a_detail_over_500_characters_is_refused_by_name(page_alice, firm_a):
+    response = page_alice.post(
+        reverse("web:firm_edit", args=[firm_a.pk]), _profile(**{"offers-detail-uav.multirotor_isr": "x" * 501})
+    )
+    assert response.status_code == 200
+    assert "the detail must be at most 500 characters (it has 501)" in " ".join(response.context["form"].errors["offers"])
+
+
 def test_capability_names_come_in_the_pages_language(page_alice, alice):
     alice.language = "uk"
     alice.save()

@@ -53,8 +53,8 @@ def _profile_page(request: HttpRequest, form: FirmProfileForm, firm: Firm | None
         {
             "form": form,
             "firm": firm,
-            "offer_groups": capability_groups(selected_offers),
-            "seek_groups": capability_groups(selected_seeks),
+            "offer_groups": capability_groups(selected_offers, form.capability_extras("offers")),
+            "seek_groups": capability_groups(selected_seeks, form.capability_extras("seeks")),
         },
     )
 

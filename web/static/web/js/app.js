@@ -10,9 +10,10 @@
       const q = input.value.trim().toLowerCase();
       picker.querySelectorAll(".cap-group").forEach(function (group) {
         let visible = 0;
-        group.querySelectorAll("label").forEach(function (label) {
-          const match = !q || label.textContent.toLowerCase().includes(q) || group.dataset.domain.toLowerCase().includes(q);
-          label.hidden = !match;
+        group.querySelectorAll(".cap-item").forEach(function (item) {
+          const name = item.querySelector(".cap-name").textContent.toLowerCase();
+          const match = !q || name.includes(q) || group.dataset.domain.toLowerCase().includes(q);
+          item.hidden = !match;
           if (match) visible += 1;
         });
         group.hidden = visible === 0;

@@ -86,7 +86,9 @@ class SignUpForm(forms.Form):
 # ---- Firm profile -----------------------------------------------------------------------------
 
 
-def capability_groups(selected: Iterable[str] = (), extras: Mapping[str, Mapping[str, str]] | None = None) -> list[dict]:
+def capability_groups(
+    selected: Iterable[str] = (), extras: Mapping[str, Mapping[str, str]] | None = None
+) -> list[dict]:
     """The taxonomy grouped by domain, names in the active language, for the checkbox picker;
     `extras` gives each capability's detail and monthly capacity inputs as typed or recorded."""
     selected, extras = set(selected), extras or {}

@@ -199,7 +199,9 @@ def test_a_detail_over_500_characters_is_refused_by_name(page_alice, firm_a):
         reverse("web:firm_edit", args=[firm_a.pk]), _profile(**{"offers-detail-uav.multirotor_isr": "x" * 501})
     )
     assert response.status_code == 200
-    assert "the detail must be at most 500 characters (it has 501)" in " ".join(response.context["form"].errors["offers"])
+    assert "the detail must be at most 500 characters (it has 501)" in " ".join(
+        response.context["form"].errors["offers"]
+    )
 
 
 def test_capability_names_come_in_the_pages_language(page_alice, alice):

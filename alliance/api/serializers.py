@@ -12,14 +12,14 @@ from django.utils.translation import get_language
 from rest_framework import serializers
 
 from alliance.api.strict import StrictFieldsMixin
-from alliance.exchange import firm_clean_document
+from alliance.exchange import MAX_COUNT, firm_clean_document
 from alliance.models import Capability, Certification, Clearance, ExportRegime, Firm, FirmRevision, PartnershipType
 
 
 class CapabilityEntrySerializer(serializers.Serializer):
     capability = serializers.CharField(help_text="A capability code from `GET /api/v1/capabilities/`.")
     detail = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    monthly_capacity = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    monthly_capacity = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_COUNT)
 
 
 class ContactSerializer(serializers.Serializer):
@@ -42,7 +42,7 @@ class FirmWriteSerializer(serializers.Serializer):
     lei = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     ncage = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     website = serializers.URLField(required=False, allow_null=True, allow_blank=True)
-    employees = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    employees = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_COUNT)
     founded = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     description = serializers.CharField(min_length=20, max_length=5000)
     offers = CapabilityEntrySerializer(many=True, required=False)

@@ -18,6 +18,7 @@ from rest_framework.generics import GenericAPIView, ListAPIView, get_object_or_4
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from alliance.api.schemas import error_responses
 from alliance.api.serializers import iso_datetime
 from alliance.api.strict import StrictFieldsMixin
 from matching.models import Notification, Proposal, ProposalEvent
@@ -498,7 +499,9 @@ class NotificationReadAllView(APIView):
         return Response({"marked": notifications_mark_all_read(user=request.user)}, status=status.HTTP_200_OK)
 
 
-@extend_schema(responses=inline_serializer("ReviewStats", {"counts": serializers.DictField()}))
+@extend_schema(
+    responses={200: inline_serializer("ReviewStats", {"counts": serializers.DictField()}), **error_responses(403)}
+)
 class StatsView(APIView):
     """Review statistics for reviewers and administrators (the dashboard draws from the same selector)."""
 

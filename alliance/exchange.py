@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone, translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from alliance.models import Certification, Clearance, ExportRegime, Firm, FirmCapability, PartnershipType
@@ -39,9 +40,15 @@ FIRM_FIELDS = (
     "languages", "contact",
 )  # fmt: skip
 CAPABILITY_FIELDS = ("capability", "detail", "monthly_capacity")
-# Counts (employees, monthly capacity) above this are typing errors; it also keeps them inside the
-# database's integer columns, which would otherwise refuse the row with a server error.
-MAX_COUNT = 1_000_000_000
+# Counts (employees, monthly capacity) must fit the database's integer columns, which would
+# otherwise refuse the row with a server error. The bound is the column's, so no stored row breaks it.
+MAX_COUNT = 2_147_483_647
+
+
+def max_count_text() -> str:
+    """MAX_COUNT grouped as the active language writes numbers (2,147,483,647; 2 147 483 647)."""
+    separator = "\u00a0" if (get_language() or "").startswith("uk") else ","
+    return f"{MAX_COUNT:,}".replace(",", separator)
 CONTACT_FIELDS = ("name", "email", "phone")
 # What the API adds to a firm; named in errors so a client echoing them back learns why.
 READ_ONLY_FIELDS = ("id", "side", "status", "screening_status", "created_at", "updated_at", "status_changed_at")
@@ -109,7 +116,7 @@ def _check_positive_int(problems: list[Problem], name: str, value: Any) -> int |
         problems.append((name, _("must be a positive integer")))
         return None
     if value > MAX_COUNT:
-        problems.append((name, _("must be at most %(max)s") % {"max": f"{MAX_COUNT:,}"}))
+        problems.append((name, _("must be at most %(max)s") % {"max": max_count_text()}))
         return None
     return value
 
@@ -181,7 +188,7 @@ def _check_capabilities(problems: list[Problem], kind: str, value: Any, codes: C
             problems.append((f"{path}.monthly_capacity", _("must be a non-negative integer")))
             capacity = None
         elif capacity is not None and capacity > MAX_COUNT:
-            problems.append((f"{path}.monthly_capacity", _("must be at most %(max)s") % {"max": f"{MAX_COUNT:,}"}))
+            problems.append((f"{path}.monthly_capacity", _("must be at most %(max)s") % {"max": max_count_text()}))
             capacity = None
         entries.append({"capability": code, "detail": detail, "monthly_capacity": capacity})
     return entries

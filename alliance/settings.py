@@ -174,6 +174,9 @@ REST_FRAMEWORK = {
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+# The profile form sends a capacity and a detail input per capability of the taxonomy (4 fields
+# each, ~60 capabilities today); Django's default of 1,000 fields would refuse it past ~245.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=5000)
 
 REST_KNOX = {
     "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=90)),

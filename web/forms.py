@@ -13,7 +13,7 @@ from django_countries import countries
 
 from accounts.models import User
 from alliance.errors import ApplicationError
-from alliance.exchange import MAX_COUNT, firm_clean_document
+from alliance.exchange import MAX_COUNT, firm_clean_document, max_count_text
 from alliance.models import Capability, Certification, Clearance, ExportRegime, Firm, PartnershipType
 from matching.models import Proposal
 from web.domains import domain_label
@@ -170,6 +170,7 @@ class FirmProfileForm(forms.Form):
     def __init__(self, *args, firm: Firm | None = None, **kwargs):
         self.firm = firm
         self._extras: dict[str, dict[str, dict[str, str]]] = {}
+        self._recorded_details: dict[str, dict[str, str]] = {}
         self._rows: dict[str, list[dict]] = {"offers": [], "seeks": []}
         if firm is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_from_firm(firm)
@@ -223,13 +224,16 @@ class FirmProfileForm(forms.Form):
         if field not in self._extras:
             kind = "offer" if field == "offers" else "seek"
             extras: dict[str, dict[str, str]] = {}
+            self._recorded_details[field] = {}
             if self.firm is not None:
                 for code, detail, capacity in self.firm.capabilities.filter(kind=kind).values_list(
                     "capability__code", "detail", "monthly_capacity"
                 ):
                     extras[code] = {"detail": detail or "", "capacity": "" if capacity is None else str(capacity)}
+                    self._recorded_details[field][code] = detail or ""
             if self.is_bound:
-                for code in self.data.getlist(field) if hasattr(self.data, "getlist") else self.data.get(field, []):
+                codes = self.data.getlist(field) if hasattr(self.data, "getlist") else self.data.get(field, [])
+                for code in [codes] if isinstance(codes, str) else codes:
                     detail_name, capacity_name = capability_input_names(field, code)
                     typed = extras.setdefault(code, {"detail": "", "capacity": ""})
                     if detail_name in self.data:
@@ -247,7 +251,10 @@ class FirmProfileForm(forms.Form):
         for code in codes:
             row: dict = {"capability": code}
             extra = extras.get(code, {})
-            detail = " ".join(str(extra.get("detail", "")).split())
+            detail = str(extra.get("detail", "")).strip()
+            recorded = self._recorded_details.get(field, {}).get(code)
+            if recorded is not None and "".join(recorded.split()) == "".join(detail.split()):
+                detail = recorded  # untouched: an input drops line breaks, so keep the detail as stored
             if len(detail) > 500:
                 self.add_error(
                     field,
@@ -262,7 +269,7 @@ class FirmProfileForm(forms.Form):
                     self.add_error(
                         field,
                         _("%(capability)s: units per month must be a whole number from 0 to %(max)s (got %(value)s).")
-                        % {"capability": names.get(code, code), "max": f"{MAX_COUNT:,}", "value": capacity[:20]},
+                        % {"capability": names.get(code, code), "max": max_count_text(), "value": capacity[:20]},
                     )
                 else:
                     row["monthly_capacity"] = int(capacity)

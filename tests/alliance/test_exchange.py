@@ -179,19 +179,19 @@ def test_each_field_rule_is_checked(db, sample):
     ]
 
 
-def test_counts_beyond_a_billion_are_refused_by_name_not_by_the_database(db, sample):
+def test_counts_beyond_the_database_integer_are_refused_by_name_not_by_the_database(db, sample):
     """PostgreSQL's integer columns would refuse 10^12 mid-import with a server error."""
     firm = sample["firms"][0]
     firm["employees"] = 10**12
-    firm["offers"][0]["monthly_capacity"] = 1_000_000_001
+    firm["offers"][0]["monthly_capacity"] = 2_147_483_648
     with pytest.raises(ExchangeFileError) as excinfo:
         firms_import(document=sample)
     assert [p.split(": ", 1)[1] for p in excinfo.value.problems] == [
-        "employees: must be at most 1,000,000,000",
-        "offers[0].monthly_capacity: must be at most 1,000,000,000",
+        "employees: must be at most 2,147,483,647",
+        "offers[0].monthly_capacity: must be at most 2,147,483,647",
     ]
     assert not Firm.objects.exists()
-    firm["employees"], firm["offers"][0]["monthly_capacity"] = 1_000_000_000, 1_000_000_000
+    firm["employees"], firm["offers"][0]["monthly_capacity"] = 2_147_483_647, 2_147_483_647
     assert len(firms_import(document=sample).created) == 8
 
 

@@ -150,7 +150,7 @@ def test_alice_records_capacity_and_detail_for_each_capability_she_picks(page_al
         _profile(
             **{
                 "offers-capacity-uav.multirotor_isr": "1 200",
-                "offers-detail-uav.multirotor_isr": "  Shark-M,   60 km datalink ",
+                "offers-detail-uav.multirotor_isr": "  Shark-M, 60 km datalink ",
                 "seeks-capacity-sensors.optics_thermal": "",
                 "seeks-detail-sensors.optics_thermal": "640x512 cores",
                 "offers-capacity-uav.fpv": "999",  # not picked: ignored
@@ -170,13 +170,32 @@ def test_alice_records_capacity_and_detail_for_each_capability_she_picks(page_al
     assert "Shark-M, 60 km datalink (1200 a month)" in dashboard
 
 
+def test_an_untouched_multiline_detail_recorded_through_the_api_is_kept_as_stored(page_alice, firm_a):
+    from alliance.models import Capability, FirmCapability
+
+    FirmCapability.objects.create(
+        firm=firm_a,
+        capability=Capability.objects.get(code="uav.multirotor_isr"),
+        kind="offer",
+        detail="Shark-M\nBlock  2",
+        monthly_capacity=40,
+    )
+    # A browser strips line breaks from a one-line input's value: this is what comes back.
+    typed = {"offers-detail-uav.multirotor_isr": "Shark-MBlock  2", "offers-capacity-uav.multirotor_isr": "40"}
+    response = page_alice.post(reverse("web:firm_edit", args=[firm_a.pk]), _profile(name="Renamed LLC", **typed))
+    assert response.status_code == 302
+    offer = firm_a.capabilities.get(kind="offer")
+    assert (offer.detail, offer.monthly_capacity) == ("Shark-M\nBlock  2", 40)
+    assert "offers" not in firm_a.revisions.first().changed_fields
+
+
 @pytest.mark.parametrize(
     "typed, rule",
     [
-        ("-5", "whole number from 0 to 1,000,000,000 (got -5)"),
-        ("12.5", "whole number from 0 to 1,000,000,000 (got 12.5)"),
-        ("lots", "whole number from 0 to 1,000,000,000 (got lots)"),
-        ("1000000001", "whole number from 0 to 1,000,000,000 (got 1000000001)"),
+        ("-5", "whole number from 0 to 2,147,483,647 (got -5)"),
+        ("12.5", "whole number from 0 to 2,147,483,647 (got 12.5)"),
+        ("lots", "whole number from 0 to 2,147,483,647 (got lots)"),
+        ("2147483648", "whole number from 0 to 2,147,483,647 (got 2147483648)"),
     ],
 )
 def test_a_bad_capacity_names_the_capability_and_the_rule_and_changes_nothing(page_alice, firm_a, typed, rule):

@@ -49,6 +49,8 @@ def max_count_text() -> str:
     """MAX_COUNT grouped as the active language writes numbers (2,147,483,647; 2 147 483 647)."""
     separator = "\u00a0" if (get_language() or "").startswith("uk") else ","
     return f"{MAX_COUNT:,}".replace(",", separator)
+
+
 CONTACT_FIELDS = ("name", "email", "phone")
 # What the API adds to a firm; named in errors so a client echoing them back learns why.
 READ_ONLY_FIELDS = ("id", "side", "status", "screening_status", "created_at", "updated_at", "status_changed_at")

@@ -16,10 +16,14 @@ from alliance.models import OutboxMessage
 log = logging.getLogger(__name__)
 
 
-def outbox_enqueue(task: str, *, countdown: int = 0, **kwargs) -> OutboxMessage:
-    """Record `task(**kwargs)` to run after the current transaction commits."""
+def outbox_enqueue(task: str, *, countdown: int = 0, robust: bool = False, **kwargs) -> OutboxMessage:
+    """Record `task(**kwargs)` to run after the current transaction commits.
+
+    `robust`: with in-process tasks (no broker), an error in the task is logged and the message
+    kept for `manage.py outbox_relay` instead of reaching the caller after its commit (an import
+    has already succeeded and must say so)."""
     message = OutboxMessage.objects.create(task=task, kwargs=kwargs, countdown=countdown)
-    transaction.on_commit(lambda: outbox_send(message_id=message.pk))
+    transaction.on_commit(lambda: outbox_send(message_id=message.pk), robust=robust)
     return message
 
 

@@ -362,11 +362,12 @@ def _import_rematch_request(result: ImportResult, *, new_firms: list[Firm], chan
     if not firm_ids:
         return
     if len(firm_ids) > settings.MATCHING["IMPORT_REMATCH_MAX_FIRMS"]:
-        outbox_enqueue(FULL_RUN_TASK)  # starts a run, or logs that one is already in progress
+        # Starts a run; while another is in progress, tries again until it can (its snapshot may predate us).
+        outbox_enqueue(FULL_RUN_TASK, robust=True, retry_while_busy=True)
         result.full_run_requested = True
         return
     for firm_id in firm_ids:
-        outbox_enqueue(REMATCH_TASK, firm_id=firm_id)
+        outbox_enqueue(REMATCH_TASK, robust=True, firm_id=firm_id)
     result.rematched = firm_ids
 
 

@@ -290,6 +290,8 @@ MATCHING = {
     # An import that creates or changes more verified firms than this queues one full run instead of
     # one rematch per firm (a single-firm rematch reloads the registry: ~1.7 s each at 22,000 firms).
     "IMPORT_REMATCH_MAX_FIRMS": env.int("MATCH_IMPORT_REMATCH_MAX_FIRMS", default=50),
+    # That full run, asked for while another runs, is tried again this often (at most 60 times).
+    "BUSY_RETRY_SECONDS": env.int("MATCH_BUSY_RETRY_SECONDS", default=120),
 }
 REVIEW = {
     "EXPIRY_DAYS": env.int("REVIEW_EXPIRY_DAYS", default=30),

@@ -2,7 +2,8 @@
 
 Oksana, the registry clerk, imports the partners' file; the firms in it must reach matching
 without anyone remembering to run `manage.py match` (issue #7: nothing lost). The work goes
-through the outbox, so it survives Redis being down (tests/faults/test_redis_down.py).
+through the PostgreSQL outbox like every other queued task, so a Redis outage delays it and
+loses nothing (the outbox itself: tests/faults/test_redis_down.py).
 """
 
 import copy
@@ -30,12 +31,12 @@ def _queued(task: str) -> list[dict]:
 
 
 def test_each_new_verified_firm_is_queued_for_a_rematch_after_commit(db, sample, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with django_capture_on_commit_callbacks(execute=False):
         result = firms_import(document=sample)
     ids = sorted(Firm.objects.values_list("pk", flat=True))
     assert sorted(kwargs["firm_id"] for kwargs in _queued(REMATCH_TASK)) == ids == sorted(result.rematched)
     assert _queued(FULL_RUN_TASK) == []
-    assert callbacks, "the messages are sent only once the import has committed"
+    assert not OutboxMessage.objects.filter(sent_at__isnull=False).exists(), "sent only once the import commits"
     assert result.summary() == "created 8, updated 0, unchanged 0; 8 verified firm(s) queued for rematching"
 
 
@@ -66,7 +67,7 @@ def test_more_firms_than_the_limit_queue_one_full_run_instead(db, sample, settin
     settings.MATCHING = {**settings.MATCHING, "IMPORT_REMATCH_MAX_FIRMS": 7}
     result = firms_import(document=sample)
     assert result.full_run_requested and result.rematched == []
-    assert _queued(FULL_RUN_TASK) == [{}] and _queued(REMATCH_TASK) == []
+    assert _queued(FULL_RUN_TASK) == [{"retry_while_busy": True}] and _queued(REMATCH_TASK) == []
     assert result.summary().endswith("; a full match run was queued")
 
 
@@ -100,3 +101,23 @@ def test_a_large_import_runs_a_full_match_in_process(db, sample, settings, djang
     assert run.status == MatchRun.Status.SUCCEEDED, run.error
     assert Proposal.objects.filter(ukrainian__ref="ua-skyforge", partner__ref="de-optronik").exists()
     assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
+
+
+def test_a_failing_rematch_never_turns_a_committed_import_into_an_error(
+    db, sample, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    """In-process tasks run right after the import commits; a fault there is logged and the message
+    kept for `manage.py outbox_relay`, and the import still reports what it did."""
+    import matching.services.rematch
+
+    def broken(*, firm_id):
+        raise RuntimeError("scoring exploded")  # a fault injected into the rematch, not the import
+
+    monkeypatch.setattr(matching.services.rematch, "rematch_request", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = firms_import(document=sample)
+    assert len(result.created) == 8 and Firm.objects.count() == 8
+    unsent = OutboxMessage.objects.filter(task=REMATCH_TASK, sent_at__isnull=True)
+    assert unsent.count() == 8
+    assert all("scoring exploded" in m.last_error for m in unsent)
+    assert "scoring exploded" in caplog.text

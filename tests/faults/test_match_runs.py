@@ -99,3 +99,23 @@ def test_a_worker_killed_mid_run_leaves_a_run_that_completes_with_the_same_propo
     undisturbed_run = match_run_execute(run_id=match_run_start(enqueue=False).pk)
     assert undisturbed_run.status == MatchRun.Status.SUCCEEDED
     assert _snapshot() == disturbed
+
+
+@pytest.mark.celery_worker
+def test_a_full_run_asked_for_by_an_import_during_another_run_starts_once_that_run_ends():
+    """The nightly beat skips a night when a run is in progress; an import's request must not."""
+    from django.utils import timezone
+
+    from matching.services.runs import run_parameters
+
+    busy = MatchRun.objects.create(
+        kind=MatchRun.Kind.FULL, status=MatchRun.Status.RUNNING, parameters=run_parameters(), started_at=timezone.now()
+    )
+    with running_worker(redis_db=REDIS_DB, concurrency=1, env={"MATCH_BUSY_RETRY_SECONDS": "1"}) as worker:
+        send_task(worker, "matching.tasks.run_full_match_task", retry_while_busy=True)
+        wait_for(lambda: worker.log().count("Retry in 1s") >= 2, timeout=60)
+        assert list(MatchRun.objects.filter(kind=MatchRun.Kind.FULL).values_list("pk", flat=True)) == [busy.pk]
+        MatchRun.objects.filter(pk=busy.pk).update(status=MatchRun.Status.SUCCEEDED, finished_at=timezone.now())
+        later = MatchRun.objects.filter(kind=MatchRun.Kind.FULL).exclude(pk=busy.pk)
+        wait_for(lambda: later.filter(status=MatchRun.Status.SUCCEEDED).exists(), timeout=120)
+    assert later.count() == 1

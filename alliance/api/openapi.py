@@ -3,12 +3,13 @@
 Every 4xx has one shape (`alliance.api.schemas.ErrorSerializer`), so an operation's possible
 errors follow from what it is, and are documented here once instead of in every view:
 
-- 401 and 429: any request (a wrong or expired token; the per-token and per-address throttles);
-- 400: the operation takes a body or query parameters;
+- 429: any request (the per-token and per-address throttles);
+- 401: the view authenticates (a missing, wrong or expired token);
+- 400: the operation takes a body or a filter (page, page_size and ordering are never refused);
 - 415: it takes a body (DRF's answer to a body that is not JSON);
 - 404: a path parameter names an object, or a `page` parameter may be past the end;
-- 403: it writes, or its permissions are more than "signed in" (reviewers only, owners only...);
-- 409: it writes to one object (a decision in the wrong state, a run already in progress).
+- 403: it writes as a signed-in user, or its permissions are more than "signed in";
+- 409: it POSTs to one object (a decision in the wrong state).
 
 A view's own `extend_schema(responses=...)` still wins for any status it names.
 Checked by tests/security/test_schemathesis.py: an undocumented status fails it.
@@ -22,6 +23,7 @@ from alliance.api.schemas import ERROR_DESCRIPTIONS, ErrorSerializer
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 PLAIN_PERMISSIONS = (AllowAny, IsAuthenticated)
+NEVER_REFUSED = {"page", "page_size", "ordering"}  # a bad value is ignored (or, for page, a 404)
 
 
 class AutoSchema(SpectacularAutoSchema):
@@ -42,19 +44,22 @@ class AutoSchema(SpectacularAutoSchema):
         query = {p["name"] for p in parameters if p.get("in") == "query"}
         has_path_object = any(p.get("in") == "path" for p in parameters)
         has_body = "requestBody" in operation
-        writes = self.method in WRITES
-        statuses = {401, 429}
-        if has_body or query:
+        authenticates = bool(self.view.get_authenticators())
+        permissions = self.view.get_permissions()
+        open_to_all = all(isinstance(p, AllowAny) for p in permissions)
+        statuses = {429}
+        if authenticates:
+            statuses.add(401)
+        if has_body or query - NEVER_REFUSED:
             statuses.add(400)
         if has_body:
             statuses.add(415)
         if has_path_object or "page" in query:
             statuses.add(404)
-        if writes or self._needs_more_than_a_login():
+        if (self.method in WRITES and not open_to_all) or any(
+            not isinstance(p, PLAIN_PERMISSIONS) for p in permissions
+        ):
             statuses.add(403)
-        if writes and has_path_object:
+        if self.method == "POST" and has_path_object:
             statuses.add(409)
         return statuses
-
-    def _needs_more_than_a_login(self) -> bool:
-        return any(not isinstance(p, PLAIN_PERMISSIONS) for p in self.view.get_permissions())

@@ -98,7 +98,7 @@ def test_postgres_restarted_mid_run_gives_a_complete_run_or_a_recorded_failure(o
         except psycopg.OperationalError:
             return ("unreachable", 0, 0, "")
 
-    worker_env = {"DATABASE_URL": url, "MATCH_CHUNK_SIZE": "2", **fast_redelivery(10)}
+    worker_env = {"DATABASE_URL": url, "MATCH_CHUNK_SIZE": "2", **fast_redelivery(10, sweep=False)}
     with running_worker(redis_db=REDIS_DB, concurrency=2, env=worker_env) as worker:
         send_task(worker, "matching.tasks.run_full_match_task", run_id=run_id)
         wait_for(lambda: run_row()[1] >= 1, timeout=180, interval=0.05)

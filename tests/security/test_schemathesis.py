@@ -40,6 +40,8 @@ def _call_and_validate(case, headers: dict[str, str]) -> None:
         return
     if status == "415":  # DRF's answer to a body that is not JSON: right, and in the error shape
         assert response.json()["error"]["code"] == "unsupported_media_type"
+        if "requestBody" in case.operation.definition.raw:
+            assert "415" in documented, f"{case.method.upper()} {case.path}: 415 not documented"
         return
     if status in documented or "default" in documented or f"{status[0]}XX" in documented:
         return

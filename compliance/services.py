@@ -347,6 +347,10 @@ def firm_screen(
         )
         if locked.screening_status != status:
             Firm.objects.filter(pk=locked.pk).update(screening_status=status)
+            if locked.screening_status == FS.POTENTIAL_MATCH and status in (FS.CLEAR, FS.FALSE_POSITIVE):
+                # No longer held back (a renamed firm, an entry gone from the list): match it now,
+                # not at the nightly run. Leaving matching needs nothing: it is no longer eligible.
+                _rematch_request(firm_id=locked.pk)
     return screening
 
 

@@ -282,6 +282,22 @@ def test_the_registry_screening_request_reaches_the_compliance_tasks(small_list,
     assert Firm.objects.get(pk=innocent.pk).screening_status == FS.CLEAR
 
 
+def test_a_potential_match_cleared_by_a_new_screening_is_rematched_and_a_new_hit_is_not(small_list):
+    from alliance.models import OutboxMessage
+
+    rematches = OutboxMessage.objects.filter(task="matching.tasks.rematch_firm_task")
+    firm = FirmFactory(ref="de-kz", name="Optika Krasnaya Zvezda Ltd", partner=True)
+    firm_screen(firm=firm)
+    assert Firm.objects.get(pk=firm.pk).screening_status == FS.POTENTIAL_MATCH
+    assert not rematches.exists()  # held back from matching: nothing to match
+    Firm.objects.filter(pk=firm.pk).update(name="Optika Nord Ltd")  # renamed; the list no longer hits
+    firm_screen(firm=firm)
+    assert Firm.objects.get(pk=firm.pk).screening_status == FS.CLEAR
+    assert [m.kwargs for m in rematches] == [{"firm_id": firm.pk}]
+    firm_screen(firm=firm)  # clear again: nothing new
+    assert rematches.count() == 1
+
+
 def test_dismissal_and_an_ownership_block_change_ask_matching_for_a_rematch(suspect, rita):
     from alliance.models import OutboxMessage
     from compliance.services import beneficial_owners_replace

@@ -125,16 +125,17 @@ def test_a_profile_without_capabilities_is_refused(page_bob):
     assert "Pick at least one capability" in " ".join(response.context["form"].non_field_errors())
 
 
-def test_alice_edits_her_profile_and_keeps_capability_details(page_alice, firm_a):
+def _record_offer(firm, **fields):
+    """An offer recorded outside the form (API, import) for the multirotor drones the form picks."""
     from alliance.models import Capability, FirmCapability
 
     FirmCapability.objects.create(
-        firm=firm_a,
-        capability=Capability.objects.get(code="uav.multirotor_isr"),
-        kind="offer",
-        detail="Shark",
-        monthly_capacity=40,
+        firm=firm, capability=Capability.objects.get(code="uav.multirotor_isr"), kind="offer", **fields
     )
+
+
+def test_alice_edits_her_profile_and_keeps_capability_details(page_alice, firm_a):
+    _record_offer(firm_a, detail="Shark", monthly_capacity=40)
     form = page_alice.get(reverse("web:firm_edit", args=[firm_a.pk])).context["form"]
     assert form.initial["offers"] == ["uav.multirotor_isr"]
     response = page_alice.post(reverse("web:firm_edit", args=[firm_a.pk]), _profile(name="SkyForge Robotics LLC"))
@@ -171,15 +172,7 @@ def test_alice_records_capacity_and_detail_for_each_capability_she_picks(page_al
 
 
 def test_an_untouched_multiline_detail_recorded_through_the_api_is_kept_as_stored(page_alice, firm_a):
-    from alliance.models import Capability, FirmCapability
-
-    FirmCapability.objects.create(
-        firm=firm_a,
-        capability=Capability.objects.get(code="uav.multirotor_isr"),
-        kind="offer",
-        detail="Shark-M\nBlock  2",
-        monthly_capacity=40,
-    )
+    _record_offer(firm_a, detail="Shark-M\nBlock  2", monthly_capacity=40)
     # A browser strips line breaks from a one-line input's value: this is what comes back.
     typed = {"offers-detail-uav.multirotor_isr": "Shark-MBlock  2", "offers-capacity-uav.multirotor_isr": "40"}
     response = page_alice.post(reverse("web:firm_edit", args=[firm_a.pk]), _profile(name="Renamed LLC", **typed))

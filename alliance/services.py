@@ -41,19 +41,20 @@ BATCH_SIZE = 1000
 # --- Helpers ----------------------------------------------------------------------------------
 
 
-def firm_screening_request(*, firm_ids: list[int]) -> None:
+def firm_screening_request(*, firm_ids: list[int], robust: bool = False) -> None:
     """Ask compliance to (re)screen these firms after commit: one bulk message per chunk when
-    the bulk task exists, one message per firm otherwise."""
+    the bulk task exists, one message per firm otherwise (`robust`: see outbox_enqueue)."""
     from alliance.celery import app
 
     if not firm_ids:
         return
     if SCREEN_MANY_TASK in app.tasks:
         for start in range(0, len(firm_ids), SCREEN_MANY_CHUNK):
-            outbox_enqueue(SCREEN_MANY_TASK, firm_ids=list(firm_ids[start : start + SCREEN_MANY_CHUNK]))
+            chunk = list(firm_ids[start : start + SCREEN_MANY_CHUNK])
+            outbox_enqueue(SCREEN_MANY_TASK, robust=robust, firm_ids=chunk)
     else:
         for firm_id in firm_ids:
-            outbox_enqueue(SCREEN_ONE_TASK, firm_id=firm_id)
+            outbox_enqueue(SCREEN_ONE_TASK, robust=robust, firm_id=firm_id)
 
 
 def _bulk_insert(model, objs: list) -> None:
@@ -350,7 +351,7 @@ def firms_import(
         _bulk_insert(FirmCapability, links)
         _bulk_insert(FirmRevision, revisions)
         result.screened = result.created + result.screened
-        firm_screening_request(firm_ids=result.screened)
+        firm_screening_request(firm_ids=result.screened, robust=True)
         if rematch:
             _import_rematch_request(result, new_firms=[f for f, _ in new_firms], changed=[f for f, _, _ in changed])
     return result
@@ -362,8 +363,8 @@ def _import_rematch_request(result: ImportResult, *, new_firms: list[Firm], chan
     if not firm_ids:
         return
     if len(firm_ids) > settings.MATCHING["IMPORT_REMATCH_MAX_FIRMS"]:
-        # Starts a run; while another is in progress, tries again until it can (its snapshot may predate us).
-        outbox_enqueue(FULL_RUN_TASK, robust=True, retry_while_busy=True)
+        # Starts a run; while one planned before now is in progress, waits for it (it may miss these firms).
+        outbox_enqueue(FULL_RUN_TASK, robust=True, requested_at=timezone.now().isoformat())
         result.full_run_requested = True
         return
     for firm_id in firm_ids:

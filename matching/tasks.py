@@ -55,23 +55,23 @@ _RUN_TASK_OPTIONS = {
 
 
 @shared_task(name="matching.tasks.run_full_match_task", soft_time_limit=120, time_limit=180, **_RUN_TASK_OPTIONS)
-def run_full_match_task(self, run_id: int | None = None, retry_while_busy: bool = False) -> int | None:
-    """Plan a queued run into chunk tasks; without run_id start a new run first. The nightly beat
-    skips a night when a run is in progress; `retry_while_busy` (a large import) tries again every
-    MATCHING["BUSY_RETRY_SECONDS"] until that run ends, because the import's firms may be missing from it."""
-    from django.conf import settings
-
+def run_full_match_task(
+    self, run_id: int | None = None, requested_at: str | None = None, busy_attempt: int = 0
+) -> int | None:
+    """Plan a queued run into chunk tasks; without run_id start a new run first: the nightly beat
+    skips a night when a run is in progress, a request made at `requested_at` (a large import)
+    waits for it (matching.services.runs.match_run_requested)."""
     from alliance.errors import ApplicationError
-    from matching.services.runs import match_run_plan, match_run_start
+    from matching.services.runs import match_run_plan, match_run_requested, match_run_start
 
+    if run_id is None and requested_at is not None:
+        run = match_run_requested(requested_at=requested_at, attempt=busy_attempt, can_wait=not self.request.is_eager)
+        return run.pk if run else None
     if run_id is None:
         try:
             return match_run_start().pk  # enqueues this task again with the new run's id
         except ApplicationError as exc:
-            if retry_while_busy and exc.code == "run_in_progress" and not self.request.is_eager:
-                log.info("full match requested while a run is in progress: trying again later")
-                raise self.retry(countdown=settings.MATCHING["BUSY_RETRY_SECONDS"], max_retries=60) from exc
-            log.info("full match not started: %s", exc.message)
+            log.info("nightly match skipped: %s", exc.message)
             return None
     with _fails_run_when_final(self, run_id):
         run = match_run_plan(run_id=run_id)

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
 from alliance.errors import ApplicationError
@@ -80,6 +81,36 @@ def match_run_start(*, user=None, enqueue: bool = True) -> MatchRun:
         # Lost a race with another start: the partial unique index matchrun_one_active_full_run said no.
         raise _run_in_progress(MatchRun.objects.filter(kind=MatchRun.Kind.FULL, status__in=ACTIVE).first())
     return run
+
+
+BUSY_ATTEMPTS = 60  # x MATCHING["BUSY_RETRY_SECONDS"] (120 s): two hours, far longer than any full run
+
+
+def match_run_requested(*, requested_at: str, attempt: int = 0, can_wait: bool = True) -> MatchRun | None:
+    """A full run asked for at `requested_at` (by a large import): start it now. While another run
+    is in progress, a run planned after the request already covers it (it reads the registry when
+    planned); one planned before may miss the request's firms, so ask again in
+    MATCHING["BUSY_RETRY_SECONDS"], through the outbox, at most BUSY_ATTEMPTS times. None when not started."""
+    try:
+        return match_run_start()
+    except ApplicationError as exc:
+        if exc.code != "run_in_progress":
+            raise
+    active = MatchRun.objects.filter(kind=MatchRun.Kind.FULL, status__in=ACTIVE).first()
+    if active is not None and (active.started_at is None or active.started_at >= parse_datetime(requested_at)):
+        log.info("full match requested at %s: covered by run #%s, planned after it", requested_at, active.pk)
+        return None
+    if not can_wait or attempt >= BUSY_ATTEMPTS:
+        log.warning("full match requested at %s not started: a run is still in progress", requested_at)
+        return None
+    with transaction.atomic():
+        outbox_enqueue(
+            "matching.tasks.run_full_match_task",
+            countdown=settings.MATCHING["BUSY_RETRY_SECONDS"],
+            requested_at=requested_at,
+            busy_attempt=attempt + 1,
+        )
+    return None
 
 
 def _run_in_progress(active: MatchRun | None) -> ApplicationError:

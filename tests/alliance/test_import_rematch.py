@@ -67,7 +67,7 @@ def test_more_firms_than_the_limit_queue_one_full_run_instead(db, sample, settin
     settings.MATCHING = {**settings.MATCHING, "IMPORT_REMATCH_MAX_FIRMS": 7}
     result = firms_import(document=sample)
     assert result.full_run_requested and result.rematched == []
-    assert _queued(FULL_RUN_TASK) == [{"retry_while_busy": True}] and _queued(REMATCH_TASK) == []
+    assert [set(kwargs) for kwargs in _queued(FULL_RUN_TASK)] == [{"requested_at"}] and _queued(REMATCH_TASK) == []
     assert result.summary().endswith("; a full match run was queued")
 
 
@@ -120,4 +120,69 @@ def test_a_failing_rematch_never_turns_a_committed_import_into_an_error(
     unsent = OutboxMessage.objects.filter(task=REMATCH_TASK, sent_at__isnull=True)
     assert unsent.count() == 8
     assert all("scoring exploded" in m.last_error for m in unsent)
-    assert "scoring exploded" in caplog.text
+    robust_errors = [r for r in caplog.records if "in on_commit()" in r.getMessage()]
+    assert len(robust_errors) == 8 and all("scoring exploded" in r.getMessage() for r in robust_errors)
+
+
+def test_a_failing_screening_never_turns_a_committed_import_into_an_error(
+    db, sample, monkeypatch, django_capture_on_commit_callbacks
+):
+    import compliance.services
+
+    def broken(**kwargs):
+        raise RuntimeError("sanctions index unreadable")  # a fault injected into screening
+
+    monkeypatch.setattr(compliance.services, "firms_screen", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = firms_import(document=sample)
+    assert len(result.created) == 8
+    assert OutboxMessage.objects.filter(task__startswith="compliance.", sent_at__isnull=True).exists()
+    import_rematches = OutboxMessage.objects.filter(task=REMATCH_TASK).exclude(kwargs__has_key="run_id")
+    assert import_rematches.count() == 8 and not import_rematches.filter(sent_at__isnull=True).exists()  # still sent
+
+
+# --- A full run asked for while another is in progress (the worker side: tests/faults/test_match_runs.py) ---
+
+
+def _running_run(started_at):
+    from matching.services.runs import run_parameters
+
+    return MatchRun.objects.create(
+        kind=MatchRun.Kind.FULL, status=MatchRun.Status.RUNNING, parameters=run_parameters(), started_at=started_at
+    )
+
+
+def test_a_run_planned_after_the_request_covers_it(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from matching.services.runs import match_run_requested
+
+    asked = timezone.now()
+    _running_run(asked + timedelta(seconds=1))
+    assert match_run_requested(requested_at=asked.isoformat()) is None
+    assert _queued(FULL_RUN_TASK) == [] and MatchRun.objects.count() == 1
+
+
+def test_a_run_planned_before_the_request_makes_it_wait_through_the_outbox(db, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from matching.services.runs import BUSY_ATTEMPTS, match_run_requested
+
+    asked = timezone.now()
+    _running_run(asked - timedelta(minutes=1))
+    assert match_run_requested(requested_at=asked.isoformat(), attempt=3) is None
+    message = OutboxMessage.objects.get(task=FULL_RUN_TASK)
+    assert message.kwargs == {"requested_at": asked.isoformat(), "busy_attempt": 4}
+    assert message.countdown == settings.MATCHING["BUSY_RETRY_SECONDS"]
+    # In-process tasks cannot wait, and the waiting ends after BUSY_ATTEMPTS tries.
+    assert match_run_requested(requested_at=asked.isoformat(), can_wait=False) is None
+    assert match_run_requested(requested_at=asked.isoformat(), attempt=BUSY_ATTEMPTS) is None
+    assert OutboxMessage.objects.filter(task=FULL_RUN_TASK).count() == 1
+    # Once no run is in progress, the request starts one.
+    MatchRun.objects.update(status=MatchRun.Status.SUCCEEDED)
+    started = match_run_requested(requested_at=asked.isoformat(), attempt=4)
+    assert started is not None and started.kind == MatchRun.Kind.FULL

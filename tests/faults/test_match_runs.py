@@ -7,6 +7,7 @@ The worker is a real `celery worker` (tests/celery_worker.py) on Redis database 
 import os
 import signal
 import threading
+import time
 
 import pytest
 from django.core.management import call_command
@@ -103,19 +104,28 @@ def test_a_worker_killed_mid_run_leaves_a_run_that_completes_with_the_same_propo
 
 @pytest.mark.celery_worker
 def test_a_full_run_asked_for_by_an_import_during_another_run_starts_once_that_run_ends():
-    """The nightly beat skips a night when a run is in progress; an import's request must not."""
+    """The nightly beat skips a night when a run is in progress; an import's request waits for it."""
+    from datetime import timedelta
+
     from django.utils import timezone
 
+    from alliance.models import OutboxMessage
     from matching.services.runs import run_parameters
 
+    asked = timezone.now()
     busy = MatchRun.objects.create(
-        kind=MatchRun.Kind.FULL, status=MatchRun.Status.RUNNING, parameters=run_parameters(), started_at=timezone.now()
+        kind=MatchRun.Kind.FULL,
+        status=MatchRun.Status.RUNNING,
+        parameters=run_parameters(),
+        started_at=asked - timedelta(minutes=1),  # planned before the import: may miss its firms
     )
+    waits = OutboxMessage.objects.filter(task="matching.tasks.run_full_match_task", kwargs__busy_attempt__gte=2)
     with running_worker(redis_db=REDIS_DB, concurrency=1, env={"MATCH_BUSY_RETRY_SECONDS": "1"}) as worker:
-        send_task(worker, "matching.tasks.run_full_match_task", retry_while_busy=True)
-        wait_for(lambda: worker.log().count("Retry in 1s") >= 2, timeout=60)
+        send_task(worker, "matching.tasks.run_full_match_task", requested_at=asked.isoformat())
+        wait_for(waits.exists, timeout=60)  # asked again, through the outbox, at least twice
         assert list(MatchRun.objects.filter(kind=MatchRun.Kind.FULL).values_list("pk", flat=True)) == [busy.pk]
         MatchRun.objects.filter(pk=busy.pk).update(status=MatchRun.Status.SUCCEEDED, finished_at=timezone.now())
         later = MatchRun.objects.filter(kind=MatchRun.Kind.FULL).exclude(pk=busy.pk)
         wait_for(lambda: later.filter(status=MatchRun.Status.SUCCEEDED).exists(), timeout=120)
+        time.sleep(3)  # a wait already queued finds the new run covering it, and starts nothing
     assert later.count() == 1

@@ -27,7 +27,7 @@ from alliance.exchange import (
     firm_clean_document,
     firm_document_problems,
 )
-from alliance.models import Capability, Firm, FirmCapability, FirmRevision
+from alliance.models import Capability, Firm, FirmCapability, FirmRevision, OutboxMessage
 from alliance.outbox import outbox_enqueue
 
 SCREEN_ONE_TASK = "compliance.tasks.screen_firm_task"
@@ -363,8 +363,16 @@ def _import_rematch_request(result: ImportResult, *, new_firms: list[Firm], chan
     if not firm_ids:
         return
     if len(firm_ids) > settings.MATCHING["IMPORT_REMATCH_MAX_FIRMS"]:
-        # Starts a run; while one planned before now is in progress, waits for it (it may miss these firms).
-        outbox_enqueue(FULL_RUN_TASK, robust=True, requested_at=timezone.now().isoformat())
+        # Starts a run; while one planned before the import committed is in progress, waits for it
+        # (it may miss these firms). The request is stamped at commit, just before it is sent: a run
+        # planned during a long import must not count as covering it.
+        message: dict[str, int] = {}
+        transaction.on_commit(
+            lambda: OutboxMessage.objects.filter(pk=message["id"]).update(
+                kwargs={"requested_at": timezone.now().isoformat()}
+            )
+        )  # registered first, so it runs before the outbox sends the message
+        message["id"] = outbox_enqueue(FULL_RUN_TASK, robust=True, requested_at=timezone.now().isoformat()).pk
         result.full_run_requested = True
         return
     for firm_id in firm_ids:

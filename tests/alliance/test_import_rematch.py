@@ -71,6 +71,23 @@ def test_more_firms_than_the_limit_queue_one_full_run_instead(db, sample, settin
     assert result.summary().endswith("; a full match run was queued")
 
 
+def test_the_full_run_request_is_stamped_when_the_import_commits_not_when_it_began(
+    db, sample, settings, django_capture_on_commit_callbacks
+):
+    """A run planned while a long import was still writing cannot see its firms: it must not count as covering it."""
+    from django.utils import timezone
+    from django.utils.dateparse import parse_datetime
+
+    settings.MATCHING = {**settings.MATCHING, "IMPORT_REMATCH_MAX_FIRMS": 2}
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        firms_import(document=sample)
+    committed = timezone.now()  # the callbacks run at commit, after everything the import wrote
+    for callback in callbacks:
+        callback()
+    (kwargs,) = [kwargs for kwargs in _queued(FULL_RUN_TASK) if "requested_at" in kwargs]  # not the run it started
+    assert parse_datetime(kwargs["requested_at"]) >= committed
+
+
 def test_the_command_can_leave_matching_to_later(db, tmp_path):
     out = io.StringIO()
     call_command("import_firms", str(SAMPLE), "--no-rematch", stdout=out)

@@ -1,5 +1,7 @@
 """What every page's header needs: the user's firms, unread notifications and role."""
 
+from functools import cache
+
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
@@ -13,10 +15,14 @@ def navigation(request: HttpRequest) -> dict:
         # Evaluated once per request, only when a template touches it.
         return list(user.memberships.select_related("firm").order_by("created_at", "id"))
 
-    def unread():
+    @cache
+    def unread() -> int:
+        # A plain callable, not a SimpleLazyObject: templates call it and get a real int, which
+        # `{% blocktranslate count %}` needs (Ukrainian's plural rule computes `n % 10`, which a
+        # lazy proxy does not support). Cached: the header reads it twice.
         return user.notifications.filter(read_at__isnull=True).count()
 
     return {
         "nav_memberships": SimpleLazyObject(memberships),
-        "nav_unread": SimpleLazyObject(unread),
+        "nav_unread": unread,
     }

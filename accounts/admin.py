@@ -3,11 +3,12 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, User
-from accounts.services import membership_check_keeps_owner
+from accounts.services import membership_check_keeps_owner, user_password_set, user_tokens_revoke
 from alliance.errors import ApplicationError
 
 
@@ -52,8 +53,20 @@ class MembershipInline(admin.TabularInline):
     readonly_fields = ["created_at"]
 
 
+class PasswordSetForm(AdminPasswordChangeForm):
+    """The admin's "set password" through `user_password_set`: the person's API tokens end too."""
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("set_usable_password", True) and self.cleaned_data.get("password1"):
+            return user_password_set(user=self.user, password=self.cleaned_data["password1"])
+        user = super().save(commit=commit)  # password log-in disabled: no password, and no old tokens
+        user_tokens_revoke(user=user)
+        return user
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    change_password_form = PasswordSetForm
     list_display = ["username", "email", "role_display", "language", "is_active", "last_login", "date_joined"]
     list_filter = ["is_reviewer", "is_superuser", "is_active", "language", "memberships__role"]
     search_fields = [

@@ -1,14 +1,28 @@
-"""Reads for people, their API tokens and firm memberships."""
+"""Reads for people, their API tokens, firm memberships and invitations."""
 
 from __future__ import annotations
+
+import hashlib
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 from knox.models import AuthToken
 
-from accounts.models import Membership, User
+from accounts.models import Invitation, Membership, User
+from alliance.errors import ApplicationError
 from alliance.models import Firm
+
+
+def user_language(*, user: User) -> str:
+    """The language a person reads emails and notifications in: their saved choice, else English."""
+    return user.language or "en"
+
+
+def user_for_email(*, email: str) -> User | None:
+    """The active account using this address (case-insensitive), if any."""
+    return User.objects.filter(email__iexact=email.strip(), is_active=True).order_by("pk").first()
 
 
 def user_memberships(*, user: User) -> QuerySet[Membership]:
@@ -44,6 +58,19 @@ def firm_for_member_management(*, firm_id: int, user: User) -> Firm:
     raise Http404
 
 
+def user_manages_firm(*, firm: Firm, user: User) -> bool:
+    """Owners manage a firm's members and invitations; so do administrators."""
+    if user.is_administrator:
+        return True
+    return Membership.objects.filter(firm=firm, user=user, role=Membership.Role.OWNER).exists()
+
+
+def member_emails_visible(*, firm: Firm, user: User) -> bool:
+    """Members' addresses are for the firm's owners, reviewers and administrators; other members
+    see names and roles (and their own address)."""
+    return user.can_review or user_manages_firm(firm=firm, user=user)
+
+
 def membership_list(*, firm: Firm) -> QuerySet[Membership]:
     return Membership.objects.filter(firm=firm).select_related("user").order_by("user__username", "id")
 
@@ -53,3 +80,34 @@ def membership_get(*, firm: Firm, membership_id: int) -> Membership:
     if membership is None:
         raise Http404
     return membership
+
+
+def invitation_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _open_invitations() -> QuerySet[Invitation]:
+    return Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+def invitation_list_open(*, firm: Firm, user: User) -> QuerySet[Invitation]:
+    """The firm's invitations still waiting for an answer, newest first: for its owners and administrators."""
+    if not user_manages_firm(firm=firm, user=user):
+        raise ApplicationError(
+            gettext("Only the firm's owners can see its invitations."), code="permission_denied", status=403
+        )
+    return _open_invitations().filter(firm=firm).order_by("-created_at", "-id")
+
+
+def invitation_get(*, firm: Firm, invitation_id: int) -> Invitation:
+    invitation = _open_invitations().filter(firm=firm, pk=invitation_id).first()
+    if invitation is None:
+        raise Http404
+    return invitation
+
+
+def invitation_for_token(*, token: str) -> Invitation | None:
+    """The open invitation this emailed token belongs to, with its firm; None for any other token."""
+    if not token or len(token) > 200:
+        return None
+    return _open_invitations().filter(token_hash=invitation_token_hash(token)).select_related("firm").first()

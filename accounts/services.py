@@ -6,21 +6,28 @@ the management commands into a `CommandError`.
 
 from __future__ import annotations
 
+import secrets
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.contrib.auth import password_validation
+from django.conf import settings
+from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from knox.models import AuthToken
 from knox.settings import knox_settings
 
-from accounts.models import ApiTokenName, Membership, User
+from accounts import emails, selectors
+from accounts.models import ApiTokenName, Invitation, Membership, User
 from alliance.errors import ApplicationError
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
+
     from alliance.models import Firm
 
 
@@ -87,14 +94,92 @@ def user_create(
     return user
 
 
-def user_update(*, user: User, language: str | None = None, email: str | None = None) -> User:
-    """Change a person's own settings (language, e-mail)."""
+def _normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _confirm_password(*, user: User, password: str | None, request: HttpRequest) -> None:
+    """The person's current password, checked by the authentication backends: django-axes counts
+    a wrong one as a failed log-in, so a stolen token cannot guess it for long."""
+    if not password:
+        raise ApplicationError(
+            gettext("Enter your current password to make this change."),
+            code="password_required",
+            fields={"current_password": [gettext("This field is required.")]},
+        )
+    if authenticate(request, username=user.get_username(), password=password) != user:
+        message = gettext("The current password is not correct.")
+        raise ApplicationError(message, code="wrong_password", fields={"current_password": [message]})
+
+
+def user_update(
+    *,
+    user: User,
+    language: str | None = None,
+    email: str | None = None,
+    current_password: str | None = None,
+    request: HttpRequest | None = None,
+) -> User:
+    """Change a person's own settings (language, e-mail).
+
+    A new e-mail needs the current password (checked for `request`), and the old address is told:
+    whoever holds an account's address can reset its password.
+    """
     if language is not None:
         user.language = language
-    if email is not None:
-        user.email = email
-    _save_user(user)
+    old_email = user.email
+    if email is not None and _normalize_email(email) != old_email.lower():
+        _confirm_password(user=user, password=current_password, request=request)
+        user.email = _normalize_email(email)
+    with transaction.atomic():
+        _save_user(user)
+        if old_email and user.email != old_email:
+            emails.send_after_commit(
+                to=old_email,
+                language=selectors.user_language(user=user),
+                compose=lambda: emails.email_changed_message(user=user, old=old_email, new=user.email),
+            )
     return user
+
+
+def user_tokens_revoke(*, user: User, keep: AuthToken | None = None) -> None:
+    """Revoke every API token of the user but `keep` (the one a change was just made with)."""
+    tokens = AuthToken.objects.filter(user=user)
+    if keep is not None:
+        tokens = tokens.exclude(pk=keep.pk)
+    tokens.delete()
+
+
+@transaction.atomic
+def user_password_set(*, user: User, password: str, keep_token: AuthToken | None = None) -> User:
+    """Give a person a new password (by the rules) and revoke what the old one let anyone keep.
+
+    Every API token but `keep_token` is deleted. Every session ends at its next request, as Django
+    checks sessions against the password hash; a caller that keeps the current session calls
+    `update_session_auth_hash`. The one place where a password changes: a change, a reset, the admin.
+    """
+    _check_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    user_tokens_revoke(user=user, keep=keep_token)
+    return user
+
+
+def user_password_change(
+    *,
+    user: User,
+    current_password: str,
+    new_password: str,
+    request: HttpRequest,
+    keep_token: AuthToken | None = None,
+) -> User:
+    """A signed-in person changes their own password, proving the current one first."""
+    _confirm_password(user=user, password=current_password, request=request)
+    try:
+        return user_password_set(user=user, password=new_password, keep_token=keep_token)
+    except ApplicationError as exc:
+        exc.fields = {"new_password": exc.fields.get("password", [])}
+        raise
 
 
 @transaction.atomic
@@ -126,9 +211,10 @@ def user_provision(
         return user, True
     _check_password(password, user)
     if password_encoded is not None:
-        user.password = password_encoded
+        user.password = password_encoded  # demo seeding: the same password again, freshly salted
     elif not user.check_password(password):
         user.set_password(password)
+        user_tokens_revoke(user=user)  # as user_password_set: a new password ends the old tokens
     if email is not None:
         user.email = email
     if is_reviewer:
@@ -212,23 +298,25 @@ def membership_check_keeps_owner(*, membership: Membership, new_role: str | None
 
 
 def _require_manager(*, firm: Firm, actor: User) -> None:
-    if actor.is_administrator:
-        return
-    if not Membership.objects.filter(firm=firm, user=actor, role=Membership.Role.OWNER).exists():
+    if not selectors.user_manages_firm(firm=firm, user=actor):
         raise ApplicationError(
             gettext("Only the firm's owners can manage its members."), code="permission_denied", status=403
         )
 
 
-@transaction.atomic
-def membership_set(*, firm: Firm, user: User, role: str) -> tuple[Membership, bool]:
-    """Give `user` `role` in `firm` (create or change; idempotent). Returns (membership, created)."""
+def _check_role(role: str) -> None:
     if role not in Membership.Role.values:
         choices = ", ".join(Membership.Role.values)
         raise ApplicationError(
             gettext("Unknown role %(role)s; expected one of %(choices)s.") % {"role": repr(role), "choices": choices},
             fields={"role": [gettext("must be one of %(choices)s") % {"choices": choices}]},
         )
+
+
+@transaction.atomic
+def membership_set(*, firm: Firm, user: User, role: str) -> tuple[Membership, bool]:
+    """Give `user` `role` in `firm` (create or change; idempotent). Returns (membership, created)."""
+    _check_role(role)
     _lock_firm(firm)
     membership = Membership.objects.filter(firm=firm, user=user).first()
     if membership is None:
@@ -238,29 +326,6 @@ def membership_set(*, firm: Firm, user: User, role: str) -> tuple[Membership, bo
         membership.role = role
         membership.save(update_fields=["role"])
     return membership, False
-
-
-@transaction.atomic
-def membership_add(*, firm: Firm, actor: User, username: str, role: str) -> Membership:
-    """An owner adds an existing person to their firm."""
-    _lock_firm(firm)  # lock before the permission check, so it cannot go stale
-    _require_manager(firm=firm, actor=actor)
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise ApplicationError(
-            gettext("No active user named %(username)s.") % {"username": repr(username)},
-            fields={"username": [gettext("no active user with this username")]},
-        )
-    if Membership.objects.filter(firm=firm, user=user).exists():
-        raise ApplicationError(
-            gettext("%(username)s is already a member of this firm; change their role instead.")
-            % {"username": username},
-            code="already_member",
-            status=409,
-            fields={"username": [gettext("already a member of this firm")]},
-        )
-    membership, _ = membership_set(firm=firm, user=user, role=role)
-    return membership
 
 
 @transaction.atomic
@@ -281,15 +346,141 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
     membership.delete()
 
 
-@transaction.atomic
-def user_signup(*, username: str, email: str, password: str, language: str = "") -> tuple[User, AuthToken, str]:
-    """Self-service sign-up: a plain firm member with no firm yet, and a first API token.
+# --- Invitations ------------------------------------------------------------------------------
 
-    The person then creates their firm (POST /api/v1/firms/) and becomes its owner, pending review.
+
+@transaction.atomic
+def invitation_create(*, firm: Firm, actor: User, email: str, role: str) -> Invitation:
+    """An owner invites an address to join the firm with `role`; the link is emailed after commit.
+
+    Whether the address has an account, or is already a member, changes nothing the owner sees:
+    the invitation is the same and only the person who opens the link learns anything. Inviting
+    the same address again replaces its open invitation (a new link; the old one stops working).
     """
+    _lock_firm(firm)  # lock before the permission check, so it cannot go stale
+    _require_manager(firm=firm, actor=actor)
+    _check_role(role)
+    email = email.strip()
+    now = timezone.now()
+    Invitation.objects.filter(firm=firm, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        firm=firm,
+        email=email,
+        role=role,
+        invited_by=actor,
+        token_hash=selectors.invitation_token_hash(token),
+        expires_at=now + timedelta(days=settings.INVITATION_TTL_DAYS),
+    )
+    try:
+        invitation.full_clean(exclude=["token_hash"])
+    except DjangoValidationError as exc:
+        raise ApplicationError(gettext("The invitation is not valid."), fields=_field_errors(exc))
+    invitation.save()
+    recipient = selectors.user_for_email(email=email)
+    emails.send_after_commit(
+        to=email,
+        language=selectors.user_language(user=recipient) if recipient else settings.LANGUAGE_CODE,
+        compose=lambda: emails.invitation_message(invitation=invitation, token=token),
+    )
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, firm: Firm, invitation_id: int, actor: User) -> None:
+    """An owner withdraws an open invitation: its link stops working. 404 for any other id."""
+    _lock_firm(firm)
+    _require_manager(firm=firm, actor=actor)  # before the lookup: non-owners learn nothing about ids
+    invitation = selectors.invitation_get(firm=firm, invitation_id=invitation_id)
+    Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def _invitation_invalid() -> ApplicationError:
+    message = gettext("This invitation link is not valid: it expired, was withdrawn or was already used.")
+    return ApplicationError(message, code="invitation_invalid", fields={"token": [message]})
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User) -> Membership:
+    """The invited person, signed in, joins the firm with the invitation's role. Once per link.
+
+    The link is the proof: whoever the owner emailed it to may accept it with the account they use.
+    """
+    found = selectors.invitation_for_token(token=token)
+    if found is None:
+        raise _invitation_invalid()
+    _lock_firm(found.firm)  # the firm first, as invitation_create does, so the two never deadlock
+    # Lock the row so two clicks on the link cannot both accept it.
+    invitation = Invitation.objects.select_for_update().filter(pk=found.pk).first()
+    if invitation is None or invitation.accepted_at or invitation.revoked_at or invitation.expires_at <= timezone.now():
+        raise _invitation_invalid()
+    if Membership.objects.filter(firm=invitation.firm_id, user=user).exists():
+        raise ApplicationError(
+            gettext("You are already a member of this firm; an owner can change your role."),
+            code="already_member",
+            status=409,
+        )
+    membership, _ = membership_set(firm=found.firm, user=user, role=invitation.role)
+    invitation.accepted_at, invitation.accepted_by = timezone.now(), user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+# --- Sign-up ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_register(*, username: str, email: str, password: str, language: str = "") -> User | None:
+    """Self-service sign-up, the one rule set of the API and the web form: a plain firm member.
+
+    Refused (400, naming the field): a username taken in any letter case, a password against the
+    rules, a malformed name or address. Otherwise the answer is the same whether or not the address
+    already has an account, so sign-up cannot tell anyone which addresses are registered: a new
+    account's address gets a welcome email with the log-in link; an address that already has one
+    gets no second account but an email with its log-in and a password-reset link, and None is
+    returned. Neither signs anyone in: the person logs in with the password they chose.
+    """
+    email = _normalize_email(email)
+    candidate = User(username=username, email=email, language=language)
+    problems: dict[str, list[str]] = {}
+    try:
+        candidate.full_clean(exclude=["password"])
+    except DjangoValidationError as exc:
+        problems.update(_field_errors(exc))
+    if "username" not in problems and User.objects.filter(username__iexact=username).exists():
+        problems["username"] = [gettext("A user with that username already exists.")]
+    try:
+        _check_password(password, candidate)
+    except ApplicationError as exc:
+        problems.update(exc.fields)
+    if problems:
+        raise ApplicationError(
+            gettext("Invalid user: %(problems)s")
+            % {"problems": "; ".join(f"{k}: {v[0]}" for k, v in problems.items())},
+            code="invalid",
+            fields=problems,
+        )
+    if User.objects.filter(email__iexact=email).exists():
+        make_password(password)  # as long as creating the account would take: timing tells nothing either
+        holder = selectors.user_for_email(email=email)
+        if holder is not None:  # a deactivated account's address is told nothing
+            emails.send_after_commit(
+                to=holder.email,
+                language=selectors.user_language(user=holder),
+                compose=lambda: emails.signup_known_address_message(user=holder),
+            )
+        return None
     user = user_create(username=username, password=password, email=email, language=language)
-    token, secret = token_create(user=user, name="sign-up")
-    return user, token, secret
+    emails.send_after_commit(
+        to=user.email,
+        language=language or get_language() or settings.LANGUAGE_CODE,
+        compose=lambda: emails.signup_welcome_message(user=user),
+    )
+    return user
 
 
 def token_purge_expired() -> int:

@@ -30,7 +30,9 @@ from alliance.validators import (
     language_problem,
     lei_problem,
     ncage_problem,
+    normalize_newlines,
     phone_problem,
+    text_problem,
 )
 
 FORMAT = "alliance-firms/1"
@@ -93,7 +95,9 @@ def _absent(value: Any) -> bool:
     return value is None or value == ""
 
 
-def _check_text(problems: list[Problem], name: str, value: Any, lo: int, hi: int, required: bool) -> str:
+def _check_text(
+    problems: list[Problem], name: str, value: Any, lo: int, hi: int, required: bool, multiline: bool = False
+) -> str:
     if _absent(value):
         if required:
             problems.append((name, _("is required")))
@@ -101,6 +105,11 @@ def _check_text(problems: list[Problem], name: str, value: Any, lo: int, hi: int
     if not isinstance(value, str):
         problems.append((name, _("must be a string")))
         return ""
+    if multiline:
+        value = normalize_newlines(value)
+    if message := text_problem(value, multiline=multiline, required=required):
+        problems.append((name, message))
+        return value
     if not lo <= len(value) <= hi:
         problems.append(
             (
@@ -184,7 +193,8 @@ def _check_capabilities(problems: list[Problem], kind: str, value: Any, codes: C
             )
         else:
             seen[code] = i
-        detail = _check_text(problems, f"{path}.detail", entry.get("detail"), 0, 500, required=False)
+        # Multi-line: details set through the API or an import may hold line breaks.
+        detail = _check_text(problems, f"{path}.detail", entry.get("detail"), 0, 500, required=False, multiline=True)
         capacity = entry.get("monthly_capacity")
         if capacity is not None and (not _is_int(capacity) or capacity < 0):
             problems.append((f"{path}.monthly_capacity", _("must be a non-negative integer")))
@@ -206,7 +216,7 @@ def _check_contact(problems: list[Problem], value: Any) -> dict:
     _check_unknown(problems, "contact.", value, CONTACT_FIELDS)
     name = _check_text(problems, "contact.name", value.get("name"), 1, 200, required=True)
     email = _check_text(problems, "contact.email", value.get("email"), 3, 254, required=True)
-    if email:
+    if email and not any(path == "contact.email" for path, _message in problems):
         try:
             _email_validator(email)
         except ValidationError:
@@ -267,7 +277,9 @@ def firm_document_problems(doc: Any, *, capability_codes: Collection[str]) -> tu
 
     website = doc.get("website")
     if not _absent(website):
-        if not isinstance(website, str) or len(website) > 200:
+        if isinstance(website, str) and (message := text_problem(website)):
+            problems.append(("website", message))
+        elif not isinstance(website, str) or len(website) > 200:
             problems.append(("website", _("must be an http(s) URL of at most 200 characters")))
         else:
             try:
@@ -281,7 +293,9 @@ def firm_document_problems(doc: Any, *, capability_codes: Collection[str]) -> tu
     if founded is not None and founded > timezone.now().year:
         problems.append(("founded", _("must not be in the future (got %(year)s)") % {"year": founded}))
     clean["founded"] = founded
-    clean["description"] = _check_text(problems, "description", doc.get("description"), 20, 5000, required=True)
+    clean["description"] = _check_text(
+        problems, "description", doc.get("description"), 20, 5000, required=True, multiline=True
+    )
 
     clean["offers"] = _check_capabilities(problems, "offers", doc.get("offers"), capability_codes)
     clean["seeks"] = _check_capabilities(problems, "seeks", doc.get("seeks"), capability_codes)

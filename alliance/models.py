@@ -183,6 +183,8 @@ class FirmRevision(models.Model):
     source = models.CharField(max_length=20)  # api, import, admin, web, status
     changed_fields = models.JSONField(default=list)
     note = models.TextField(blank=True, default="")  # e.g. the reviewer's reason for a suspension
+    # {field: {"old": value, "new": value}} of the changed fields, exchange-format values.
+    changes = models.JSONField(default=dict, blank=True)
     data = models.JSONField()
 
     class Meta:

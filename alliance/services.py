@@ -3,6 +3,10 @@
 Every profile write validates with the exchange-format rules (`alliance.exchange`), keeps a
 FirmRevision, and asks for sanctions screening / rematching through the transactional outbox.
 Status and screening fields are never taken from caller data (mass-assignment safe).
+
+A verified firm whose identity changes (IDENTITY_FIELDS: name, country, EDRPOU, LEI, NCAGE) is
+another firm as far as verification goes: it goes back to `pending`, its open proposals are
+withdrawn and it is screened again. Other edits keep it verified.
 """
 
 from collections.abc import Mapping
@@ -29,6 +33,7 @@ from alliance.exchange import (
 )
 from alliance.models import Capability, Firm, FirmCapability, FirmRevision, OutboxMessage
 from alliance.outbox import outbox_enqueue
+from alliance.selectors import IDENTITY_FIELDS
 
 SCREEN_ONE_TASK = "compliance.tasks.screen_firm_task"
 SCREEN_MANY_TASK = "compliance.tasks.screen_firms_task"
@@ -104,15 +109,51 @@ def _capability_links(firm_id: int, clean: Mapping, codes: Mapping[str, int]) ->
     return links
 
 
-def _revision(firm: Firm, *, user: User | None, source: str, fields: list[str], clean: Mapping, note: str = ""):
+def _revision(
+    firm: Firm,
+    *,
+    user: User | None,
+    source: str,
+    fields: list[str],
+    clean: Mapping,
+    note: str = "",
+    before: Mapping | None = None,
+    changes: Mapping | None = None,
+):
+    """A FirmRevision of `clean`; with `before` (the profile before), the old and new value of each
+    of `fields`, plus `changes` given as such (e.g. the status)."""
+    diff: dict[str, Any] = {}
+    if before is not None:
+        old, new = export_document(before), export_document(clean)
+        diff = {name: {"old": old.get(name), "new": new.get(name)} for name in fields}
+    diff.update(changes or {})
     return FirmRevision(
         firm=firm,
         changed_by=user if user is not None and user.is_authenticated else None,
         source=source,
-        changed_fields=fields,
+        changed_fields=[*fields, *(name for name in diff if name not in fields)],
         note=note,
+        changes=diff,
         data=export_document(clean),
     )
+
+
+def _identity_changed(firm: Firm, fields: list[str]) -> list[str]:
+    """The identity fields among `fields` when they send `firm` (still verified) back to pending."""
+    if firm.status != Firm.Status.VERIFIED:
+        return []
+    return [name for name in fields if name in IDENTITY_FIELDS]
+
+
+def _reverification_note(identity: list[str]) -> str:
+    return f"Identity changed ({', '.join(identity)}): back to pending for re-verification."
+
+
+def _proposals_withdraw(*, firm: Firm, actor: User | None, actor_role: str, reason: str, data: dict) -> int:
+    """Withdraw the firm's open proposals through the review state machine (firm row already locked)."""
+    from matching.services.review import proposals_withdraw_for_firm
+
+    return proposals_withdraw_for_firm(firm=firm, actor=actor, actor_role=actor_role, reason=reason, data=data)
 
 
 def _can_edit(firm: Firm, user: User) -> bool:
@@ -178,14 +219,31 @@ def firm_update(*, firm: Firm, user: User, data: Any, partial: bool = False, sou
     fields = changed_fields(before, after)
     if not fields:
         return firm
+    identity = _identity_changed(firm, fields)
     for name, value in clean_to_model_fields(after).items():
         setattr(firm, name, value)
+    status_change = {}
+    if identity:
+        status_change = {"status": {"old": firm.status, "new": Firm.Status.PENDING}}
+        firm.status, firm.status_changed_at, firm.status_changed_by = Firm.Status.PENDING, timezone.now(), None
     firm.full_clean(validate_unique=False)
     firm.save()
     if "offers" in fields or "seeks" in fields:
         firm.capabilities.all().delete()
         FirmCapability.objects.bulk_create(_capability_links(firm.pk, after, codes))
-    _revision(firm, user=user, source=source, fields=fields, clean=after).save()
+    note = _reverification_note(identity) if identity else ""
+    revision = _revision(
+        firm, user=user, source=source, fields=fields, clean=after, before=before, changes=status_change, note=note
+    )
+    revision.save()
+    if identity:
+        _proposals_withdraw(
+            firm=firm,
+            actor=None,
+            actor_role="system",
+            reason=f"withdrawn: {note}",
+            data={"reason": "identity_changed", "firm": firm.pk, "fields": identity, "revision": revision.pk},
+        )
     if any(name in SCREENED_FIELDS for name in fields):
         firm_screening_request(firm_ids=[firm.pk])
     if firm.status == Firm.Status.VERIFIED:
@@ -218,12 +276,19 @@ def _set_status(*, firm: Firm, reviewer: User, status: str, allowed_from: tuple[
     locked = Firm.objects.select_for_update().prefetch_related(firm_capabilities_prefetch()).get(pk=firm.pk)
     if locked.status not in allowed_from:
         raise ConflictError(str(ALREADY_IN_STATUS[locked.status]), current_state=locked.status)
+    old_status = locked.status
     locked.status = status
     locked.status_changed_at = timezone.now()
     locked.status_changed_by = reviewer
     locked.save(update_fields=["status", "status_changed_at", "status_changed_by", "updated_at"])
     _revision(
-        locked, user=reviewer, source="status", fields=["status"], clean=firm_clean_document(locked), note=note
+        locked,
+        user=reviewer,
+        source="status",
+        fields=[],
+        clean=firm_clean_document(locked),
+        note=note,
+        changes={"status": {"old": old_status, "new": status}},
     ).save()
     return locked
 
@@ -244,7 +309,8 @@ def firm_verify(*, firm: Firm, reviewer: User, note: str = "") -> Firm:
 
 @transaction.atomic
 def firm_suspend(*, firm: Firm, reviewer: User, reason: str) -> Firm:
-    """A reviewer suspends a firm, giving a reason; a suspended firm leaves matching."""
+    """A reviewer suspends a firm, giving a reason; a suspended firm leaves matching and its open
+    (proposed/approved) proposals are withdrawn. Connected ones stay, without contacts."""
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
         raise ApplicationError(
@@ -255,13 +321,22 @@ def firm_suspend(*, firm: Firm, reviewer: User, reason: str) -> Firm:
         raise ApplicationError(
             gettext("The reason is too long."), fields={"reason": [gettext("must be at most 2000 characters")]}
         )
-    return _set_status(
+    firm = _set_status(
         firm=firm,
         reviewer=reviewer,
         status=Firm.Status.SUSPENDED,
         allowed_from=(Firm.Status.PENDING, Firm.Status.VERIFIED),
         note=reason,
     )
+    # Under the firm's row lock: an accept or approval waiting on it then sees the suspension.
+    _proposals_withdraw(
+        firm=firm,
+        actor=reviewer,
+        actor_role=reviewer.role,
+        reason=f"withdrawn: firm suspended: {reason}"[:2000],
+        data={"reason": "suspended", "firm": firm.pk},
+    )
+    return firm
 
 
 # --- Bulk import ----------------------------------------------------------------------------------
@@ -271,7 +346,8 @@ def firms_import(
     *, document: Any, status: str = Firm.Status.VERIFIED, user: User | None = None, rematch: bool = True
 ) -> ImportResult:
     """Import an exchange document atomically: all firms or none. Existing refs are updated (offers and
-    seeks replaced; status kept), new ones created with `status`. Raises ExchangeFileError listing
+    seeks replaced; status kept, except that a verified firm whose identity changes goes back to
+    pending and its open proposals are withdrawn, as with a profile edit), new ones created with `status`. Raises ExchangeFileError listing
     every problem. A constant number of queries per 1,000 firms, whatever the file size.
 
     Verified firms created or changed are rematched after commit, like a profile edit: one debounced
@@ -298,6 +374,8 @@ def firms_import(
 
         new_firms: list[tuple[Firm, dict]] = []
         changed: list[tuple[Firm, dict, list[str]]] = []
+        befores: dict[int, dict] = {}
+        reverified: dict[int, list[str]] = {}
         for clean in cleans:
             firm = existing.get(clean["ref"])
             if firm is None:
@@ -309,10 +387,16 @@ def firms_import(
                 )
                 new_firms.append((firm, clean))
                 continue
-            fields = changed_fields(firm_clean_document(firm), clean)
+            before = firm_clean_document(firm)
+            fields = changed_fields(before, clean)
             if not fields:
                 result.unchanged += 1
                 continue
+            befores[firm.pk] = before
+            identity = _identity_changed(firm, fields)
+            if identity:
+                reverified[firm.pk] = identity
+                firm.status, firm.status_changed_at, firm.status_changed_by = Firm.Status.PENDING, now, actor
             for name, value in clean_to_model_fields(clean).items():
                 setattr(firm, name, value)
             firm.updated_at = now  # bulk_update does not apply auto_now
@@ -328,6 +412,8 @@ def firms_import(
             firm._state.adding = False
         if changed:
             model_fields = [name for name in clean_to_model_fields(cleans[0])] + ["updated_at"]
+            if reverified:
+                model_fields += ["status", "status_changed_at", "status_changed_by"]
             Firm.objects.bulk_update([firm for firm, _, _ in changed], model_fields, batch_size=BATCH_SIZE)
             relinked = [firm.pk for firm, _, fields in changed if "offers" in fields or "seeks" in fields]
             for start in range(0, len(relinked), BATCH_SIZE):
@@ -344,12 +430,33 @@ def firms_import(
         for firm, clean, fields in changed:
             if "offers" in fields or "seeks" in fields:
                 links.extend(_capability_links(firm.pk, clean, codes))
-            revisions.append(_revision(firm, user=actor, source="import", fields=fields, clean=clean))
+            identity = reverified.get(firm.pk, [])
+            revisions.append(
+                _revision(
+                    firm,
+                    user=actor,
+                    source="import",
+                    fields=fields,
+                    clean=clean,
+                    before=befores[firm.pk],
+                    changes={"status": {"old": Firm.Status.VERIFIED, "new": Firm.Status.PENDING}} if identity else None,
+                    note=_reverification_note(identity) if identity else "",
+                )
+            )
             result.updated.append(firm.pk)
             if any(name in SCREENED_FIELDS for name in fields):
                 result.screened.append(firm.pk)
         _bulk_insert(FirmCapability, links)
         _bulk_insert(FirmRevision, revisions)
+        for firm, _, _ in changed:
+            if firm.pk in reverified:
+                _proposals_withdraw(
+                    firm=firm,
+                    actor=None,
+                    actor_role="system",
+                    reason=f"withdrawn: {_reverification_note(reverified[firm.pk])}",
+                    data={"reason": "identity_changed", "firm": firm.pk, "fields": reverified[firm.pk]},
+                )
         result.screened = result.created + result.screened
         firm_screening_request(firm_ids=result.screened, robust=True)
         if rematch:

@@ -57,9 +57,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before CommonMiddleware, whose APPEND_SLASH would answer an API call with a redirect or a 500.
+    "alliance.middleware.ApiTrailingSlashMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "alliance.middleware.PrivateNoStoreMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -124,6 +127,8 @@ EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-mail")
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Alliance Match <noreply@alliance-match.example>")
+# Where the pages are, for links in emails sent without a request to copy the address from.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Auth -------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -141,14 +146,43 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # lock the account and the address
+# One lock per (username, client address): failures from one address (a partner's NAT, the
+# reverse proxy) never lock its other users, and a log-in resets only that pair's failures.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False
+# An invitation to join a firm (emailed link) can be accepted for this long.
+INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+
+# --- The client's address ------------------------------------------------------------------
+# Reverse proxies (nginx, a load balancer) in front of gunicorn, each appending the address it
+# saw to X-Forwarded-For. With 0 the header is ignored: a client can write anything in it. The
+# log-in lock-out (django-axes, through django-ipware) and the API's throttles (DRF) read the
+# client's address behind exactly this many proxies; nothing else reads one.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+
+def client_address_settings(proxies: int) -> dict:
+    """django-axes' (django-ipware's) and DRF's settings for `proxies` trusted proxies."""
+    return {
+        "AXES_IPWARE_META_PRECEDENCE_ORDER": ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if proxies else ("REMOTE_ADDR",),
+        # ipware counts the proxies listed in X-Forwarded-For; the nearest one is REMOTE_ADDR.
+        "AXES_IPWARE_PROXY_COUNT": proxies - 1 if proxies else None,
+        # At least that many: the proxies append to whatever the client sent, they never replace it.
+        "IPWARE_STRICT": False,
+        "NUM_PROXIES": proxies,  # in REST_FRAMEWORK
+    }
+
+
+_client_address = client_address_settings(TRUSTED_PROXY_COUNT)
+AXES_IPWARE_META_PRECEDENCE_ORDER = _client_address["AXES_IPWARE_META_PRECEDENCE_ORDER"]
+AXES_IPWARE_PROXY_COUNT = _client_address["AXES_IPWARE_PROXY_COUNT"]
+IPWARE_STRICT = _client_address["IPWARE_STRICT"]
 
 # --- REST API ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -165,13 +199,16 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "alliance.api.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "alliance.api.errors.exception_handler",
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSON parser, refusing deep nesting and NUL/lone surrogates in any string (400, not 500).
+    "DEFAULT_PARSER_CLASSES": ["alliance.api.parsers.SafeJSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_THROTTLE_CLASSES": ["accounts.throttling.TokenRateThrottle", "rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "token": env.str("API_TOKEN_RATE", default="600/min"),
         "anon": env.str("API_ANON_RATE", default="60/min"),
     },
+    # Anonymous clients are counted per address: X-Forwarded-For only as the trusted proxies wrote it.
+    "NUM_PROXIES": _client_address["NUM_PROXIES"],
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 # The profile form sends a capacity and a detail input per capability of the taxonomy (4 fields
@@ -235,6 +272,7 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
+        "base-uri": ["'none'"],
     },
 }
 

@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from alliance.errors import ApplicationError, ConflictError
@@ -31,7 +29,7 @@ from compliance.models import (
     ScreeningDecision,
     ScreeningMatch,
 )
-from matching.models import Proposal, ProposalEvent
+from matching.services.review import proposals_withdraw_for_firm as review_withdraw_for_firm
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -60,7 +58,6 @@ KEPT_SCHEMATA = frozenset({"Company", "Organization", "LegalEntity", "Person"})
 BATCH_SIZE = 2000
 SCREEN_ALL_TASK = "compliance.tasks.screen_all_task"
 REMATCH_TASK = "matching.tasks.rematch_firm_task"
-OPEN_PROPOSAL_STATUSES = (Proposal.Status.PROPOSED, Proposal.Status.APPROVED)
 WITHDRAW_NOTE = "withdrawn: confirmed sanctions match"
 NOTE_MAX_LENGTH = 4000
 
@@ -479,42 +476,24 @@ def screening_confirm(*, firm: Firm | int, reviewer: User, note: str) -> Screeni
             firm=firm, reviewer=reviewer, note=note, decision=ScreeningDecision.Decision.CONFIRM
         )
         Firm.objects.filter(pk=locked.pk).update(screening_status=FS.CONFIRMED_MATCH)
+        # Withdraw first, so each event names the sanctions match (the suspension then finds none open).
+        proposals_withdraw_for_firm(firm=locked, actor=reviewer, actor_role=role)
         if locked.status != Firm.Status.SUSPENDED:
             # The registry's service: status, who and when, and a FirmRevision with the reason.
             firm_suspend(firm=locked, reviewer=reviewer, reason=f"Confirmed sanctions match: {note}"[:2000])
-        proposals_withdraw_for_firm(firm=locked, actor=reviewer, actor_role=role)
     return record
 
 
 def proposals_withdraw_for_firm(*, firm: Firm, actor: User | None, actor_role: str) -> int:
-    """Reject the firm's open (proposed/approved) proposals with an event each; returns how many."""
-    # The review state machine allows reject only from `proposed`; a sanctions withdrawal must also
-    # stop approved introductions, so it is written here with the same audit event.
-    proposals = list(
-        Proposal.objects.select_for_update()
-        .filter(Q(ukrainian=firm) | Q(partner=firm), status__in=OPEN_PROPOSAL_STATUSES)
-        .order_by("pk")
+    """Withdraw the firm's open (proposed/approved) proposals for a confirmed sanctions match, through
+    the review state machine (an event each); returns how many."""
+    return review_withdraw_for_firm(
+        firm=firm,
+        actor=actor,
+        actor_role=actor_role,
+        reason=WITHDRAW_NOTE,
+        data={"reason": "sanctions", "firm": firm.pk},
     )
-    now = timezone.now()
-    events = []
-    for proposal in proposals:
-        events.append(
-            ProposalEvent(
-                proposal=proposal,
-                actor=actor,
-                actor_role=actor_role,
-                from_status=proposal.status,
-                to_status=Proposal.Status.REJECTED,
-                note=WITHDRAW_NOTE,
-                data={"action": "withdraw", "reason": "sanctions", "firm": firm.pk},
-            )
-        )
-        proposal.status = Proposal.Status.REJECTED
-        proposal.status_changed_at = now
-        proposal.updated_at = now
-    Proposal.objects.bulk_update(proposals, ["status", "status_changed_at", "updated_at"])
-    ProposalEvent.objects.bulk_create(events)
-    return len(proposals)
 
 
 def _rematch_request(*, firm_id: int) -> None:

@@ -104,6 +104,8 @@ class Proposal(models.Model):
         SUPERSEDED = "superseded", _("Superseded")
         PARTNERSHIP = "partnership", _("Partnership")
         CLOSED = "closed", _("Closed")
+        # Taken out of review because a firm left matching (suspended, sanctions match, changed identity).
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class OutcomeKind(models.TextChoices):
         MOU = "mou", _("Memorandum of understanding")

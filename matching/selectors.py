@@ -37,7 +37,9 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import Membership
+from alliance.api.filters import BoundedFilterSet
 from alliance.models import Capability, FirmCapability
+from alliance.selectors import firm_matching_block
 from matching.models import Notification, Proposal, ProposalEvent
 
 if TYPE_CHECKING:
@@ -62,7 +64,10 @@ def user_firm_roles(*, user: User) -> dict[int, str]:
 
 # What the API's proposal payload (`firm_public`) reads of each firm: the profile texts and
 # registry fields it never shows stay in the database.
-FIRM_PUBLIC_FIELDS = ("id", "ref", "name", "country", "side", "contact_name", "contact_email", "contact_phone")
+FIRM_PUBLIC_FIELDS = (
+    "id", "ref", "name", "country", "side", "contact_name", "contact_email", "contact_phone",
+    "status", "screening_status",  # read by proposal_contacts_visible
+)  # fmt: skip
 
 
 def _capabilities_prefetch(prefix: str) -> Prefetch:
@@ -176,10 +181,16 @@ def proposal_event_notes(*, proposal_ids: Iterable[int], reviewer: bool) -> dict
 
 
 def proposal_contacts_visible(*, proposal: Proposal, user: User, firm_roles: dict[int, str]) -> bool:
-    """Contacts appear once connected, to reviewers and to members of either firm."""
+    """Contacts appear once connected, to reviewers and to members of either firm; to the firms only
+    while both may still be introduced (a suspended or flagged firm sees none and shows none)."""
     if proposal.status not in CONTACT_STATUSES:
         return False
-    return user.can_review or proposal.ukrainian_id in firm_roles or proposal.partner_id in firm_roles
+    if user.can_review:
+        return True
+    if proposal.ukrainian_id not in firm_roles and proposal.partner_id not in firm_roles:
+        return False
+    # Same rule as alliance.selectors.firm_ids_contact_visible_to; status and screening are loaded with the row.
+    return all(firm_matching_block(firm=firm, owners=False) is None for firm in (proposal.ukrainian, proposal.partner))
 
 
 def proposal_event_list(*, proposal: Proposal, user: User) -> list[ProposalEvent]:
@@ -207,7 +218,7 @@ def proposal_event_list(*, proposal: Proposal, user: User) -> list[ProposalEvent
     return events
 
 
-class ProposalFilter(django_filters.FilterSet):
+class ProposalFilter(BoundedFilterSet):
     """Filters of GET /api/v1/proposals/."""
 
     status = django_filters.MultipleChoiceFilter(choices=Proposal.Status.choices)

@@ -11,10 +11,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from accounts.models import User
+from accounts.models import Membership, User
+from accounts.services import user_password_set
 from alliance.errors import ApplicationError
 from alliance.exchange import MAX_COUNT, firm_clean_document, max_count_text
 from alliance.models import Capability, Certification, Clearance, ExportRegime, Firm, PartnershipType
+from alliance.validators import validate_multiline_text, validate_single_line_text, validate_visible_text
 from matching.models import Proposal
 from web.domains import domain_label
 
@@ -34,6 +36,21 @@ def add_service_errors(form: forms.Form, error: ApplicationError) -> None:
             form.add_error(field, str(message))
 
 
+class FreeTextRulesMixin:
+    """The rules of free text (`alliance.validators.text_problem`) on every text field of the form:
+    a Textarea's text may hold line breaks and tabs, any other text field is one line; a required
+    one must hold something visible. Errors appear beside the field. Passwords are left alone."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            if not isinstance(field, forms.CharField) or isinstance(field.widget, forms.PasswordInput):
+                continue
+            multiline = isinstance(field.widget, forms.Textarea)
+            rules = [validate_multiline_text if multiline else validate_single_line_text, validate_visible_text]
+            field.validators = [*field.validators, *rules]
+
+
 # ---- Accounts -------------------------------------------------------------------------------
 
 
@@ -45,7 +62,7 @@ class LoginForm(auth_forms.AuthenticationForm):
 
 
 class SignUpForm(forms.Form):
-    """Shape only; `accounts.services.user_create` applies the password rules and uniqueness."""
+    """Shape only; `accounts.services.user_register` applies the rules (the API's too)."""
 
     username = forms.CharField(label=_("Username"), max_length=150, help_text=_("Letters, digits and @ . + - _ only."))
     email = forms.EmailField(label=_("Email"), help_text=_("We send introductions and password resets here."))
@@ -61,23 +78,59 @@ class SignUpForm(forms.Form):
 
     FIELD_ALIASES = {"password": "password1"}
 
-    def clean_username(self) -> str:
-        username = self.cleaned_data["username"].strip()
-        if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError(_("This username is taken."), code="unique")
-        return username
-
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this email already exists."), code="unique")
-        return email
-
     def clean(self) -> dict:
         data = super().clean()
         if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
             self.add_error("password2", forms.ValidationError(_("The two passwords differ."), code="mismatch"))
         return data
+
+    def add_service_errors(self, error: ApplicationError) -> None:
+        add_service_errors(self, error)
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    """A new password after a reset link: through `user_password_set`, which also ends the account's
+    API tokens (a stolen token must not outlive the reset)."""
+
+    def save(self, commit: bool = True) -> User:
+        return user_password_set(user=self.user, password=self.cleaned_data["new_password1"])
+
+
+class PasswordChangeForm(forms.Form):
+    """Shape only; `accounts.services.user_password_change` checks the current password and the rules."""
+
+    current_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 10 characters, not only digits, not a common password."),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("new_password") and data.get("new_password2") and data["new_password"] != data["new_password2"]:
+            self.add_error("new_password2", forms.ValidationError(_("The two passwords differ."), code="mismatch"))
+        return data
+
+    def add_service_errors(self, error: ApplicationError) -> None:
+        add_service_errors(self, error)
+
+
+class InvitationForm(forms.Form):
+    """An owner invites an address; `accounts.services.invitation_create` applies the rules."""
+
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices, initial=Membership.Role.VIEWER)
 
     def add_service_errors(self, error: ApplicationError) -> None:
         add_service_errors(self, error)
@@ -113,7 +166,7 @@ def capability_input_names(field: str, code: str) -> tuple[str, str]:
     return f"{field}-detail-{code}", f"{field}-capacity-{code}"
 
 
-class FirmProfileForm(forms.Form):
+class FirmProfileForm(FreeTextRulesMixin, forms.Form):
     """The firm profile in four steps; `to_exchange()` gives the `alliance-firms/1` shape the services take."""
 
     name = forms.CharField(label=_("Legal name"), max_length=200)
@@ -315,7 +368,7 @@ class FirmProfileForm(forms.Form):
 # ---- Review -----------------------------------------------------------------------------------
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(FreeTextRulesMixin, forms.Form):
     """A note (reviewers) or a reason (reject, decline) that goes with a decision."""
 
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
@@ -334,7 +387,7 @@ class DecisionForm(forms.Form):
         add_service_errors(self, error)
 
 
-class BulkDecisionForm(forms.Form):
+class BulkDecisionForm(FreeTextRulesMixin, forms.Form):
     proposal_ids = forms.TypedMultipleChoiceField(coerce=int, label=_("Proposals"))
     action = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))], label=_("Action"))
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
@@ -360,7 +413,8 @@ class QueueFilterForm(forms.Form):
     domain = forms.ChoiceField(label=_("Domain"), required=False)
     country = forms.ChoiceField(label=_("Partner country"), required=False)
     min_score = forms.FloatField(label=_("Minimum score"), required=False, min_value=0, max_value=1)
-    max_age_days = forms.IntegerField(label=_("Created within (days)"), required=False, min_value=1)
+    # Bounded: a larger number of days is past what a date can go back (an OverflowError, a 500).
+    max_age_days = forms.IntegerField(label=_("Created within (days)"), required=False, min_value=1, max_value=36500)
     sort = forms.ChoiceField(label=_("Sort by"), required=False)
 
     def __init__(self, *args, domains: list[str] = (), country_codes: list[str] = (), **kwargs):

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from web.views import auth, dashboard, firm, review
+from web.views import auth, dashboard, firm, members, review
 
 app_name = "web"
 
@@ -11,6 +11,8 @@ account_urls = [
     path("accounts/login/", auth.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", auth.signup, name="signup"),
+    path("accounts/signup/sent/", auth.signup_done, name="signup_done"),
+    path("accounts/password/", auth.password_change, name="password_change"),
     path("accounts/password-reset/", auth.PasswordResetView.as_view(), name="password_reset"),
     path(
         "accounts/password-reset/sent/",
@@ -35,6 +37,13 @@ firm_urls = [
     path("firms/new/", firm.firm_create, name="firm_create"),
     path("firms/<int:firm_id>/", firm.firm_dashboard, name="firm_dashboard"),
     path("firms/<int:firm_id>/edit/", firm.firm_edit, name="firm_edit"),
+    path("firms/<int:firm_id>/members/", members.firm_members, name="firm_members"),
+    path(
+        "firms/<int:firm_id>/invitations/<int:pk>/revoke/",
+        members.invitation_revoke,
+        name="firm_invitation_revoke",
+    ),
+    path("invitations/<str:token>/", members.invitation_accept, name="invitation_accept"),
     path("firms/<int:firm_id>/proposals/<int:pk>/", firm.proposal_detail, name="firm_proposal"),
     path("firms/<int:firm_id>/proposals/<int:pk>/accept/", firm.proposal_accept, name="firm_proposal_accept"),
     path("firms/<int:firm_id>/proposals/<int:pk>/decline/", firm.proposal_decline, name="firm_proposal_decline"),

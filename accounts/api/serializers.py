@@ -81,10 +81,18 @@ class MeSerializer(serializers.Serializer):
 class MeUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
     language = serializers.ChoiceField(choices=User.Language.values, required=False)
     email = serializers.EmailField(max_length=254, required=False)
+    current_password = serializers.CharField(
+        max_length=4096,
+        required=False,
+        write_only=True,
+        trim_whitespace=False,
+        style={"input_type": "password"},
+        help_text="Your current password: required to change `email` (a wrong one counts as a failed log-in).",
+    )
 
 
-class SignupResponseSerializer(TokenCreatedSerializer):
-    user = MeSerializer()
+class SignupAcceptedSerializer(serializers.Serializer):
+    message = serializers.CharField(help_text="What happens next: an email to the address given.")
 
 
 # --- Firm members -------------------------------------------------------------------------------
@@ -94,14 +102,39 @@ class MemberSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="Membership id.")
     user_id = serializers.IntegerField()
     username = serializers.CharField(source="user.username")
-    email = serializers.EmailField(source="user.email")
+    email = serializers.SerializerMethodField(
+        help_text="For the firm's owners, reviewers and administrators (and your own row); null for other members."
+    )
     role = serializers.ChoiceField(choices=Membership.Role.choices)
     created_at = serializers.DateTimeField()
 
+    @extend_schema_field(serializers.EmailField(allow_null=True))
+    def get_email(self, membership) -> str | None:
+        if self.context.get("show_emails") or membership.user_id == self.context.get("viewer_id"):
+            return membership.user.email
+        return None
 
-class MemberCreateSerializer(StrictFieldsMixin, serializers.Serializer):
-    username = serializers.CharField(max_length=150, help_text="An existing user's username.")
+
+# --- Invitations --------------------------------------------------------------------------------
+
+
+class InvitationCreateSerializer(StrictFieldsMixin, serializers.Serializer):
+    email = serializers.EmailField(max_length=254, help_text="Where the invitation link is sent.")
     role = serializers.ChoiceField(choices=Membership.Role.choices)
+
+
+class InvitationSerializer(serializers.Serializer):
+    """An open invitation. Says nothing about whether the address has an account."""
+
+    id = serializers.IntegerField()
+    email = serializers.EmailField(help_text="The address as the owner typed it.")
+    role = serializers.ChoiceField(choices=Membership.Role.choices)
+    created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+
+
+class InvitationAcceptSerializer(StrictFieldsMixin, serializers.Serializer):
+    token = serializers.CharField(max_length=200, help_text="The token from the emailed invitation link.")
 
 
 class MemberUpdateSerializer(StrictFieldsMixin, serializers.Serializer):

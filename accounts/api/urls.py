@@ -11,4 +11,11 @@ urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
     path("firms/<int:firm_id>/members/", views.MemberListView.as_view(), name="firm-members"),
     path("firms/<int:firm_id>/members/<int:membership_id>/", views.MemberDetailView.as_view(), name="firm-member"),
+    path("firms/<int:firm_id>/invitations/", views.InvitationListView.as_view(), name="firm-invitations"),
+    path(
+        "firms/<int:firm_id>/invitations/<int:invitation_id>/",
+        views.InvitationDetailView.as_view(),
+        name="firm-invitation",
+    ),
+    path("invitations/accept/", views.InvitationAcceptView.as_view(), name="invitation-accept"),
 ]

@@ -1,10 +1,11 @@
-"""Accounts API: tokens, sign-up, `me`, and firm member management. Views only translate HTTP."""
+"""Accounts API: tokens, sign-up, `me`, firm members and invitations. Views only translate HTTP."""
 
 from django.contrib.auth import authenticate, logout
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from knox.models import AuthToken
 from rest_framework import status
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -13,23 +14,27 @@ from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.api.serializers import (
-    MemberCreateSerializer,
+    InvitationAcceptSerializer,
+    InvitationCreateSerializer,
+    InvitationSerializer,
     MemberSerializer,
     MemberUpdateSerializer,
     MeSerializer,
     MeUpdateSerializer,
-    SignupResponseSerializer,
+    SignupAcceptedSerializer,
     SignupSerializer,
     TokenCreatedSerializer,
     TokenCreateSerializer,
     TokenSerializer,
+    UserMembershipSerializer,
 )
-from accounts.models import Membership
+from accounts.models import Invitation, Membership
 from alliance.api.schemas import error_responses as errors
 from alliance.errors import ApplicationError
 
 TAG_AUTH = ["auth"]
 TAG_MEMBERS = ["members"]
+TAG_INVITATIONS = ["invitations"]
 
 
 def _token_body(token: AuthToken, secret: str) -> dict:
@@ -129,19 +134,24 @@ class SignupView(PublicAPIView):
         tags=TAG_AUTH,
         summary="Sign up",
         description=(
-            "Creates a firm-member account and returns its first API token. Next, create your firm with "
-            "`POST /api/v1/firms/`: you become its owner and it stays `pending` until a reviewer verifies it."
+            "Creates a firm-member account and answers 202 with what happens next. The answer is the same "
+            "whether or not the address already has an account, so sign-up never tells which addresses are "
+            "registered: a new account's address gets a welcome email, an address that already has an account "
+            "gets its log-in and a password-reset link instead (and no second account). No token is returned: "
+            "log in with `POST /api/v1/auth/token/` and the username and password you chose, then create your "
+            "firm with `POST /api/v1/firms/`: you become its owner and it stays `pending` until a reviewer "
+            "verifies it. A username taken in any letter case is refused (400 naming `username`)."
         ),
         request=SignupSerializer,
-        responses={201: SignupResponseSerializer, **errors(400, 429)},
+        responses={202: SignupAcceptedSerializer, **errors(400, 429)},
         auth=[],
     )
     def post(self, request):
         serializer = SignupSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        user, token, secret = services.user_signup(**serializer.validated_data)
-        body = {**_token_body(token, secret), "user": _me_body(request, user)}
-        return Response(body, status=status.HTTP_201_CREATED)
+        services.user_register(**serializer.validated_data)
+        message = gettext("We have sent an email with the next step to the address you gave.")
+        return Response(SignupAcceptedSerializer({"message": message}).data, status=status.HTTP_202_ACCEPTED)
 
 
 class MeView(APIView):
@@ -156,13 +166,18 @@ class MeView(APIView):
     @extend_schema(
         tags=TAG_AUTH,
         summary="Change my language or e-mail",
+        description=(
+            "A new `email` needs `current_password` (400 naming `current_password` without it or with a "
+            "wrong one; wrong ones count towards the log-in lock-out). The old address is told by email."
+        ),
         request=MeUpdateSerializer,
-        responses={200: MeSerializer, **errors(400, 401)},
+        responses={200: MeSerializer, **errors(400, 401, 429)},
     )
     def patch(self, request):
         serializer = MeUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        user = services.user_update(user=request.user, **serializer.validated_data)
+        # The Django HttpRequest, so django-axes counts a wrong current password as a failed log-in.
+        user = services.user_update(user=request.user, request=request._request, **serializer.validated_data)
         return Response(_me_body(request, user))
 
 
@@ -174,26 +189,31 @@ class MemberListView(GenericAPIView):
     @extend_schema(
         tags=TAG_MEMBERS,
         summary="List a firm's members",
-        description="For the firm's members, reviewers and administrators; 404 for anyone else.",
+        description=(
+            "For the firm's members, reviewers and administrators; 404 for anyone else. Members' emails are "
+            "shown to owners, reviewers and administrators only. To add someone, invite them by email: "
+            "`POST /api/v1/firms/{firm_id}/invitations/`."
+        ),
         responses={200: MemberSerializer(many=True), **errors(401, 404)},
     )
     def get(self, request, firm_id: int):
         firm = selectors.firm_for_member_management(firm_id=firm_id, user=request.user)
         page = self.paginate_queryset(selectors.membership_list(firm=firm))
-        return self.get_paginated_response(MemberSerializer(page, many=True).data)
+        context = {
+            "show_emails": selectors.member_emails_visible(firm=firm, user=request.user),
+            "viewer_id": request.user.pk,
+        }
+        return self.get_paginated_response(MemberSerializer(page, many=True, context=context).data)
 
-    @extend_schema(
-        tags=TAG_MEMBERS,
-        summary="Add an existing user to the firm (owners)",
-        request=MemberCreateSerializer,
-        responses={201: MemberSerializer, **errors(400, 401, 403, 404, 409)},
-    )
-    def post(self, request, firm_id: int):
-        firm = selectors.firm_for_member_management(firm_id=firm_id, user=request.user)
-        serializer = MemberCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        membership = services.membership_add(firm=firm, actor=request.user, **serializer.validated_data)
-        return Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        # POST (adding someone by username) was removed: it told owners who has an account.
+        if request.method != "POST":
+            return super().http_method_not_allowed(request, *args, **kwargs)
+        raise MethodNotAllowed(
+            request.method,
+            detail=gettext("Members join by invitation: POST /api/v1/firms/%(firm_id)s/invitations/ with their email.")
+            % {"firm_id": kwargs.get("firm_id")},
+        )
 
 
 class MemberDetailView(APIView):
@@ -212,7 +232,7 @@ class MemberDetailView(APIView):
         membership = services.membership_change_role(
             membership=membership, actor=request.user, **serializer.validated_data
         )
-        return Response(MemberSerializer(membership).data)
+        return Response(MemberSerializer(membership, context={"show_emails": True}).data)
 
     @extend_schema(
         tags=TAG_MEMBERS,
@@ -225,3 +245,73 @@ class MemberDetailView(APIView):
         membership = selectors.membership_get(firm=firm, membership_id=membership_id)
         services.membership_remove(membership=membership, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Invitations ------------------------------------------------------------------------------
+
+
+class InvitationListView(GenericAPIView):
+    serializer_class = InvitationSerializer
+    queryset = Invitation.objects.none()  # only for the schema generator; the selector does the reading
+    filter_backends: list = []
+
+    @extend_schema(
+        tags=TAG_INVITATIONS,
+        summary="List the firm's open invitations (owners)",
+        description="Invitations not yet accepted, revoked or expired. 403 for other members, 404 for outsiders.",
+        responses={200: InvitationSerializer(many=True), **errors(401, 403, 404)},
+    )
+    def get(self, request, firm_id: int):
+        firm = selectors.firm_for_member_management(firm_id=firm_id, user=request.user)
+        page = self.paginate_queryset(selectors.invitation_list_open(firm=firm, user=request.user))
+        return self.get_paginated_response(InvitationSerializer(page, many=True).data)
+
+    @extend_schema(
+        tags=TAG_INVITATIONS,
+        summary="Invite someone by email to join the firm (owners)",
+        description=(
+            "Emails a link, valid for a few days, that the person accepts once signed in (in the web, or with "
+            "`POST /api/v1/invitations/accept/`). The answer is the same whether or not the address has an "
+            "account or is already a member. Inviting an address again replaces its open invitation."
+        ),
+        request=InvitationCreateSerializer,
+        responses={201: InvitationSerializer, **errors(400, 401, 403, 404)},
+    )
+    def post(self, request, firm_id: int):
+        firm = selectors.firm_for_member_management(firm_id=firm_id, user=request.user)
+        serializer = InvitationCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invitation = services.invitation_create(firm=firm, actor=request.user, **serializer.validated_data)
+        return Response(InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class InvitationDetailView(APIView):
+    @extend_schema(
+        tags=TAG_INVITATIONS,
+        summary="Revoke an open invitation (owners)",
+        description="Its link stops working. 404 for an invitation already accepted, revoked or expired.",
+        responses={204: None, **errors(401, 403, 404)},
+    )
+    def delete(self, request, firm_id: int, invitation_id: int):
+        firm = selectors.firm_for_member_management(firm_id=firm_id, user=request.user)
+        services.invitation_revoke(firm=firm, invitation_id=invitation_id, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InvitationAcceptView(APIView):
+    @extend_schema(
+        tags=TAG_INVITATIONS,
+        summary="Accept an invitation: join the firm with its role",
+        description=(
+            "For the signed-in person the invitation was emailed to: the token is the last part of the link. "
+            "400 `invitation_invalid` for a token that is unknown, expired, revoked or used; "
+            "409 `already_member` if you are a member of the firm already."
+        ),
+        request=InvitationAcceptSerializer,
+        responses={201: UserMembershipSerializer, **errors(400, 401, 409)},
+    )
+    def post(self, request):
+        serializer = InvitationAcceptSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = services.invitation_accept(token=serializer.validated_data["token"], user=request.user)
+        return Response(UserMembershipSerializer(membership).data, status=status.HTTP_201_CREATED)

@@ -7,6 +7,7 @@ from django.db.models import BooleanField, Expression, F, Q
 from rest_framework.filters import OrderingFilter
 
 from alliance.models import Firm, FirmCapability
+from alliance.validators import validate_single_line_text
 
 SEARCH_MAX_LENGTH = 200
 SEARCH_MAX_WORDS = 10
@@ -49,7 +50,30 @@ class DescriptionWordsMatch(Expression):
         return f"{table}.description_words @@ to_tsquery('simple', %s)", [self.tsquery]
 
 
-class FirmFilter(django_filters.FilterSet):
+# The widest integer column (bigint: every id). A number past it made the database driver
+# overflow (a 500) instead of the filter answering 400.
+DB_INTEGER_MIN, DB_INTEGER_MAX = -(2**63), 2**63 - 1
+
+
+class BoundedFilterSet(django_filters.FilterSet):
+    """Base of every API filterset: a number filter without bounds of its own gets the database's
+    integer range, and every text filter the one-line text rule (no control characters; NUL is
+    already Django's). A bad value is a 400 naming the parameter and the rule."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for filter_ in self.filters.values():  # this instance's copies
+            if isinstance(filter_, django_filters.NumberFilter):
+                filter_.extra.setdefault("min_value", DB_INTEGER_MIN)
+                filter_.extra.setdefault("max_value", DB_INTEGER_MAX)
+            elif isinstance(filter_, django_filters.CharFilter):
+                filter_.extra["validators"] = [*filter_.extra.get("validators", ()), validate_single_line_text]
+            else:
+                continue
+            filter_.__dict__.pop("_field", None)  # a form field built before would miss the bounds
+
+
+class FirmFilter(BoundedFilterSet):
     country = django_filters.CharFilter(method="filter_country", help_text="ISO 3166-1 alpha-2, e.g. DE")
     side = django_filters.ChoiceFilter(choices=Firm.Side.choices)
     status = django_filters.ChoiceFilter(choices=Firm.Status.choices)

@@ -56,12 +56,19 @@ class FirmWriteSerializer(serializers.Serializer):
 
 
 class FirmSerializer(FirmWriteSerializer):
-    """A firm as the API returns it. `contact` is null unless you may see it (members and reviewers)."""
+    """A firm as the API returns it. `contact` is null unless you may see it (members and reviewers);
+    `screening_status` is there for reviewers only (context `screening_visible`)."""
 
     id = serializers.IntegerField(read_only=True)
     side = serializers.ChoiceField(Firm.Side.choices, read_only=True)
     status = serializers.ChoiceField(Firm.Status.choices, read_only=True)
-    screening_status = serializers.ChoiceField(Firm.ScreeningStatus.choices, read_only=True)
+    # Not read-only, so the schema does not list it as required: it is absent unless you may see
+    # it (`alliance.selectors.firm_screening_visible_to`). The serializer is only ever output.
+    screening_status = serializers.ChoiceField(
+        Firm.ScreeningStatus.choices,
+        required=False,
+        help_text="Sanctions screening result. Present for reviewers and administrators only.",
+    )
     status_changed_at = serializers.DateTimeField(read_only=True, allow_null=True)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
@@ -78,10 +85,10 @@ class FirmSerializer(FirmWriteSerializer):
             data[name] = None if value == "" else value
         data["contact"] = {**doc["contact"], "phone": doc["contact"]["phone"] or None} if firm.pk in visible else None
         tz = timezone.get_current_timezone()
+        data.update(side=firm.side, status=firm.status)
+        if self.context.get("screening_visible", False):
+            data["screening_status"] = firm.screening_status
         data.update(
-            side=firm.side,
-            status=firm.status,
-            screening_status=firm.screening_status,
             status_changed_at=iso_datetime(firm.status_changed_at, tz),
             created_at=iso_datetime(firm.created_at, tz),
             updated_at=iso_datetime(firm.updated_at, tz),
@@ -106,13 +113,23 @@ class FirmSuspendSerializer(StrictFieldsMixin, serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text="Why the firm is suspended; kept in its history.")
 
 
+class FieldChangeSerializer(serializers.Serializer):
+    old = serializers.JSONField(read_only=True, allow_null=True, help_text="The value before the change.")
+    new = serializers.JSONField(read_only=True, allow_null=True, help_text="The value after the change.")
+
+
 class FirmRevisionSerializer(serializers.ModelSerializer):
+    changes = serializers.DictField(
+        child=FieldChangeSerializer(),
+        read_only=True,
+        help_text="Each changed field's value before and after, in the exchange format (`status` too).",
+    )
     changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     data = FirmWriteSerializer(read_only=True, help_text="The profile after the change, in the exchange format.")
 
     class Meta:
         model = FirmRevision
-        fields = ["id", "changed_at", "changed_by", "source", "changed_fields", "note", "data"]
+        fields = ["id", "changed_at", "changed_by", "source", "changed_fields", "changes", "note", "data"]
         read_only_fields = fields
 
 

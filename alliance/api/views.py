@@ -29,6 +29,7 @@ from alliance.selectors import (
     firm_ids_contact_visible_to,
     firm_list_visible_to,
     firm_revision_list,
+    firm_screening_visible_to,
 )
 from alliance.services import capability_create, firm_create, firm_suspend, firm_update, firm_verify
 
@@ -44,7 +45,8 @@ class IsReviewer(permissions.BasePermission):
     list=extend_schema(
         summary="List firms",
         description="Verified firms, plus your own firms whatever their status; reviewers see every firm. "
-        "`contact` is null except for your own firms (reviewers see all contacts).",
+        "`contact` is null except for your own firms (reviewers see all contacts); "
+        "`screening_status` is given to reviewers and administrators only.",
         responses={200: FirmSerializer(many=True), **error_responses(400, 401, 404)},
     ),
     retrieve=extend_schema(summary="A firm", responses={200: FirmSerializer, **error_responses(401, 404)}),
@@ -84,6 +86,7 @@ class FirmViewSet(viewsets.GenericViewSet):
             **self.get_serializer_context(),
             "contact_visible_ids": firm_ids_contact_visible_to(firm_ids=ids, user=self.request.user),
             "capabilities": firm_capability_entries(ids),
+            "screening_visible": firm_screening_visible_to(user=self.request.user),
         }
         if many:
             return FirmSerializer(firms, many=True, context=context).data

@@ -9,6 +9,11 @@ Every change locks the proposal row (`select_for_update`) inside `transaction.at
 re-checks the state, saves it and writes its `ProposalEvent` before commit. Two reviewers
 approving at once therefore give one approval and one `ConflictError`; two firms
 accepting at once give exactly one `connected`.
+
+Approve, accept and outcomes also need both firms to be eligible for matching at that moment
+(`alliance.selectors.firm_matching_block`). Those transitions lock the two firm rows first, then
+the proposal: suspending a firm or changing its identity locks the firm and then withdraws its
+proposals, so whichever commits first is seen by the other, and the lock order never deadlocks.
 """
 
 from __future__ import annotations
@@ -19,12 +24,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import Membership
 from alliance.errors import ApplicationError, ConflictError
 from alliance.models import Firm
+from alliance.selectors import BLOCK_NOT_VERIFIED, BLOCK_OWNER, BLOCK_SCREENING, firm_matching_block
 from matching.models import Proposal, ProposalEvent
 from matching.services.notifications import notify_for_event
 
@@ -44,7 +51,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "expire": (frozenset({S.APPROVED}), S.EXPIRED),
     "record_partnership": (frozenset({S.CONNECTED}), S.PARTNERSHIP),
     "close": (frozenset({S.CONNECTED}), S.CLOSED),
+    "withdraw": (frozenset({S.PROPOSED, S.APPROVED}), S.WITHDRAWN),
 }
+OPEN_STATUSES = TRANSITIONS["withdraw"][0]
 OUTCOME_KINDS = tuple(Proposal.OutcomeKind.values)
 EDIT_ROLES = (Membership.Role.OWNER, Membership.Role.EDITOR)
 NOTE_MAX_LENGTH = 4000
@@ -59,6 +68,19 @@ CANNOT = {
     "expire": gettext_lazy("Cannot expire a proposal that is %(status)s."),
     "record_partnership": gettext_lazy("Cannot record a partnership for a proposal that is %(status)s."),
     "close": gettext_lazy("Cannot close a proposal that is %(status)s."),
+    "withdraw": gettext_lazy("Cannot withdraw a proposal that is %(status)s."),
+}
+# Why a transition needing two eligible firms is refused; %(firm)s is the firm's name.
+NOT_ELIGIBLE = {
+    BLOCK_NOT_VERIFIED: gettext_lazy(
+        "%(firm)s is suspended or awaiting verification, so this introduction cannot go ahead."
+    ),
+    BLOCK_SCREENING: gettext_lazy(
+        "%(firm)s is held for a sanctions screening review, so this introduction cannot go ahead."
+    ),
+    BLOCK_OWNER: gettext_lazy(
+        "%(firm)s has a declared owner from Russia or Belarus, so this introduction cannot go ahead."
+    ),
 }
 
 
@@ -72,6 +94,35 @@ def _lock(proposal: Proposal | int, action: str) -> Proposal:
         status = str(S(locked.status).label).lower()
         raise ConflictError(str(CANNOT[action]) % {"status": status}, current_state=locked.status)
     return locked
+
+
+def _lock_with_firms(proposal: Proposal | int, action: str) -> Proposal:
+    """`_lock`, after locking the proposal's two firm rows (in id order); call inside atomic().
+
+    The firm rows are locked first, as suspension and profile edits do before withdrawing, so a
+    concurrent suspension either commits before (and is seen by `_require_eligible`) or waits.
+    """
+    pk = proposal.pk if isinstance(proposal, Proposal) else proposal
+    pair = Proposal.objects.filter(pk=pk).values_list("ukrainian_id", "partner_id").first()
+    if pair is not None:
+        # FOR NO KEY UPDATE: excludes status changes, not the FK checks of inserted events.
+        list(Firm.objects.select_for_update(no_key=True).filter(pk__in=pair).order_by("pk").values_list("pk"))
+    return _lock(pk, action)  # reads both firms again, after the lock: their current status
+
+
+def _require_eligible(proposal: Proposal) -> None:
+    """Refuse (409, code naming the reason) unless both firms may be introduced now."""
+    for firm in (proposal.ukrainian, proposal.partner):
+        reason = firm_matching_block(firm=firm)
+        if reason is not None:
+            error = ConflictError(str(NOT_ELIGIBLE[reason]) % {"firm": firm.name}, current_state=proposal.status)
+            error.code = reason
+            error.extra["firm"] = firm.pk
+            raise error
+
+
+def _past_expiry(proposal: Proposal, now: dt.datetime) -> bool:
+    return proposal.status == S.APPROVED and proposal.status_changed_at <= now - expiry_period()
 
 
 def _record(
@@ -178,7 +229,8 @@ def proposal_approve(*, proposal: Proposal | int, reviewer: User, note: str = ""
     role = _require_reviewer(reviewer)
     note = _clean_note(note, field="note", required=False)
     with transaction.atomic():
-        locked = _lock(proposal, "approve")
+        locked = _lock_with_firms(proposal, "approve")
+        _require_eligible(locked)
         _record(locked, to_status=S.APPROVED, actor=reviewer, actor_role=role, note=note)
     return locked
 
@@ -230,28 +282,47 @@ def proposal_bulk_review(
 
 
 def proposal_accept(*, proposal: Proposal | int, user: User, firm: Firm | int | None = None) -> Proposal:
-    """One firm accepts; when both have, the proposal becomes connected and contacts are revealed."""
+    """One firm accepts; when both have, the proposal becomes connected and contacts are revealed.
+
+    Both firms must be eligible for matching (409 `firm_suspended` / `screening_pending` / ...). Past
+    its expiry the proposal is expired on the spot (as the hourly task would) and the answer is 409
+    `expired`: the expiry commits, so the error is raised after the transaction, not inside it.
+    """
     pk = proposal.pk if isinstance(proposal, Proposal) else proposal
+    now = timezone.now()
+    expired_at: dt.datetime | None = None
     with transaction.atomic():
-        locked = _lock(pk, "accept")
+        locked = _lock_with_firms(pk, "accept")
         acting, role = _acting_firm(proposal=locked, user=user, firm=firm)
-        side_field = "ukrainian_accepted_at" if acting.pk == locked.ukrainian_id else "partner_accepted_at"
-        if getattr(locked, side_field) is not None:
-            raise ConflictError(
-                gettext("%(firm)s has already accepted this proposal.") % {"firm": acting.name},
-                current_state=locked.status,
-                code="already_accepted",
+        if _past_expiry(locked, now):
+            expired_at = locked.status_changed_at + expiry_period()
+            _expire(locked)
+        else:
+            _require_eligible(locked)
+            side_field = "ukrainian_accepted_at" if acting.pk == locked.ukrainian_id else "partner_accepted_at"
+            if getattr(locked, side_field) is not None:
+                raise ConflictError(
+                    gettext("%(firm)s has already accepted this proposal.") % {"firm": acting.name},
+                    current_state=locked.status,
+                    code="already_accepted",
+                )
+            setattr(locked, side_field, now)
+            both = locked.ukrainian_accepted_at is not None and locked.partner_accepted_at is not None
+            _record(
+                locked,
+                to_status=S.CONNECTED if both else S.APPROVED,
+                actor=user,
+                actor_role=role,
+                firm=acting,
+                data={"action": "accept"},
+                fields=[side_field],
             )
-        setattr(locked, side_field, timezone.now())
-        both = locked.ukrainian_accepted_at is not None and locked.partner_accepted_at is not None
-        _record(
-            locked,
-            to_status=S.CONNECTED if both else S.APPROVED,
-            actor=user,
-            actor_role=role,
-            firm=acting,
-            data={"action": "accept"},
-            fields=[side_field],
+    if expired_at is not None:
+        raise ConflictError(
+            gettext("This proposal expired on %(date)s and can no longer be accepted.")
+            % {"date": timezone.localtime(expired_at).date().isoformat()},
+            current_state=S.EXPIRED,
+            code="expired",
         )
     return locked
 
@@ -277,7 +348,8 @@ def proposal_record_outcome(
 ) -> Proposal:
     """connected -> partnership (kind, date, note) or closed (kind "closed", note = the reason).
 
-    Recorded by a reviewer or by an owner/editor of either firm.
+    Recorded by a reviewer or by an owner/editor of either firm, while both firms are eligible for
+    matching; a reviewer may close a connection whatever the firms' state.
     """
     if kind not in (*OUTCOME_KINDS, "closed"):
         raise ApplicationError(
@@ -300,12 +372,15 @@ def proposal_record_outcome(
             fields={"date": [gettext("Must not be more than a year in the future.")]},
         )
     with transaction.atomic():
-        locked = _lock(proposal, "close" if closing else "record_partnership")
+        locked = _lock_with_firms(proposal, "close" if closing else "record_partnership")
         acting: Firm | None = None
         if firm is not None or not user.can_review:
             acting, role = _acting_firm(proposal=locked, user=user, firm=firm)
         else:
             role = user.role
+        if not (closing and acting is None):
+            # A reviewer may still close a connection with a firm that left matching; nobody else records an outcome.
+            _require_eligible(locked)
         if closing:
             _record(locked, to_status=S.CLOSED, actor=user, actor_role=role, firm=acting, note=note)
         else:
@@ -334,6 +409,52 @@ def proposal_supersede(*, proposal: Proposal | int, reason: str = "") -> Proposa
     return locked
 
 
+def proposal_withdraw(
+    *, proposal: Proposal | int, actor: User | None, actor_role: str, reason: str, data: dict[str, Any] | None = None
+) -> Proposal:
+    """proposed/approved -> withdrawn: a firm left matching (suspended, sanctions match, changed identity).
+
+    `reason` is the event's note (reviewers only); `data` says why in machine form, e.g.
+    {"reason": "suspended", "firm": 12}.
+    """
+    reason = _clean_note(reason, field="reason", required=True)
+    with transaction.atomic():
+        locked = _lock(proposal, "withdraw")
+        _record(
+            locked,
+            to_status=S.WITHDRAWN,
+            actor=actor,
+            actor_role=actor_role,
+            note=reason,
+            data={"action": "withdraw", **(data or {})},
+        )
+    return locked
+
+
+def proposals_withdraw_for_firm(
+    *, firm: Firm, actor: User | None, actor_role: str, reason: str, data: dict[str, Any] | None = None
+) -> int:
+    """Withdraw every open (proposed/approved) proposal of `firm`, each through `proposal_withdraw`.
+
+    Call inside the transaction that holds the firm's row lock (the change that makes it ineligible):
+    transitions needing an eligible firm wait for that lock, so none slips in between. Connected
+    ones stay; their contacts are hidden while the firm is ineligible. Returns how many.
+    """
+    pks = list(
+        Proposal.objects.filter(Q(ukrainian=firm) | Q(partner=firm), status__in=OPEN_STATUSES)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    withdrawn = 0
+    for pk in pks:
+        try:
+            proposal_withdraw(proposal=pk, actor=actor, actor_role=actor_role, reason=reason, data=data)
+        except ConflictError:
+            continue  # decided, expired or superseded meanwhile
+        withdrawn += 1
+    return withdrawn
+
+
 def proposal_expire(*, proposal: Proposal | int, now: dt.datetime | None = None) -> Proposal:
     """approved -> expired when both firms have not accepted within REVIEW["EXPIRY_DAYS"]."""
     now = now or timezone.now()
@@ -343,8 +464,12 @@ def proposal_expire(*, proposal: Proposal | int, now: dt.datetime | None = None)
             raise ConflictError(
                 gettext("This proposal is not due to expire yet."), current_state=locked.status, code="not_due"
             )
-        _record(locked, to_status=S.EXPIRED, actor=None, actor_role="system")
+        _expire(locked)
     return locked
+
+
+def _expire(locked: Proposal) -> None:
+    _record(locked, to_status=S.EXPIRED, actor=None, actor_role="system")
 
 
 def expiry_period() -> dt.timedelta:

@@ -42,6 +42,9 @@ NEVER_AGAIN = (
 # A pair turned down recently is left alone for settings.MATCHING["COOLDOWN_DAYS"].
 COOLING_DOWN = (Proposal.Status.REJECTED, Proposal.Status.DECLINED, Proposal.Status.EXPIRED)
 ACTIVE = (MatchRun.Status.QUEUED, MatchRun.Status.RUNNING)
+# Dropped by a run, or withdrawn when a firm left matching: proposed again as soon as a run selects
+# the pair (runs only score eligible firms, so a withdrawn pair returns once both are eligible again).
+PROPOSE_AGAIN = (Proposal.Status.SUPERSEDED, Proposal.Status.WITHDRAWN)
 
 
 # --- parameters -------------------------------------------------------------------------------
@@ -432,7 +435,7 @@ def proposals_write(*, run: MatchRun, rows: list[ProposalRow], firm_id: int | No
             pk, status, changed, rank_u, rank_p = current
             if status == Proposal.Status.PROPOSED:
                 updated += 1
-            elif status == Proposal.Status.SUPERSEDED or (status in COOLING_DOWN and changed < cutoff):
+            elif status in PROPOSE_AGAIN or (status in COOLING_DOWN and changed < cutoff):
                 reproposed.append((pk, status))
                 updated += 1
             else:

@@ -16,31 +16,27 @@ def members_url(firm, membership=None) -> str:
     return f"{base}{membership.id}/" if membership else base
 
 
-def test_alice_adds_an_editor_who_then_sees_the_firm_in_me(alice_client, firm_a):
+def test_adding_someone_by_username_is_gone_and_points_to_invitations(alice_client, firm_a):
     dave = UserFactory(username="dave")
     response = alice_client.post(members_url(firm_a), {"username": "dave", "role": "editor"})
-    assert response.status_code == 201
-    assert response.json()["username"] == "dave" and response.json()["role"] == "editor"
-    assert Membership.objects.get(user=dave, firm=firm_a).role == "editor"
+    assert response.status_code == 405
+    assert f"/api/v1/firms/{firm_a.id}/invitations/" in response.json()["error"]["message"]
+    assert not Membership.objects.filter(user=dave).exists()
 
 
-def test_adding_an_unknown_user_names_the_field(alice_client, firm_a):
-    response = alice_client.post(members_url(firm_a), {"username": "ghost", "role": "viewer"})
-    assert response.status_code == 400
-    assert "username" in response.json()["error"]["fields"]
+def _emails(client, firm) -> dict:
+    return {m["username"]: m["email"] for m in client.get(members_url(firm)).json()["results"]}
 
 
-def test_adding_someone_twice_is_a_conflict(alice_client, firm_a, alice_viewer):
-    response = alice_client.post(members_url(firm_a), {"username": "alice_viewer", "role": "editor"})
-    assert response.status_code == 409
-    assert response.json()["error"]["code"] == "already_member"
-
-
-def test_an_unknown_role_and_an_unknown_field_are_named(alice_client, firm_a):
-    UserFactory(username="dave")
-    response = alice_client.post(members_url(firm_a), {"username": "dave", "role": "boss", "note": "hi"})
-    assert response.status_code == 400
-    assert set(response.json()["error"]["fields"]) == {"role", "note"}
+def test_only_owners_reviewers_and_administrators_see_members_emails(
+    alice_client, alice_viewer_client, alice_editor_client, rita_client, adam_client, firm_a, alice
+):
+    everyone = {"alice": "alice@example.org", "alice_editor": "alice_editor@example.org", "alice_viewer": "alice_viewer@example.org"}  # fmt: skip
+    for client in (alice_client, rita_client, adam_client):
+        assert _emails(client, firm_a) == everyone
+    # Other members see names and roles, and their own address only.
+    assert _emails(alice_viewer_client, firm_a) == {"alice": None, "alice_editor": None, "alice_viewer": "alice_viewer@example.org"}  # fmt: skip
+    assert _emails(alice_editor_client, firm_a) == {"alice": None, "alice_editor": "alice_editor@example.org", "alice_viewer": None}  # fmt: skip
 
 
 def test_the_last_owner_can_be_neither_demoted_nor_removed(alice_client, alice, firm_a):

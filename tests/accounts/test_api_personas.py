@@ -3,6 +3,8 @@
 import pytest
 from knox.models import AuthToken
 
+from accounts import services
+from accounts.models import Invitation, Membership, User
 from tests.conftest import PERSONAS
 from tests.factories import MembershipFactory, UserFactory
 
@@ -31,7 +33,8 @@ def test_anyone_may_sign_up(persona, db, request):
     response = persona.post(
         "/api/v1/auth/signup/", {"username": name, "email": f"{name}@example.org", "password": "a-long-pass-phrase-9"}
     )
-    assert response.status_code == 201, response.content
+    assert response.status_code == 202, response.content
+    assert User.objects.filter(username=name).exists()
 
 
 LIST_TOKENS = dict.fromkeys(PERSONAS, 200) | {"anon": 401}
@@ -93,11 +96,65 @@ def test_list_members_of_firm_a(persona, firm_a, request):
 
 
 @pytest.mark.parametrize("persona", PERSONAS, indirect=True)
-def test_add_member_to_firm_a(persona, firm_a, alice, request):
+def test_nobody_adds_a_member_by_username_any_more(persona, firm_a, alice, request):
     UserFactory(username="dave")
     response = persona.post(f"/api/v1/firms/{firm_a.id}/members/", {"username": "dave", "role": "editor"})
-    expected = MANAGE[request.node.callspec.params["persona"]]
-    assert response.status_code == (201 if expected == "ok" else expected), response.content
+    expected = {"anon": 401}.get(request.node.callspec.params["persona"], 405)
+    assert response.status_code == expected, response.content
+    assert not Membership.objects.filter(user__username="dave").exists()
+
+
+INVITE = {k: (201 if v == "ok" else v) for k, v in MANAGE.items()}
+INVITE["rita_client"] = 403  # reviewers may look at members, not invite
+
+
+@pytest.mark.parametrize("persona", PERSONAS, indirect=True)
+def test_invite_to_firm_a(persona, firm_a, alice, request):
+    response = persona.post(f"/api/v1/firms/{firm_a.id}/invitations/", {"email": "dave@example.org", "role": "editor"})
+    expected = INVITE[request.node.callspec.params["persona"]]
+    assert response.status_code == expected, response.content
+    assert Invitation.objects.filter(firm=firm_a).exists() == (expected == 201)
+
+
+@pytest.mark.parametrize("persona", PERSONAS, indirect=True)
+def test_list_invitations_of_firm_a(persona, firm_a, alice, request):
+    services.invitation_create(firm=firm_a, actor=alice, email="dave@example.org", role="editor")
+    response = persona.get(f"/api/v1/firms/{firm_a.id}/invitations/")
+    expected = {k: (200 if v == "ok" else v) for k, v in MANAGE.items()}[request.node.callspec.params["persona"]]
+    assert response.status_code == expected, response.content
+    if expected == 200:
+        assert [i["email"] for i in response.json()["results"]] == ["dave@example.org"]
+    else:
+        assert "dave@example.org" not in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", PERSONAS, indirect=True)
+def test_revoke_an_invitation_of_firm_a(persona, firm_a, alice, request):
+    invitation = services.invitation_create(firm=firm_a, actor=alice, email="dave@example.org", role="editor")
+    response = persona.delete(f"/api/v1/firms/{firm_a.id}/invitations/{invitation.id}/")
+    expected = {k: (204 if v == "ok" else v) for k, v in MANAGE.items()}[request.node.callspec.params["persona"]]
+    assert response.status_code == expected, response.content
+    invitation.refresh_from_db()
+    assert (invitation.revoked_at is not None) == (expected == 204)
+
+
+ACCEPT = dict.fromkeys(PERSONAS, 201) | {"anon": 401, "alice_client": 409, "alice_token": 409}
+
+
+@pytest.mark.parametrize("persona", PERSONAS, indirect=True)
+def test_accept_an_invitation_to_firm_a(persona, firm_a, alice, request, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitation_create(firm=firm_a, actor=alice, email="whoever@example.org", role="viewer")
+    token = mail.outbox[-1].body.split("/invitations/")[1].split("/")[0]
+    response = persona.post("/api/v1/invitations/accept/", {"token": token})
+    name = request.node.callspec.params["persona"]
+    # Editors and viewers of A are members already (409, as alice); the others join as viewers.
+    expected = {"alice_editor_client": 409, "alice_viewer_client": 409}.get(name, ACCEPT[name])
+    assert response.status_code == expected, response.content
+    if expected == 201:
+        assert response.json()["firm_id"] == firm_a.id and response.json()["role"] == "viewer"
 
 
 @pytest.mark.parametrize("persona", PERSONAS, indirect=True)
@@ -118,7 +175,11 @@ def test_remove_a_member_of_firm_a(persona, firm_a, alice, carol, request):
 
 def test_an_unknown_firm_is_404_for_everyone(rita_client, adam_client):
     assert rita_client.get("/api/v1/firms/999999/members/").status_code == 404
-    assert adam_client.post("/api/v1/firms/999999/members/", {"username": "x", "role": "viewer"}).status_code == 404
+    assert (
+        adam_client.post("/api/v1/firms/999999/invitations/", {"email": "x@example.org", "role": "viewer"}).status_code
+        == 404
+    )
+    assert adam_client.get("/api/v1/firms/999999/invitations/").status_code == 404
 
 
 def test_anonymous_401_names_the_bearer_scheme(anon):

@@ -1,4 +1,4 @@
-"""Self-service: sign up, create a firm, become its owner; the firm waits for a reviewer."""
+"""Self-service: sign up, log in, create a firm, become its owner; the firm waits for a reviewer."""
 
 from rest_framework.test import APIClient
 
@@ -11,8 +11,10 @@ def test_a_person_signs_up_creates_a_firm_and_owns_it_pending_until_verified(db,
         "/api/v1/auth/signup/",
         {"username": "mykola", "email": "mykola@example.org", "password": "sunflower-field-42", "language": "uk"},
     )
-    assert signup.status_code == 201
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {signup.json()['token']}")
+    assert signup.status_code == 202
+    login = client.post("/api/v1/auth/token/", {"username": "mykola", "password": "sunflower-field-42"})
+    assert login.status_code == 201
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {login.json()['token']}")
 
     document = generate_firm_documents(1, seed=5)[0]  # a valid Ukrainian firm in the exchange format
     created = client.post("/api/v1/firms/", document)

@@ -264,8 +264,9 @@ def test_a_body_that_is_not_an_object_is_a_400(firms, alice_client):
 
 
 def test_patch_merges_contact_and_records_a_revision_and_requests_rematch_and_screening(firms, alice_client):
+    # A new name is a new identity: re-verification, screening, no rematch (tests/alliance/test_identity_change.py).
     response = alice_client.patch(
-        _url(firms[0]), {"name": "SkyForge Group LLC", "contact": {"phone": "+380442222222"}}, format="json"
+        _url(firms[0]), {"website": "https://skyforge.example", "contact": {"phone": "+380442222222"}}, format="json"
     )
     assert response.status_code == 200, response.json()
     assert response.json()["contact"] == {
@@ -274,10 +275,10 @@ def test_patch_merges_contact_and_records_a_revision_and_requests_rematch_and_sc
         "phone": "+380442222222",
     }
     revision = FirmRevision.objects.get(firm=firms[0])
-    assert revision.changed_fields == ["name", "contact"] and revision.changed_by.username == "alice"
+    assert revision.changed_fields == ["website", "contact"] and revision.changed_by.username == "alice"
     tasks = set(OutboxMessage.objects.values_list("task", flat=True))
     assert "matching.tasks.rematch_firm_task" in tasks
-    assert tasks & {"compliance.tasks.screen_firm_task", "compliance.tasks.screen_firms_task"}
+    assert not tasks & {"compliance.tasks.screen_firm_task", "compliance.tasks.screen_firms_task"}
 
 
 def test_a_patch_that_changes_nothing_writes_nothing(firms, alice_client):

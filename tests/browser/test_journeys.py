@@ -31,6 +31,9 @@ def test_a_firm_representative_signs_up_and_registers_the_firm(new_page, shots):
     page.get_by_label("Password again").fill("Vyshyvanka-2024!")
     shots(page, "signup")
     page.get_by_role("button", name="Sign up").click()
+    # Sign-up signs no one in (a known address must get the same page): check the email, log in.
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+    log_in(page, "olena", "Vyshyvanka-2024!")
 
     expect(page.get_by_role("heading", name="Register your firm")).to_be_visible()
     page.get_by_label("Legal name").fill("Kyiv Drone Works LLC")

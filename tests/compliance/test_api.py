@@ -91,7 +91,7 @@ def test_confirm_through_the_api_suspends_and_withdraws(rita_client, suspect, fi
     response = rita_client.post(reverse("screening-confirm", args=[suspect.pk]), {"note": "same entity"}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "suspended"
     proposal.refresh_from_db()
-    assert proposal.status == Proposal.Status.REJECTED
+    assert proposal.status == Proposal.Status.WITHDRAWN
     again = rita_client.post(reverse("screening-confirm", args=[suspect.pk]), {"note": "again"}, format="json")
     assert again.status_code == 409 and again.json()["error"]["current_state"] == "confirmed_match"
 

@@ -227,15 +227,16 @@ def test_confirming_suspends_the_firm_and_withdraws_its_open_proposals(suspect, 
     assert suspect.status == Firm.Status.SUSPENDED and suspect.status_changed_by == rita
     for proposal, before in ((proposed, "proposed"), (approved, "approved")):
         proposal.refresh_from_db()
-        assert proposal.status == Proposal.Status.REJECTED
+        assert proposal.status == Proposal.Status.WITHDRAWN
         event = ProposalEvent.objects.get(proposal=proposal)
         assert (event.from_status, event.to_status, event.actor, event.actor_role) == (
             before,
-            "rejected",
+            "withdrawn",
             rita,
             "reviewer",
         )
         assert event.note == "withdrawn: confirmed sanctions match"
+        assert event.data == {"action": "withdraw", "reason": "sanctions", "firm": suspect.pk}
     connected.refresh_from_db()
     untouched.refresh_from_db()
     assert connected.status == Proposal.Status.CONNECTED and untouched.status == Proposal.Status.PROPOSED

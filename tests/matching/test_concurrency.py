@@ -97,3 +97,38 @@ def test_accept_racing_decline_leaves_one_consistent_history(rita, firm_a, firm_
     # Either alice accepted first (both ok) or bob's decline came first (alice's accept is a conflict).
     assert outcomes in (["ok", "ok"], ["conflict:declined", "ok"])
     assert proposal.events.last().to_status == S.DECLINED
+
+
+def test_suspending_a_firm_while_it_is_accepted_never_introduces_it(rita, adam, firm_a, alice, bob):
+    """Security review issue 11: the suspension and the accept lock the firm row in the same order.
+    Either the accept waits and finds the proposal withdrawn (409), or it connects first and the
+    suspension then hides the contacts; a suspended firm is never shown a contact."""
+    from rest_framework.test import APIClient
+
+    from alliance.selectors import firm_ids_contact_visible_to
+    from alliance.services import firm_suspend
+
+    seen = set()
+    for round_ in range(4):  # several rounds: whichever thread wins, the rule holds
+        partner = FirmFactory(ref=f"de-suspended-{round_}", partner=True)
+        bob.memberships.create(firm=partner, role="owner")
+        proposal = review.proposal_approve(proposal=ProposalFactory(ukrainian=firm_a, partner=partner), reviewer=rita)
+        review.proposal_accept(proposal=proposal, user=alice)  # bob's accept would connect them
+        outcomes = race(
+            lambda p=proposal, f=partner: review.proposal_accept(proposal=p.pk, user=bob, firm=f.pk),
+            lambda f=partner: firm_suspend(firm=f, reviewer=adam, reason="Forged export licence"),
+        )
+        seen.add(outcomes[0])
+        assert outcomes[1] == "ok"
+        assert outcomes[0] in ("ok", "conflict:withdrawn"), outcomes
+        proposal.refresh_from_db()
+        assert proposal.status == (S.CONNECTED if outcomes[0] == "ok" else S.WITHDRAWN)
+        for user in (alice, bob):
+            client = APIClient()
+            client.force_authenticate(user=user)
+            body = client.get(f"/api/v1/proposals/{proposal.pk}/").json()
+            if proposal.status == S.CONNECTED:
+                assert body["ukrainian"]["contact"] is None and body["partner"]["contact"] is None
+        assert firm_ids_contact_visible_to(firm_ids=[partner.pk], user=alice) == set()
+        assert firm_ids_contact_visible_to(firm_ids=[firm_a.pk], user=bob) == set()
+    assert seen <= {"ok", "conflict:withdrawn"}

@@ -73,6 +73,7 @@ def test_review_stats_shape_and_numbers(history):
         "superseded": 0,
         "partnership": 1,
         "closed": 0,
+        "withdrawn": 0,
     }
     assert stats["total"] == 4
     assert stats["median_hours_to_decision"] == 4.0  # 2 h, 4 h, 6 h

@@ -27,6 +27,7 @@ def operations() -> dict[tuple[str, str], dict]:
 PATH_OBJECTS = {
     "firms": lambda w: w.firm_a.pk,
     "members": lambda w: w.membership_other.pk,
+    "invitations": lambda w: _open_invitation(w).pk,
     "tokens": lambda w: w.alice_token_key,
     "proposals": lambda w: w.proposal_a.pk,
     "notifications": lambda w: w.notification_a.pk,
@@ -37,6 +38,19 @@ PATH_OBJECTS = {
     "screening": lambda w: w.firm_a.pk,
     "beneficial-owners": lambda w: w.extra["beneficial_owner"].pk,
 }
+
+
+def _open_invitation(world):
+    """An open invitation of firm A's (made on first use, so the world fixture stays as it is)."""
+    if "invitation" not in world.extra:
+        from accounts.services import invitation_create
+
+        owner = world.firm_a.memberships.get(user__username="alice").user
+        world.extra["invitation"] = invitation_create(
+            firm=world.firm_a, actor=owner, email="invited@example.org", role="viewer"
+        )
+    return world.extra["invitation"]
+
 
 # A parameter that names a firm by reference rather than by id.
 REF_PARAMS = {"ref", "firm_ref"}

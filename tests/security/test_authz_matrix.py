@@ -53,9 +53,15 @@ EXPECTED: dict[tuple[str, str], dict[str, int | str]] = {
     ("GET", f"{V1}/me/"): ANY_USER,
     ("PATCH", f"{V1}/me/"): ANY_USER,
     ("GET", f"{V1}/firms/{{firm_id}}/members/"): only((*A_MEMBERS, "reviewer", "admin")),
-    ("POST", f"{V1}/firms/{{firm_id}}/members/"): only(("owner", "token", "admin")),
+    # Adding someone is by invitation only (security review, section 4): no POST members/ any more.
     ("PATCH", f"{V1}/firms/{{firm_id}}/members/{{membership_id}}/"): only(("owner", "token", "admin")),
     ("DELETE", f"{V1}/firms/{{firm_id}}/members/{{membership_id}}/"): only(("owner", "token", "admin")),
+    # Invitations: the firm's owners (and administrators) only, as member management; 404 for bob.
+    ("GET", f"{V1}/firms/{{firm_id}}/invitations/"): only(("owner", "token", "admin")),
+    ("POST", f"{V1}/firms/{{firm_id}}/invitations/"): only(("owner", "token", "admin")),
+    ("DELETE", f"{V1}/firms/{{firm_id}}/invitations/{{invitation_id}}/"): only(("owner", "token", "admin")),
+    # Anyone signed in may present a token (the link is the proof); a made-up one is a 400.
+    ("POST", f"{V1}/invitations/accept/"): ANY_USER,
     # --- registry (issue #2) ---
     ("GET", f"{V1}/capabilities/"): ANY_USER,
     # Documented choice of the registry: reviewers as well as administrators extend the taxonomy.
@@ -130,7 +136,7 @@ BODIES = {
         "name_en": "Test lenses",
         "name_uk": "Тестові лінзи",
     },
-    ("POST", f"{V1}/firms/{{firm_id}}/members/"): lambda w: {"username": "stranger", "role": "viewer"},
+    ("POST", f"{V1}/firms/{{firm_id}}/invitations/"): {"email": "new.colleague@example.org", "role": "viewer"},
     ("PATCH", f"{V1}/firms/{{firm_id}}/members/{{membership_id}}/"): {"role": "editor"},
     ("POST", f"{V1}/notifications/{{id}}/read/"): {},
     ("POST", f"{V1}/notifications/read-all/"): {},

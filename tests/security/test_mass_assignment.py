@@ -46,8 +46,8 @@ PROTECTED = {
 
 V1 = "/api/v1"
 DELIBERATELY_WRITABLE = {
-    # Owners set the role of the members they add or change (authz matrix: owners/admins only).
-    ("POST", f"{V1}/firms/{{firm_id}}/members/"): {"role"},
+    # Owners set the role of the members they invite or change (authz matrix: owners/admins only).
+    ("POST", f"{V1}/firms/{{firm_id}}/invitations/"): {"role"},
     ("PATCH", f"{V1}/firms/{{firm_id}}/members/{{membership_id}}/"): {"role"},
 }
 

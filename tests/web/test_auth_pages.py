@@ -13,15 +13,18 @@ pytestmark = pytest.mark.django_db
 GOOD = "Vyshyvanka-2024!"
 
 
-def test_sign_up_logs_the_person_in_and_leads_to_firm_registration(page_anon):
+def test_sign_up_creates_the_account_and_says_to_check_the_email_then_log_in(page_anon):
+    # Not signed in straight away: an address that already has an account must get the same page.
     response = page_anon.post(
         reverse("web:signup"),
         {"username": "olena", "email": "Olena@Example.org", "password1": GOOD, "password2": GOOD},
         HTTP_ACCEPT_LANGUAGE="uk",
     )
-    assert response["Location"] == reverse("web:firm_create")
+    assert response["Location"] == reverse("web:signup_done")
     user = User.objects.get(username="olena")
     assert user.email == "olena@example.org" and user.language == "uk"
+    assert "_auth_user_id" not in page_anon.session
+    page_anon.post(reverse("web:login"), {"username": "olena", "password": GOOD})
     assert page_anon.get(reverse("web:firm_create")).status_code == 200  # signed in
 
 

@@ -1,20 +1,22 @@
-"""Sign-up, log-in, log-out, password reset and the language switch: Django's auth views, our templates."""
+"""Sign-up, log-in, log-out, password reset and change, the language switch: Django's auth views, our templates."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from accounts.services import user_create, user_update
+from accounts.services import user_password_change, user_register, user_update
 from alliance.errors import ApplicationError
-from web.forms import LoginForm, SignUpForm
+from web.forms import LoginForm, PasswordChangeForm, SetPasswordForm, SignUpForm
 
 
 class LoginView(auth_views.LoginView):
@@ -29,16 +31,28 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = SetPasswordForm  # the new password also ends the account's API tokens
     success_url = reverse_lazy("web:password_reset_complete")
 
 
+def _safe_next(request: HttpRequest) -> str:
+    """The `next` page to come back to, if it is one of ours."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return ""
+
+
 def signup(request: HttpRequest) -> HttpResponse:
+    """`accounts.services.user_register`, the API's rules. A new address and one that already has an
+    account end on the same "check your email" page, so the form tells no one who is registered."""
     if request.user.is_authenticated:
         return redirect("web:home")
     form = SignUpForm(request.POST or None)
+    next_url = _safe_next(request)
     if request.method == "POST" and form.is_valid():
         try:
-            user = user_create(
+            user_register(
                 username=form.cleaned_data["username"],
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password1"],
@@ -47,11 +61,34 @@ def signup(request: HttpRequest) -> HttpResponse:
         except ApplicationError as error:
             form.add_service_errors(error)
         else:
-            # The first backend (django-axes) does not log people in; name the one that does.
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome! Now tell us about your firm."))
-            return redirect("web:firm_create")
-    return render(request, "registration/signup.html", {"form": form})
+            done = reverse("web:signup_done")
+            return redirect(f"{done}?{urlencode({'next': next_url})}" if next_url else done)
+    return render(request, "registration/signup.html", {"form": form, "next": next_url})
+
+
+def signup_done(request: HttpRequest) -> HttpResponse:
+    return render(request, "registration/signup_done.html", {"next": _safe_next(request)})
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """A signed-in person changes their password: every other session and every API token ends."""
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = user_password_change(
+                user=request.user,
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["new_password"],
+                request=request,
+            )
+        except ApplicationError as error:
+            form.add_service_errors(error)
+        else:
+            update_session_auth_hash(request, user)  # this session stays; the others end
+            messages.success(request, _("Your password was changed. Your API tokens were revoked."))
+            return redirect("web:home")
+    return render(request, "registration/password_change.html", {"form": form})
 
 
 @require_POST

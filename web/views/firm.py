@@ -101,9 +101,10 @@ def firm_dashboard(request: HttpRequest, firm_id: int) -> HttpResponse:
         .filter(Q(ukrainian=firm) | Q(partner=firm))
         .order_by("-status_changed_at", "-id")[:100]
     )
+    roles = {firm.pk: membership.role}
     for p in rows:
         p.other = p.partner if p.ukrainian_id == firm.pk else p.ukrainian
-        p.contacts_visible = p.status in proposals.CONTACT_STATUSES
+        p.contacts_visible = proposals.proposal_contacts_visible(proposal=p, user=request.user, firm_roles=roles)
         p.we_accepted = (p.ukrainian_accepted_at if p.ukrainian_id == firm.pk else p.partner_accepted_at) is not None
     firm_caps = list(firm.capabilities.select_related("capability").order_by("kind", "capability__code"))
     return render(
@@ -138,7 +139,9 @@ def _proposal_context(request, membership: Membership, proposal) -> dict:
         "other": other,
         "we_accepted": accepted_at is not None,
         "can_answer": membership.can_edit and proposal.status == "approved" and accepted_at is None,
-        "contacts_visible": proposal.status in proposals.CONTACT_STATUSES,
+        "contacts_visible": proposals.proposal_contacts_visible(
+            proposal=proposal, user=request.user, firm_roles={firm.pk: membership.role}
+        ),
         "events": proposals.proposal_event_list(proposal=proposal, user=request.user),
     }
 

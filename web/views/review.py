@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from alliance import services as registry
 from alliance.errors import ApplicationError
 from alliance.models import Firm
+from alliance.selectors import firm_identity_changes, firm_screening_visible_to
 from matching import selectors as proposals
 from matching.models import MatchRun
 from matching.services import review
@@ -194,13 +195,19 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @reviewer_required
 def firm_queue(request: HttpRequest) -> HttpResponse:
     firms = list(selectors.firms_awaiting_verification()[:200])
-    return render(request, "web/review/firms.html", {"firms": firms})
+    identity_changes = firm_identity_changes(firm_ids=[f.pk for f in firms])
+    for f in firms:
+        f.identity_changes = identity_changes.get(f.pk, [])
+    screening_visible = firm_screening_visible_to(user=request.user)
+    return render(request, "web/review/firms.html", {"firms": firms, "screening_visible": screening_visible})
 
 
 @reviewer_required
 def firm_detail(request: HttpRequest, pk: int) -> HttpResponse:
     firm = get_object_or_404(Firm.objects.prefetch_related("capabilities__capability", "beneficial_owners"), pk=pk)
-    return render(request, "web/review/firm.html", {"firm": firm, "form": DecisionForm()})
+    screening_visible = firm_screening_visible_to(user=request.user)
+    context = {"firm": firm, "form": DecisionForm(), "screening_visible": screening_visible}
+    return render(request, "web/review/firm.html", context)
 
 
 @reviewer_required

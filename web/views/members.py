@@ -1,0 +1,98 @@
+"""A firm's members page (owners invite and withdraw invitations there) and the invitation link."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import selectors as accounts
+from accounts import services
+from accounts.models import Membership
+from alliance.errors import ApplicationError
+from web.forms import InvitationForm
+
+
+def _membership(request: HttpRequest, firm_id: int) -> Membership:
+    """The user's membership of the firm; 404 for everyone else, as on the other firm pages."""
+    membership = Membership.objects.filter(user=request.user, firm_id=firm_id).select_related("firm").first()
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def _members_page(request: HttpRequest, membership: Membership, form: InvitationForm, status: int = 200):
+    firm = membership.firm
+    manages = accounts.user_manages_firm(firm=firm, user=request.user)
+    context = {
+        "firm": firm,
+        "membership": membership,
+        "members": accounts.membership_list(firm=firm),
+        "show_emails": accounts.member_emails_visible(firm=firm, user=request.user),
+        "manages": manages,
+        "invitations": accounts.invitation_list_open(firm=firm, user=request.user) if manages else [],
+        "form": form,
+    }
+    return render(request, "web/members/list.html", context, status=status)
+
+
+@login_required
+def firm_members(request: HttpRequest, firm_id: int) -> HttpResponse:
+    """Everyone in the firm sees who is in it; owners also invite people by email here."""
+    membership = _membership(request, firm_id)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST":
+        if not accounts.user_manages_firm(firm=membership.firm, user=request.user):
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                invitation = services.invitation_create(firm=membership.firm, actor=request.user, **form.cleaned_data)
+            except ApplicationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, _("An invitation was sent to %(email)s.") % {"email": invitation.email})
+                return redirect("web:firm_members", firm_id)
+        return _members_page(request, membership, form, status=400)
+    return _members_page(request, membership, form)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, firm_id: int, pk: int) -> HttpResponse:
+    membership = _membership(request, firm_id)
+    try:
+        services.invitation_revoke(firm=membership.firm, invitation_id=pk, actor=request.user)
+    except ApplicationError as error:
+        if error.status == 403:
+            raise PermissionDenied from error
+        raise
+    messages.success(request, _("The invitation was withdrawn; its link no longer works."))
+    return redirect("web:firm_members", firm_id)
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link: asks to log in or sign up first (and comes back), then to accept."""
+    invitation = accounts.invitation_for_token(token=token)
+    if invitation is None:
+        return render(request, "web/members/invitation.html", {"invitation": None}, status=404)
+    here = reverse("web:invitation_accept", kwargs={"token": token})
+    context = {
+        "invitation": invitation,
+        "role": Membership.Role(invitation.role).label,
+        "next_query": urlencode({"next": here}),
+    }
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            membership = services.invitation_accept(token=token, user=request.user)
+        except ApplicationError as error:
+            context["error"] = error.message
+            return render(request, "web/members/invitation.html", context, status=error.status)
+        messages.success(request, _("You joined %(firm)s.") % {"firm": membership.firm.name})
+        return redirect("web:firm_dashboard", membership.firm_id)
+    if request.method == "POST":
+        return redirect(f"{reverse('web:login')}?{context['next_query']}")
+    return render(request, "web/members/invitation.html", context)

@@ -36,6 +36,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 bench: install
 	$(BIN)/python manage.py bench_match --ukrainian 2000 --partners 20000
@@ -51,7 +52,7 @@ clean:
 # reachable); it prints them, so the report stays honest.
 audit: install
 	$(BIN)/pip-audit -r requirements.lock --no-deps --disable-pip --progress-spinner off
-	$(BIN)/bandit -r accounts alliance matching compliance web -lll -q
+	$(BIN)/bandit -r alliance core accounts registry matching compliance web -lll -q
 
 # All fault tests, the slow ones too (own PostgreSQL cluster restarted mid-run...); CI runs only the quick ones.
 faults: install

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, User
 from accounts.services import membership_check_keeps_owner, user_password_set, user_tokens_revoke
-from alliance.errors import ApplicationError
+from core.errors import ApplicationError
 
 
 def _keeps_owner(membership: Membership, new_role: str | None) -> None:

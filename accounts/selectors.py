@@ -11,8 +11,8 @@ from django.utils.translation import gettext
 from knox.models import AuthToken
 
 from accounts.models import Invitation, Membership, User
-from alliance.errors import ApplicationError
-from alliance.models import Firm
+from core.errors import ApplicationError
+from registry.models import Firm
 
 
 def user_language(*, user: User) -> str:

@@ -23,12 +23,12 @@ from knox.settings import knox_settings
 
 from accounts import emails, selectors
 from accounts.models import ApiTokenName, Invitation, Membership, User
-from alliance.errors import ApplicationError
+from core.errors import ApplicationError
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-    from alliance.models import Firm
+    from registry.models import Firm
 
 
 def _field_errors(exc: DjangoValidationError, field: str | None = None) -> dict[str, list[str]]:

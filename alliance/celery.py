@@ -14,7 +14,7 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     "nightly-full-match": {"task": "matching.tasks.run_full_match_task", "schedule": crontab(hour=2, minute=0)},
     "expire-unanswered-proposals": {"task": "matching.tasks.expire_proposals_task", "schedule": crontab(minute=15)},
-    "outbox-relay": {"task": "alliance.tasks.outbox_relay_task", "schedule": 30.0},
+    "outbox-relay": {"task": "core.tasks.outbox_relay_task", "schedule": 30.0},
     "reviewer-daily-digest": {"task": "matching.tasks.reviewer_digest_task", "schedule": crontab(hour=8, minute=0)},
     "purge-expired-api-tokens": {
         "task": "accounts.tasks.purge_expired_tokens_task",
@@ -22,7 +22,7 @@ app.conf.beat_schedule = {
     },
     # Inside the dashboard cache's 60 s lifetime; a refresh still queued after 25 s is dropped, not piled up.
     "refresh-reviewer-dashboard": {
-        "task": "matching.tasks.refresh_dashboard_numbers_task",
+        "task": "web.tasks.refresh_dashboard_numbers_task",
         "schedule": 30.0,
         "options": {"expires": 25},
     },

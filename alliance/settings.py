@@ -45,8 +45,9 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "axes",
     "csp",
+    "core",
     "accounts",
-    "alliance",
+    "registry",
     "matching",
     "compliance",
     "web",
@@ -58,11 +59,11 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Before CommonMiddleware, whose APPEND_SLASH would answer an API call with a redirect or a 500.
-    "alliance.middleware.ApiTrailingSlashMiddleware",
+    "core.middleware.ApiTrailingSlashMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "alliance.middleware.PrivateNoStoreMiddleware",
+    "core.middleware.PrivateNoStoreMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -195,12 +196,12 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "alliance.api.pagination.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "alliance.api.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "alliance.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.api.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     # DRF's JSON parser, refusing deep nesting and NUL/lone surrogates in any string (400, not 500).
-    "DEFAULT_PARSER_CLASSES": ["alliance.api.parsers.SafeJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.SafeJSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_THROTTLE_CLASSES": ["accounts.throttling.TokenRateThrottle", "rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
@@ -239,7 +240,7 @@ SPECTACULAR_SETTINGS = {
         # accounts: a person's overall role vs. their role in one firm, and the firm status enum.
         "UserRoleEnum": ["firm_member", "reviewer", "administrator"],
         "MembershipRoleEnum": "accounts.models.Membership.Role",
-        "FirmStatusEnum": "alliance.models.Firm.Status",
+        "FirmStatusEnum": "registry.models.Firm.Status",
     },
 }
 

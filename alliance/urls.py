@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 api_v1 = [
     path("", include("accounts.api.urls")),
-    path("", include("alliance.api.urls")),
+    path("", include("registry.api.urls")),
     path("", include("matching.api.urls")),
     path("", include("compliance.api.urls")),
 ]
@@ -20,4 +20,4 @@ urlpatterns = [
 ]
 
 # A URL no view matches under /api/ answers the JSON error shape (found by the schemathesis run).
-handler404 = "alliance.api.errors.not_found"
+handler404 = "core.api.errors.not_found"

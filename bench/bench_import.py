@@ -68,9 +68,10 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    from alliance.demo import generate_firm_documents
-    from alliance.exchange import FORMAT
-    from alliance.models import Firm, OutboxMessage
+    from core.models import OutboxMessage
+    from registry.demo import generate_firm_documents
+    from registry.exchange import FORMAT
+    from registry.models import Firm
 
     call_command("migrate", verbosity=0, skip_checks=True)
     Firm.objects.all().delete()

@@ -52,8 +52,8 @@ def ensure_database() -> None:
 def generate(rng: random.Random) -> None:
     from django.db import connection, transaction
 
-    from alliance.models import Capability, Firm, FirmCapability
     from matching.models import Proposal
+    from registry.models import Capability, Firm, FirmCapability
 
     caps = list(Capability.objects.values_list("id", flat=True))
     started = time.perf_counter()
@@ -155,9 +155,9 @@ def main() -> None:
     from django.test import Client
 
     from accounts.models import User
-    from alliance.models import Firm
     from matching.models import Proposal
     from matching.services.history import proposal_history_erase
+    from registry.models import Firm
 
     call_command("migrate", verbosity=0)
     if args.regenerate:

@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from alliance.models import Firm, FirmCapability
 from compliance.export_control import proposal_flags
 from compliance.models import Screening, ScreeningDecision, ScreeningMatch
+from registry.models import Firm, FirmCapability
 
 
 def screening_firm_list(*, status: str | None = None) -> QuerySet[Firm]:

@@ -15,11 +15,6 @@ from typing import TYPE_CHECKING
 from django.db import connection, transaction
 from django.utils.translation import gettext
 
-from alliance.errors import ApplicationError, ConflictError
-from alliance.models import BeneficialOwner, Firm
-from alliance.outbox import outbox_enqueue
-from alliance.selectors import firm_blocking_owners
-from alliance.services import firm_suspend
 from compliance import namematch
 from compliance.models import (
     SanctionsEntry,
@@ -29,7 +24,13 @@ from compliance.models import (
     ScreeningDecision,
     ScreeningMatch,
 )
-from matching.services.review import proposals_withdraw_for_firm as review_withdraw_for_firm
+from core import events
+from core.errors import ApplicationError, ConflictError
+from core.outbox import outbox_enqueue
+from core.permissions import require_reviewer
+from registry.models import BeneficialOwner, Firm
+from registry.selectors import firm_blocking_owners
+from registry.services import firm_suspend
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -407,12 +408,6 @@ def firms_screen(*, firm_ids: Sequence[int] | None = None, progress=None) -> dic
 # --- Reviewers' decisions ------------------------------------------------------------------------
 
 
-def _require_reviewer(user: User) -> str:
-    if not user.can_review:
-        raise ApplicationError(gettext("Only ministry reviewers can do this."), code="permission_denied", status=403)
-    return user.role
-
-
 def _clean_note(note: str | None, *, required: bool) -> str:
     note = (note or "").strip()
     if required and not note:
@@ -456,7 +451,7 @@ def _decide(*, firm: Firm | int, reviewer: User, note: str, decision: str) -> tu
 
 def screening_dismiss(*, firm: Firm | int, reviewer: User, note: str) -> ScreeningDecision:
     """potential_match -> false_positive; the firm may be matched again."""
-    _require_reviewer(reviewer)
+    require_reviewer(reviewer)
     note = _clean_note(note, required=True)
     with transaction.atomic():
         locked, record, _ = _decide(
@@ -469,7 +464,7 @@ def screening_dismiss(*, firm: Firm | int, reviewer: User, note: str) -> Screeni
 
 def screening_confirm(*, firm: Firm | int, reviewer: User, note: str) -> ScreeningDecision:
     """potential_match -> confirmed_match: the firm is suspended and its open proposals withdrawn."""
-    role = _require_reviewer(reviewer)
+    role = require_reviewer(reviewer)
     note = _clean_note(note, required=True)
     with transaction.atomic():
         locked, record, _ = _decide(
@@ -484,10 +479,11 @@ def screening_confirm(*, firm: Firm | int, reviewer: User, note: str) -> Screeni
     return record
 
 
-def proposals_withdraw_for_firm(*, firm: Firm, actor: User | None, actor_role: str) -> int:
-    """Withdraw the firm's open (proposed/approved) proposals for a confirmed sanctions match, through
-    the review state machine (an event each); returns how many."""
-    return review_withdraw_for_firm(
+def proposals_withdraw_for_firm(*, firm: Firm, actor: User | None, actor_role: str) -> None:
+    """Announce a confirmed sanctions match: the review workflow withdraws the firm's open
+    (proposed/approved) proposals in this transaction, an event each (matching/apps.py subscribes)."""
+    events.publish(
+        events.SCREENING_CONFIRMED,
         firm=firm,
         actor=actor,
         actor_role=actor_role,
@@ -497,7 +493,7 @@ def proposals_withdraw_for_firm(*, firm: Firm, actor: User | None, actor_role: s
 
 
 def _rematch_request(*, firm_id: int) -> None:
-    from alliance.celery import app
+    from celery import current_app as app
 
     if REMATCH_TASK in app.tasks:
         outbox_enqueue(REMATCH_TASK, firm_id=firm_id)

@@ -14,7 +14,7 @@ from compliance import services
 )
 def screen_firm_task(firm_id: int) -> str | None:
     """Screen one firm against the active sanctions list (after create or a name/identifier change)."""
-    from alliance.models import Firm
+    from registry.models import Firm
 
     if not Firm.objects.filter(pk=firm_id).exists():
         return None  # deleted before the task ran

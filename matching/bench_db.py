@@ -24,13 +24,13 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 
-from alliance.models import Capability, Firm, FirmCapability
 from matching.features import taxonomy_load
 from matching.models import MatchRun, Proposal
 from matching.scoring import CERTIFICATIONS, CLEARANCES, PARTNERSHIP_TYPES, SideFeatures
 from matching.scoring.bench import peak_rss_mb
 from matching.scoring.synthetic import generate_population
 from matching.services.history import proposal_history_erase
+from registry.models import Capability, Firm, FirmCapability
 
 ROOT = Path(__file__).resolve().parent.parent
 PARTNER_COUNTRIES = ("DE", "PL", "US", "FR", "GB", "CZ", "NL", "SE", "IT", "NO", "FI", "DK", "LT", "ES", "RO")
@@ -165,7 +165,8 @@ def _tree_rss_mb(process: subprocess.Popen) -> float:
 
 def bench_run_through_workers(concurrency: int, redis_db: int, say: Callable[[str], None]) -> dict:
     """One full run through a fresh worker with `concurrency` processes; timed enqueue -> succeeded."""
-    from alliance.celery import app
+    from celery import current_app as app
+
     from matching.services.runs import match_run_start
 
     process, queue, broker = _start_worker(concurrency, redis_db, say)

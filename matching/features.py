@@ -13,9 +13,9 @@ import numpy as np
 import scipy.sparse as sp
 from django.db.models import QuerySet
 
-from alliance.models import CLEARANCE_LEVEL, Capability, Firm, FirmCapability
-from alliance.selectors import firms_eligible_for_matching
 from matching.scoring import CERTIFICATIONS, PARTNERSHIP_TYPES, SideFeatures, Taxonomy
+from registry.models import CLEARANCE_LEVEL, Capability, Firm, FirmCapability
+from registry.selectors import firms_eligible_for_matching
 
 SIDES = (Firm.Side.UKRAINIAN.value, Firm.Side.PARTNER.value)
 

@@ -37,10 +37,10 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import Membership
-from alliance.api.filters import BoundedFilterSet
-from alliance.models import Capability, FirmCapability
-from alliance.selectors import firm_matching_block
+from core.api.filters import BoundedFilterSet
 from matching.models import Notification, Proposal, ProposalEvent
+from registry.models import Capability, FirmCapability
+from registry.selectors import firm_matching_block
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -189,7 +189,7 @@ def proposal_contacts_visible(*, proposal: Proposal, user: User, firm_roles: dic
         return True
     if proposal.ukrainian_id not in firm_roles and proposal.partner_id not in firm_roles:
         return False
-    # Same rule as alliance.selectors.firm_ids_contact_visible_to; status and screening are loaded with the row.
+    # Same rule as registry.selectors.firm_ids_contact_visible_to; status and screening are loaded with the row.
     return all(firm_matching_block(firm=firm, owners=False) is None for firm in (proposal.ukrainian, proposal.partner))
 
 

@@ -61,7 +61,7 @@ def run_full_match_task(
     """Plan a queued run into chunk tasks; without run_id start a new run first: the nightly beat
     skips a night when a run is in progress, a request made at `requested_at` (a large import)
     waits for it (matching.services.runs.match_run_requested)."""
-    from alliance.errors import ApplicationError
+    from core.errors import ApplicationError
     from matching.services.runs import match_run_plan, match_run_requested, match_run_start
 
     if run_id is None and requested_at is not None:
@@ -144,17 +144,3 @@ def reviewer_digest_task() -> int:
     from matching.services.notifications import reviewer_digest_send
 
     return reviewer_digest_send()
-
-
-@shared_task(
-    name="matching.tasks.refresh_dashboard_numbers_task", ignore_result=True, soft_time_limit=20, time_limit=30
-)
-def refresh_dashboard_numbers_task() -> None:
-    """Recompute the reviewers' dashboard numbers into the cache (beat, every 30 s) so no reviewer waits.
-
-    Only useful with a shared cache (CACHE_URL=redis://...): a per-process cache would be warmed
-    in the worker alone. Harmless to run twice or late: it overwrites one cache entry.
-    """
-    from web.selectors import dashboard_numbers
-
-    dashboard_numbers(refresh=True)

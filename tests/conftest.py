@@ -191,7 +191,7 @@ def _taxonomy_loaded(request):
 
     from django.apps import apps
 
-    from alliance.models import Capability
+    from registry.models import Capability
 
     if not Capability.objects.exists():
-        importlib.import_module("alliance.migrations.0002_load_capabilities").load(apps, None)
+        importlib.import_module("registry.migrations.0002_load_capabilities").load(apps, None)

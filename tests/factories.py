@@ -4,8 +4,8 @@ import factory
 from django.utils import timezone
 
 from accounts.models import Membership, User
-from alliance.models import Capability, Firm, FirmCapability
 from matching.models import Proposal
+from registry.models import Capability, Firm, FirmCapability
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -1,4 +1,4 @@
-from alliance.models import Capability
+from registry.models import Capability
 
 
 def test_taxonomy_is_loaded_by_the_data_migration(db):

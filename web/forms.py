@@ -1,5 +1,5 @@
 """Page forms. They check the shape of what was typed; business rules stay in the services
-(`alliance.services`, `alliance.validators`) whose ApplicationError fields land on the form."""
+(`registry.services`, `registry.validators`) whose ApplicationError fields land on the form."""
 
 import secrets
 from collections.abc import Iterable, Mapping
@@ -13,11 +13,11 @@ from django_countries import countries
 
 from accounts.models import Membership, User
 from accounts.services import user_password_set
-from alliance.errors import ApplicationError
-from alliance.exchange import MAX_COUNT, firm_clean_document, max_count_text
-from alliance.models import Capability, Certification, Clearance, ExportRegime, Firm, PartnershipType
-from alliance.validators import validate_multiline_text, validate_single_line_text, validate_visible_text
+from core.errors import ApplicationError
+from core.text import validate_multiline_text, validate_single_line_text, validate_visible_text
 from matching.models import Proposal
+from registry.exchange import MAX_COUNT, firm_clean_document, max_count_text
+from registry.models import Capability, Certification, Clearance, ExportRegime, Firm, PartnershipType
 from web.domains import domain_label
 
 
@@ -37,7 +37,7 @@ def add_service_errors(form: forms.Form, error: ApplicationError) -> None:
 
 
 class FreeTextRulesMixin:
-    """The rules of free text (`alliance.validators.text_problem`) on every text field of the form:
+    """The rules of free text (`registry.validators.text_problem`) on every text field of the form:
     a Textarea's text may hold line breaks and tabs, any other text field is one line; a required
     one must hold something visible. Errors appear beside the field. Passwords are left alone."""
 

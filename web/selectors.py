@@ -12,9 +12,9 @@ from django.core.cache import cache
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from alliance.models import Capability, Firm, FirmCapability
 from matching.models import MatchRun, Proposal
 from matching.selectors import review_stats
+from registry.models import Capability, Firm, FirmCapability
 
 # Creation order is id order (created_at is set on insert, ids come from a sequence), and the
 # primary key index serves it; created_at has no index and would mean sorting the whole queue.
@@ -153,7 +153,7 @@ def score_histogram() -> list[dict]:
 
 
 # The dashboard's numbers (not its language-dependent charts), cached: a minute-old picture is
-# plenty for a pipeline dashboard. The beat task matching.tasks.refresh_dashboard_numbers_task
+# plenty for a pipeline dashboard. The beat task web.tasks.refresh_dashboard_numbers_task
 # recomputes them every DASHBOARD_REFRESH_SECONDS, well inside the cache lifetime, so with a
 # shared cache (CACHE_URL=redis://...) no reviewer waits for the aggregates; without the worker
 # the first reviewer after expiry computes them (a few hundred ms at 100,000 proposals).

@@ -7,8 +7,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Membership, User
-from alliance.api.strict import StrictFieldsMixin
-from alliance.models import Firm
+from core.api.strict import StrictFieldsMixin
+from registry.models import Firm
 
 LANGUAGE_CHOICES = [c for c in User.Language.values if c]
 

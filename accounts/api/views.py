@@ -29,8 +29,8 @@ from accounts.api.serializers import (
     UserMembershipSerializer,
 )
 from accounts.models import Invitation, Membership
-from alliance.api.schemas import error_responses as errors
-from alliance.errors import ApplicationError
+from core.api.schemas import error_responses as errors
+from core.errors import ApplicationError
 
 TAG_AUTH = ["auth"]
 TAG_MEMBERS = ["members"]

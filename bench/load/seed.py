@@ -45,9 +45,9 @@ def main() -> None:
     from knox.models import AuthToken
 
     from accounts.models import Membership, User
-    from alliance.models import Firm
     from matching.models import Proposal
     from matching.selectors import proposal_visible_queryset
+    from registry.models import Firm
 
     if Proposal.objects.count() < pages.PROPOSALS:
         pages.generate(random.Random(42))

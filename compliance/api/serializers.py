@@ -5,9 +5,9 @@ from decimal import Decimal
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
-from alliance.api.strict import StrictFieldsMixin
-from alliance.models import BeneficialOwner, Firm
 from compliance.models import SanctionsList, Screening, ScreeningDecision, ScreeningMatch
+from core.api.strict import StrictFieldsMixin
+from registry.models import BeneficialOwner, Firm
 
 
 class ScreeningFirmListSerializer(serializers.ModelSerializer):

@@ -2,29 +2,21 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, permissions
+from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Membership
-from alliance.api.pagination import Pagination
-from alliance.errors import ApplicationError
-from alliance.models import Firm
-from alliance.selectors import firm_blocking_owners, firms_eligible_for_matching
 from compliance import selectors, services
 from compliance.api import serializers as s
-
-
-class IsReviewer(permissions.BasePermission):
-    """Ministry reviewers and administrators only; firm members get 403, anonymous 401."""
-
-    message = gettext_lazy("Only ministry reviewers can see screening results.")
-
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and request.user.can_review)
+from core.api.pagination import Pagination
+from core.errors import ApplicationError
+from core.permissions import IsReviewer
+from registry.models import Firm
+from registry.selectors import firm_blocking_owners, firms_eligible_for_matching
 
 
 def _detail(firm: Firm) -> dict:

@@ -13,11 +13,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from alliance.api.schemas import error_responses
-from alliance.api.strict import StrictFieldsMixin
-from alliance.api.views import IsReviewer
+from core.api.schemas import error_responses
+from core.api.strict import StrictFieldsMixin
 from matching.models import MatchRun
 from matching.services.runs import match_run_get, match_run_list, match_run_start
+from registry.api.views import IsReviewer
 
 
 class MatchRunSerializer(serializers.ModelSerializer):

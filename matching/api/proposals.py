@@ -18,9 +18,8 @@ from rest_framework.generics import GenericAPIView, ListAPIView, get_object_or_4
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from alliance.api.schemas import error_responses
-from alliance.api.serializers import iso_datetime
-from alliance.api.strict import StrictFieldsMixin
+from core.api.schemas import error_responses
+from core.api.strict import StrictFieldsMixin
 from matching.models import Notification, Proposal, ProposalEvent
 from matching.selectors import (
     NO_EVENT_NOTES,
@@ -39,6 +38,7 @@ from matching.selectors import (
 from matching.services import review
 from matching.services.notifications import notification_mark_read, notifications_mark_all_read
 from matching.services.review import expiry_period
+from registry.api.serializers import iso_datetime
 
 
 def _language() -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-DEFAULT_CSV = Path(__file__).resolve().parents[2] / "alliance" / "data" / "capabilities.csv"
+DEFAULT_CSV = Path(__file__).resolve().parents[2] / "registry" / "data" / "capabilities.csv"
 
 
 @dataclass(frozen=True)

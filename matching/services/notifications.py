@@ -17,12 +17,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from accounts.models import Membership, User
-from alliance.outbox import outbox_enqueue
+from core.outbox import outbox_enqueue
 from matching.models import Notification, Proposal
 
 if TYPE_CHECKING:
-    from alliance.models import Firm
     from matching.models import ProposalEvent
+    from registry.models import Firm
 
 log = logging.getLogger(__name__)
 S = Proposal.Status

@@ -16,13 +16,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from alliance.models import Firm
-from alliance.outbox import outbox_enqueue
-from alliance.selectors import firms_eligible_for_matching
+from core.outbox import outbox_enqueue
 from matching.features import features_load, rows_of
 from matching.models import MatchRun
 from matching.scoring import Model, select_proposals
 from matching.services.runs import excluded_pairs, params_of, proposal_rows, proposals_write, run_parameters
+from registry.models import Firm
+from registry.selectors import firms_eligible_for_matching
 
 
 def rematch_request(*, firm_id: int) -> MatchRun | None:

@@ -11,7 +11,7 @@ approving at once therefore give one approval and one `ConflictError`; two firms
 accepting at once give exactly one `connected`.
 
 Approve, accept and outcomes also need both firms to be eligible for matching at that moment
-(`alliance.selectors.firm_matching_block`). Those transitions lock the two firm rows first, then
+(`registry.selectors.firm_matching_block`). Those transitions lock the two firm rows first, then
 the proposal: suspending a firm or changing its identity locks the firm and then withdraws its
 proposals, so whichever commits first is seen by the other, and the lock order never deadlocks.
 """
@@ -29,11 +29,12 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import Membership
-from alliance.errors import ApplicationError, ConflictError
-from alliance.models import Firm
-from alliance.selectors import BLOCK_NOT_VERIFIED, BLOCK_OWNER, BLOCK_SCREENING, firm_matching_block
+from core.errors import ApplicationError, ConflictError
+from core.permissions import require_reviewer
 from matching.models import Proposal, ProposalEvent
 from matching.services.notifications import notify_for_event
+from registry.models import Firm
+from registry.selectors import BLOCK_NOT_VERIFIED, BLOCK_OWNER, BLOCK_SCREENING, firm_matching_block
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -179,12 +180,6 @@ def _clean_note(value: str | None, *, field: str, required: bool) -> str:
     return note
 
 
-def _require_reviewer(user: User) -> str:
-    if not user.can_review:
-        raise ApplicationError(gettext("Only ministry reviewers can do this."), code="permission_denied", status=403)
-    return user.role  # "reviewer" or "administrator"
-
-
 def _acting_firm(*, proposal: Proposal, user: User, firm: Firm | int | None) -> tuple[Firm, str]:
     """The firm the user acts for and their role in it; owner or editor of one of the two firms only."""
     firm_id = firm.pk if isinstance(firm, Firm) else firm
@@ -226,7 +221,7 @@ def _acting_firm(*, proposal: Proposal, user: User, firm: Firm | int | None) -> 
 
 def proposal_approve(*, proposal: Proposal | int, reviewer: User, note: str = "") -> Proposal:
     """proposed -> approved; both firms are told."""
-    role = _require_reviewer(reviewer)
+    role = require_reviewer(reviewer)
     note = _clean_note(note, field="note", required=False)
     with transaction.atomic():
         locked = _lock_with_firms(proposal, "approve")
@@ -237,7 +232,7 @@ def proposal_approve(*, proposal: Proposal | int, reviewer: User, note: str = ""
 
 def proposal_reject(*, proposal: Proposal | int, reviewer: User, reason: str) -> Proposal:
     """proposed -> rejected, with a reason only reviewers read."""
-    role = _require_reviewer(reviewer)
+    role = require_reviewer(reviewer)
     reason = _clean_note(reason, field="reason", required=True)
     with transaction.atomic():
         locked = _lock(proposal, "reject")
@@ -249,7 +244,7 @@ def proposal_bulk_review(
     *, reviewer: User, action: str, ids: list[int], note: str = "", reason: str = ""
 ) -> list[dict[str, Any]]:
     """Approve or reject many proposals; each in its own transaction, each reported on its own."""
-    _require_reviewer(reviewer)
+    require_reviewer(reviewer)
     if action not in ("approve", "reject"):
         raise ApplicationError(
             gettext("action: must be approve or reject."),

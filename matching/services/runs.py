@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
-from alliance.errors import ApplicationError
-from alliance.outbox import outbox_enqueue
+from core.errors import ApplicationError
+from core.outbox import outbox_enqueue
 from matching.features import Features, features_load
 from matching.models import MatchChunk, MatchRun, Proposal, ProposalEvent
 from matching.scoring import COMPONENTS, Candidates, MatchParams, Model, explain, select_proposals
@@ -144,7 +144,7 @@ def match_run_plan(*, run_id: int, enqueue: bool = True) -> MatchRun | None:
         status=MatchRun.Status.RUNNING, started_at=now
     ):
         return None  # already claimed by an earlier delivery of the same message
-    from alliance.selectors import firms_eligible_for_matching
+    from registry.selectors import firms_eligible_for_matching
 
     run = MatchRun.objects.get(pk=run_id)
     ua_ids = list(firms_eligible_for_matching().filter(side="ua").order_by("id").values_list("id", flat=True))
@@ -377,7 +377,7 @@ def _export_control_flagger(features: Features, partner_rows: np.ndarray):
         from compliance.export_control import proposal_flags
     except ImportError:  # compliance app without export control: proposals carry no flags
         return lambda partner_row: {}
-    from alliance.models import Firm
+    from registry.models import Firm
 
     rows = np.unique(np.asarray(partner_rows, dtype=np.int64))
     ids = features.partners.firm_ids[rows].tolist()

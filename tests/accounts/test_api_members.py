@@ -7,7 +7,7 @@ from django.db import close_old_connections, connection
 
 from accounts import services
 from accounts.models import Membership
-from alliance.errors import ApplicationError
+from core.errors import ApplicationError
 from tests.factories import FirmFactory, MembershipFactory, UserFactory
 
 

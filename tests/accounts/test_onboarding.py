@@ -2,7 +2,7 @@
 
 from rest_framework.test import APIClient
 
-from alliance.demo import generate_firm_documents
+from registry.demo import generate_firm_documents
 
 
 def test_a_person_signs_up_creates_a_firm_and_owns_it_pending_until_verified(db, rita_client):

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
 from accounts.models import Membership, User
-from alliance.models import Firm, FirmCapability, FirmRevision
+from registry.models import Firm, FirmCapability, FirmRevision
 
 
 @pytest.fixture(autouse=True)

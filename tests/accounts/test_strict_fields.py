@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from alliance.api.strict import StrictFieldsMixin
+from core.api.strict import StrictFieldsMixin
 
 
 class ContactSerializer(StrictFieldsMixin, serializers.Serializer):

@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import User
-from alliance.models import Capability, Firm
 from matching.models import MatchRun, Proposal
+from registry.models import Capability, Firm
 from tests.browser.conftest import log_in, log_out
 from tests.factories import FirmCapabilityFactory, FirmFactory, MembershipFactory, ProposalFactory, UserFactory
 

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from alliance.models import BeneficialOwner, Firm
 from compliance.services import firm_screen
 from matching.models import Proposal
+from registry.models import BeneficialOwner, Firm
 from tests.conftest import PERSONAS
 from tests.factories import FirmFactory, ProposalFactory
 
@@ -142,7 +142,7 @@ def test_owners_are_declared_by_owners_and_editors(request, persona, firm_a):
     assert response.status_code == expected
     if expected == 200:
         assert response.json()["blocks_matching"] is True
-        from alliance.selectors import firms_eligible_for_matching
+        from registry.selectors import firms_eligible_for_matching
 
         assert not firms_eligible_for_matching().filter(pk=firm_a.pk).exists()
     else:

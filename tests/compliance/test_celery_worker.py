@@ -2,9 +2,9 @@
 
 import pytest
 
-from alliance.models import Firm
 from compliance.models import Screening
 from compliance.services import sanctions_list_import
+from registry.models import Firm
 from tests.celery_worker import running_worker, send_task, wait_for
 from tests.compliance.conftest import SMALL_LIST
 from tests.factories import FirmFactory

@@ -48,7 +48,7 @@ def test_no_flags_for_an_unlisted_partner():
 
 
 def test_flags_for_pairs_read_the_partner_offers_in_constant_queries(db, django_assert_max_num_queries):
-    from alliance.models import Capability
+    from registry.models import Capability
     from tests.factories import FirmCapabilityFactory, FirmFactory
 
     ua = FirmFactory(ref="ua-1")

@@ -2,9 +2,6 @@
 
 import pytest
 
-from alliance.errors import ApplicationError, ConflictError
-from alliance.models import Firm
-from alliance.selectors import firms_eligible_for_matching
 from compliance.models import SanctionsEntry, SanctionsKey, SanctionsList, Screening, ScreeningDecision
 from compliance.services import (
     SanctionsImportError,
@@ -14,7 +11,10 @@ from compliance.services import (
     screening_confirm,
     screening_dismiss,
 )
+from core.errors import ApplicationError, ConflictError
 from matching.models import Proposal, ProposalEvent
+from registry.models import Firm
+from registry.selectors import firms_eligible_for_matching
 from tests.compliance.conftest import SMALL_LIST
 from tests.factories import FirmFactory, ProposalFactory
 
@@ -273,7 +273,7 @@ def test_decisions_are_immutable(suspect, rita):
 
 
 def test_the_registry_screening_request_reaches_the_compliance_tasks(small_list, django_capture_on_commit_callbacks):
-    from alliance.services import firm_screening_request
+    from registry.services import firm_screening_request
 
     suspect = FirmFactory(ref="de-zh", name="Zhuravl Avionika S.A.", partner=True)
     innocent = FirmFactory(ref="de-dsg", name="Defence Systems Group Ltd", partner=True)
@@ -284,7 +284,7 @@ def test_the_registry_screening_request_reaches_the_compliance_tasks(small_list,
 
 
 def test_a_potential_match_cleared_by_a_new_screening_is_rematched_and_a_new_hit_is_not(small_list):
-    from alliance.models import OutboxMessage
+    from core.models import OutboxMessage
 
     rematches = OutboxMessage.objects.filter(task="matching.tasks.rematch_firm_task")
     firm = FirmFactory(ref="de-kz", name="Optika Krasnaya Zvezda Ltd", partner=True)
@@ -300,8 +300,8 @@ def test_a_potential_match_cleared_by_a_new_screening_is_rematched_and_a_new_hit
 
 
 def test_dismissal_and_an_ownership_block_change_ask_matching_for_a_rematch(suspect, rita):
-    from alliance.models import OutboxMessage
     from compliance.services import beneficial_owners_replace
+    from core.models import OutboxMessage
 
     screening_dismiss(firm=suspect, reviewer=rita, note="not them")
     owner = {"name": "Petr Ivanov", "country": "RU", "share_percent": 30}

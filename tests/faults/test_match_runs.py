@@ -109,7 +109,7 @@ def test_a_full_run_asked_for_by_an_import_during_another_run_starts_once_that_r
 
     from django.utils import timezone
 
-    from alliance.models import OutboxMessage
+    from core.models import OutboxMessage
     from matching.services.runs import run_parameters
 
     asked = timezone.now()

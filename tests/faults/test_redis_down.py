@@ -13,8 +13,9 @@ import requests
 from django.db import connection
 from knox.models import AuthToken
 
-from alliance.models import Firm, OutboxMessage
+from core.models import OutboxMessage
 from matching.models import Proposal
+from registry.models import Firm
 from tests.factories import FirmCapabilityFactory, FirmFactory, MembershipFactory, ProposalFactory, UserFactory
 from tests.faults.processes import app_env, gunicorn, manage, redis_server
 

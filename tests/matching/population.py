@@ -4,7 +4,7 @@ Three complementary pairs (each partner offers what its Ukrainian firm seeks, an
 it offers) and a decoy partner that fits nobody.
 """
 
-from alliance.models import Capability, FirmCapability
+from registry.models import Capability, FirmCapability
 from tests.factories import FirmCapabilityFactory, FirmFactory
 
 FIRMS = {

@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from alliance.models import Capability, FirmCapability
-from alliance.selectors import firm_contact_visible_to, firm_ids_contact_visible_to
 from matching.models import Notification, Proposal
 from matching.services import review
+from registry.models import Capability, FirmCapability
+from registry.selectors import firm_contact_visible_to, firm_ids_contact_visible_to
 from tests.conftest import PERSONAS
 from tests.factories import FirmFactory, ProposalFactory
 

@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
-from alliance.errors import ConflictError
+from core.errors import ConflictError
 from matching.models import Proposal, ProposalEvent
 from matching.services import review
 from tests.factories import FirmFactory, ProposalFactory
@@ -105,8 +105,8 @@ def test_suspending_a_firm_while_it_is_accepted_never_introduces_it(rita, adam, 
     suspension then hides the contacts; a suspended firm is never shown a contact."""
     from rest_framework.test import APIClient
 
-    from alliance.selectors import firm_ids_contact_visible_to
-    from alliance.services import firm_suspend
+    from registry.selectors import firm_ids_contact_visible_to
+    from registry.services import firm_suspend
 
     seen = set()
     for round_ in range(4):  # several rounds: whichever thread wins, the rule holds

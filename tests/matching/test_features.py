@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from alliance.models import Capability, Firm
 from matching.features import features_load, rows_of, taxonomy_load
 from matching.scoring import CERTIFICATIONS, PARTNERSHIP_TYPES
+from registry.models import Capability, Firm
 from tests.factories import FirmCapabilityFactory, FirmFactory
 from tests.matching.population import make_population
 

@@ -21,7 +21,7 @@ from django.core import mail
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from alliance.models import OutboxMessage
+from core.models import OutboxMessage
 from matching.models import Notification, Proposal
 from matching.services import review
 from matching.services.notifications import notification_send_email, reviewer_digest_send

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from alliance.errors import ApplicationError, ConflictError
+from core.errors import ApplicationError, ConflictError
 from matching.models import Notification, Proposal, ProposalEvent
 from matching.services import review
 from tests.factories import FirmFactory, MembershipFactory, ProposalFactory, UserFactory

@@ -6,11 +6,11 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from alliance.errors import ApplicationError
-from alliance.models import Firm, FirmCapability
+from core.errors import ApplicationError
 from matching.models import MatchChunk, MatchRun, Proposal, ProposalEvent
 from matching.scoring import COMPONENTS
 from matching.services.runs import match_chunk_process, match_run_execute, match_run_start
+from registry.models import Firm, FirmCapability
 from tests.factories import ProposalFactory
 from tests.matching.population import PAIRS, make_population
 

@@ -6,10 +6,10 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from alliance.models import Capability, FirmCapability
 from matching.models import Proposal
 from matching.selectors import review_stats
 from matching.services import review
+from registry.models import Capability, FirmCapability
 from tests.conftest import PERSONAS
 from tests.factories import FirmFactory, ProposalFactory
 

@@ -3,10 +3,11 @@
 import pytest
 
 from alliance.celery import app
-from alliance.models import FirmCapability, OutboxMessage
+from core.models import OutboxMessage
 from matching.models import MatchRun, Proposal
 from matching.services.rematch import rematch_firm
 from matching.tasks import finalise_match_task, match_chunk_task, rematch_firm_task, run_full_match_task
+from registry.models import FirmCapability
 from tests.factories import ProposalFactory
 from tests.matching.population import make_population
 
@@ -131,6 +132,6 @@ def test_a_profile_change_is_picked_up_by_the_rematch(population):
 
 
 def _cap(code: str) -> int:
-    from alliance.models import Capability
+    from registry.models import Capability
 
     return Capability.objects.get(code=code).pk

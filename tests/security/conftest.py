@@ -14,8 +14,8 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from accounts.models import Membership
-from alliance.models import Capability, Firm
 from matching.models import MatchRun, Notification, Proposal, ProposalEvent
+from registry.models import Capability, Firm
 from tests.factories import FirmCapabilityFactory, FirmFactory, MembershipFactory, ProposalFactory, UserFactory
 
 # Strings that only firm A's members, reviewers and admins may ever read.

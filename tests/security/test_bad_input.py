@@ -11,9 +11,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from alliance.exchange import file_problems
-from alliance.models import Capability, Firm
 from matching.models import Proposal
+from registry.exchange import file_problems
+from registry.models import Capability, Firm
 from tests.factories import FirmCapabilityFactory, ProposalFactory
 
 pytestmark = pytest.mark.django_db

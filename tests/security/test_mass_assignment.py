@@ -12,8 +12,8 @@ import pytest
 from django.forms.models import model_to_dict
 
 from accounts.models import Membership, User
-from alliance.models import Firm
 from matching.models import Proposal
+from registry.models import Firm
 from tests.security.conftest import client_for
 from tests.security.schema import api_schema, fill_path, operations
 from tests.security.test_authz_matrix import BODIES, EXPECTED, OK, SETUP

@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from alliance.models import Capability
+from registry.models import Capability
 from tests.factories import FirmCapabilityFactory, FirmFactory, ProposalFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +70,7 @@ def test_empty_dashboard_renders(page_rita):
 
 
 def test_the_beat_task_refreshes_the_cached_numbers_so_no_reviewer_waits(page_rita, django_assert_max_num_queries):
-    from matching.tasks import refresh_dashboard_numbers_task
+    from web.tasks import refresh_dashboard_numbers_task
 
     page_rita.get(reverse("web:review_dashboard"))  # cached: no proposals yet
     _data(2)
@@ -85,7 +85,7 @@ def test_the_refresh_is_scheduled_well_inside_the_cache_lifetime():
     from web.selectors import DASHBOARD_CACHE_SECONDS
 
     entry = app.conf.beat_schedule["refresh-reviewer-dashboard"]
-    assert entry["task"] == "matching.tasks.refresh_dashboard_numbers_task"
+    assert entry["task"] == "web.tasks.refresh_dashboard_numbers_task"
     assert entry["schedule"] * 2 <= DASHBOARD_CACHE_SECONDS
     assert entry["options"]["expires"] < entry["schedule"]
 

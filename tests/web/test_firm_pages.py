@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from alliance.models import Firm
 from matching.models import Notification, Proposal
+from registry.models import Firm
 from tests.factories import ProposalFactory
 from tests.web.conftest import PAGE_PERSONAS
 
@@ -127,7 +127,7 @@ def test_a_profile_without_capabilities_is_refused(page_bob):
 
 def _record_offer(firm, **fields):
     """An offer recorded outside the form (API, import) for the multirotor drones the form picks."""
-    from alliance.models import Capability, FirmCapability
+    from registry.models import Capability, FirmCapability
 
     FirmCapability.objects.create(
         firm=firm, capability=Capability.objects.get(code="uav.multirotor_isr"), kind="offer", **fields

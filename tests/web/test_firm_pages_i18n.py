@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from alliance.models import Firm
+from registry.models import Firm
 from tests.web.test_firm_pages import _profile
 
 pytestmark = pytest.mark.django_db

@@ -14,9 +14,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Membership
-from alliance.models import BeneficialOwner, Capability, Firm, FirmCapability
 from matching.models import MatchRun, Notification, Proposal
 from matching.services.review import proposal_accept, proposal_approve
+from registry.models import BeneficialOwner, Capability, Firm, FirmCapability
 from tests.factories import FirmFactory, MembershipFactory, ProposalFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from alliance.models import Capability, Firm
 from matching.models import MatchRun, Proposal, ProposalEvent
+from registry.models import Capability, Firm
 from tests.factories import FirmCapabilityFactory, FirmFactory, ProposalFactory
 from tests.web.conftest import PAGE_PERSONAS
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from accounts.services import user_password_change, user_register, user_update
-from alliance.errors import ApplicationError
+from core.errors import ApplicationError
 from web.forms import LoginForm, PasswordChangeForm, SetPasswordForm, SignUpForm
 
 

@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Membership
-from alliance import services as registry
-from alliance.errors import ApplicationError
-from alliance.models import Firm
+from core.errors import ApplicationError
 from matching import selectors as proposals
 from matching.services import review
 from matching.services.notifications import notification_mark_read, notifications_mark_all_read
+from registry import services as registry
+from registry.models import Firm
 from web.forms import DecisionForm, FirmProfileForm, capability_groups
 
 

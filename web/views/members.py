@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts import selectors as accounts
 from accounts import services
 from accounts.models import Membership
-from alliance.errors import ApplicationError
+from core.errors import ApplicationError
 from web.forms import InvitationForm
 
 

@@ -5,8 +5,8 @@ from django.db import transaction
 
 from accounts import services
 from accounts.models import Membership
-from alliance.errors import ApplicationError
-from alliance.models import Firm
+from core.errors import ApplicationError
+from registry.models import Firm
 
 
 class Command(BaseCommand):

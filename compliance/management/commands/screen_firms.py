@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from alliance.models import Firm
 from compliance.services import active_list, firms_screen
+from registry.models import Firm
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from alliance.errors import ApplicationError
+from core.errors import ApplicationError
 from matching.models import MatchRun
 from matching.services.runs import match_run_execute, match_run_start
 

@@ -1,0 +1,153 @@
+"""Shapes of the registry API. A firm is the exchange format field for field plus read-only fields.
+
+Input rules live in `registry.exchange` (called by the services), so the write serializers
+here only document the request shape for OpenAPI; the output serializer renders a firm
+from its clean document.
+"""
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import get_language
+from rest_framework import serializers
+
+from core.api.strict import StrictFieldsMixin
+from registry.exchange import MAX_COUNT, firm_clean_document
+from registry.models import Capability, Certification, Clearance, ExportRegime, Firm, FirmRevision, PartnershipType
+
+
+class CapabilityEntrySerializer(serializers.Serializer):
+    capability = serializers.CharField(help_text="A capability code from `GET /api/v1/capabilities/`.")
+    detail = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    monthly_capacity = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_COUNT)
+
+
+class ContactSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    email = serializers.EmailField()
+    phone = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, help_text="E.164, e.g. +380441234567"
+    )
+
+
+class FirmWriteSerializer(serializers.Serializer):
+    """A firm profile in the `alliance-firms/1` exchange format (request body of create and update)."""
+
+    ref = serializers.RegexField(r"^[a-z0-9._-]{1,64}$", help_text="Your stable key for the firm; cannot change later.")
+    name = serializers.CharField(min_length=2, max_length=200)
+    country = serializers.CharField(
+        min_length=2, max_length=2, help_text="ISO 3166-1 alpha-2: UA, or an eligible partner country."
+    )
+    edrpou = serializers.CharField(required=False, allow_null=True, help_text="Required for UA; absent otherwise.")
+    lei = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    ncage = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    website = serializers.URLField(required=False, allow_null=True, allow_blank=True)
+    employees = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_COUNT)
+    founded = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    description = serializers.CharField(min_length=20, max_length=5000)
+    offers = CapabilityEntrySerializer(many=True, required=False)
+    seeks = CapabilityEntrySerializer(many=True, required=False)
+    partnership_types = serializers.ListField(child=serializers.ChoiceField(PartnershipType.choices), min_length=1)
+    certifications = serializers.ListField(child=serializers.ChoiceField(Certification.choices), required=False)
+    security_clearance = serializers.ChoiceField(Clearance.choices, required=False)
+    export_regimes = serializers.ListField(child=serializers.ChoiceField(ExportRegime.choices), required=False)
+    languages = serializers.ListField(child=serializers.CharField(min_length=2, max_length=2), required=False)
+    contact = ContactSerializer()
+
+
+class FirmSerializer(FirmWriteSerializer):
+    """A firm as the API returns it. `contact` is null unless you may see it (members and reviewers);
+    `screening_status` is there for reviewers only (context `screening_visible`)."""
+
+    id = serializers.IntegerField(read_only=True)
+    side = serializers.ChoiceField(Firm.Side.choices, read_only=True)
+    status = serializers.ChoiceField(Firm.Status.choices, read_only=True)
+    # Not read-only, so the schema does not list it as required: it is absent unless you may see
+    # it (`registry.selectors.firm_screening_visible_to`). The serializer is only ever output.
+    screening_status = serializers.ChoiceField(
+        Firm.ScreeningStatus.choices,
+        required=False,
+        help_text="Sanctions screening result. Present for reviewers and administrators only.",
+    )
+    status_changed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+    contact = ContactSerializer(allow_null=True, read_only=True)
+    edrpou = serializers.CharField(allow_null=True, read_only=True)
+    security_clearance = serializers.ChoiceField(Clearance.choices, read_only=True)
+
+    def to_representation(self, firm: Firm) -> dict[str, Any]:
+        visible = self.context.get("contact_visible_ids", set())
+        capabilities = self.context.get("capabilities")  # firm_capability_entries of the page, if given
+        doc = firm_clean_document(firm, capabilities[firm.pk] if capabilities and firm.pk in capabilities else None)
+        data: dict[str, Any] = {"id": firm.pk}
+        for name, value in doc.items():
+            data[name] = None if value == "" else value
+        data["contact"] = {**doc["contact"], "phone": doc["contact"]["phone"] or None} if firm.pk in visible else None
+        tz = timezone.get_current_timezone()
+        data.update(side=firm.side, status=firm.status)
+        if self.context.get("screening_visible", False):
+            data["screening_status"] = firm.screening_status
+        data.update(
+            status_changed_at=iso_datetime(firm.status_changed_at, tz),
+            created_at=iso_datetime(firm.created_at, tz),
+            updated_at=iso_datetime(firm.updated_at, tz),
+        )
+        return data
+
+
+def iso_datetime(value, tz=None) -> str | None:
+    """DRF's ISO 8601 rendering in the current time zone, without its per-call lookups: in a
+    loop, look `tz` up once (`timezone.get_current_timezone()`) and pass it."""
+    if value is None:
+        return None
+    text = value.astimezone(tz or timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+class FirmVerifySerializer(StrictFieldsMixin, serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class FirmSuspendSerializer(StrictFieldsMixin, serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why the firm is suspended; kept in its history.")
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    old = serializers.JSONField(read_only=True, allow_null=True, help_text="The value before the change.")
+    new = serializers.JSONField(read_only=True, allow_null=True, help_text="The value after the change.")
+
+
+class FirmRevisionSerializer(serializers.ModelSerializer):
+    changes = serializers.DictField(
+        child=FieldChangeSerializer(),
+        read_only=True,
+        help_text="Each changed field's value before and after, in the exchange format (`status` too).",
+    )
+    changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    data = FirmWriteSerializer(read_only=True, help_text="The profile after the change, in the exchange format.")
+
+    class Meta:
+        model = FirmRevision
+        fields = ["id", "changed_at", "changed_by", "source", "changed_fields", "changes", "note", "data"]
+        read_only_fields = fields
+
+
+class CapabilitySerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField(help_text="The name in the request's language (Accept-Language).")
+
+    class Meta:
+        model = Capability
+        fields = ["code", "domain", "name", "name_en", "name_uk", "ml_category"]
+        read_only_fields = fields
+
+    def get_name(self, obj: Capability) -> str:
+        return obj.name_in(get_language())
+
+
+class CapabilityWriteSerializer(StrictFieldsMixin, serializers.Serializer):
+    code = serializers.CharField(max_length=64, help_text="`<domain>.<name>`, lower case, e.g. `uav.fpv`.")
+    domain = serializers.CharField(max_length=32)
+    name_en = serializers.CharField(max_length=200)
+    name_uk = serializers.CharField(max_length=200)
+    ml_category = serializers.CharField(max_length=16, required=False, allow_blank=True)

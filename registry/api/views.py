@@ -1,0 +1,182 @@
+"""Firm registry endpoints: they translate HTTP to one service or selector call and back."""
+
+from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.api.schemas import error_responses
+from core.permissions import IsReviewer
+from registry.api.filters import FirmFilter, NullsLastOrderingFilter
+from registry.api.serializers import (
+    CapabilitySerializer,
+    CapabilityWriteSerializer,
+    FirmRevisionSerializer,
+    FirmSerializer,
+    FirmSuspendSerializer,
+    FirmVerifySerializer,
+    FirmWriteSerializer,
+)
+from registry.exchange import firm_capabilities_prefetch, firm_capability_entries
+from registry.models import Firm
+from registry.selectors import (
+    capability_list,
+    firm_history_visible_to,
+    firm_ids_contact_visible_to,
+    firm_list_visible_to,
+    firm_revision_list,
+    firm_screening_visible_to,
+)
+from registry.services import capability_create, firm_create, firm_suspend, firm_update, firm_verify
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List firms",
+        description="Verified firms, plus your own firms whatever their status; reviewers see every firm. "
+        "`contact` is null except for your own firms (reviewers see all contacts); "
+        "`screening_status` is given to reviewers and administrators only.",
+        responses={200: FirmSerializer(many=True), **error_responses(400, 401, 404)},
+    ),
+    retrieve=extend_schema(summary="A firm", responses={200: FirmSerializer, **error_responses(401, 404)}),
+    create=extend_schema(
+        summary="Register a firm",
+        description="You become its owner. The firm is `pending` until a reviewer verifies it.",
+        request=FirmWriteSerializer,
+        responses={201: FirmSerializer, **error_responses(400, 401, 415)},
+    ),
+    update=extend_schema(
+        summary="Replace a firm's profile (owners and editors)",
+        request=FirmWriteSerializer,
+        responses={200: FirmSerializer, **error_responses(400, 401, 403, 404, 415)},
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of a firm's profile (owners and editors)",
+        description="Given fields replace the current ones (offers/seeks as whole lists; contact key by key).",
+        request=FirmWriteSerializer(partial=True),
+        responses={200: FirmSerializer, **error_responses(400, 401, 403, 404, 415)},
+    ),
+)
+class FirmViewSet(viewsets.GenericViewSet):
+    serializer_class = FirmSerializer
+    filter_backends = [DjangoFilterBackend, NullsLastOrderingFilter]
+    filterset_class = FirmFilter
+    # Any path segment reaches the view, so `/firms/abc/` is the API's JSON 404, not Django's HTML one.
+    lookup_value_regex = "[^/]+"
+    ordering_fields = ["name", "created_at", "employees"]
+    ordering = ["name", "id"]
+
+    def get_queryset(self):
+        return firm_list_visible_to(user=self.request.user)
+
+    def _render(self, firms: list[Firm], *, many: bool):
+        ids = [f.pk for f in firms]
+        context = {
+            **self.get_serializer_context(),
+            "contact_visible_ids": firm_ids_contact_visible_to(firm_ids=ids, user=self.request.user),
+            "capabilities": firm_capability_entries(ids),
+            "screening_visible": firm_screening_visible_to(user=self.request.user),
+        }
+        if many:
+            return FirmSerializer(firms, many=True, context=context).data
+        return FirmSerializer(firms[0], context=context).data
+
+    def _reload(self, firm: Firm) -> Firm:
+        return Firm.objects.prefetch_related(firm_capabilities_prefetch()).get(pk=firm.pk)
+
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self._render(list(page), many=True))
+
+    def retrieve(self, request: Request, pk=None) -> Response:
+        return Response(self._render([self.get_object()], many=False))
+
+    def create(self, request: Request) -> Response:
+        firm = firm_create(user=request.user, data=request.data)
+        return Response(self._render([self._reload(firm)], many=False), status=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, pk=None) -> Response:
+        firm = firm_update(firm=self.get_object(), user=request.user, data=request.data)
+        return Response(self._render([self._reload(firm)], many=False))
+
+    def partial_update(self, request: Request, pk=None) -> Response:
+        firm = firm_update(firm=self.get_object(), user=request.user, data=request.data, partial=True)
+        return Response(self._render([self._reload(firm)], many=False))
+
+    @extend_schema(
+        summary="Verify a firm (reviewers)",
+        description="From `pending` or `suspended` to `verified`; the firm then enters matching.",
+        request=FirmVerifySerializer,
+        responses={200: FirmSerializer, **error_responses(400, 401, 403, 404, 409, 415)},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsReviewer])
+    def verify(self, request: Request, pk=None) -> Response:
+        body = FirmVerifySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        firm = firm_verify(firm=self.get_object(), reviewer=request.user, note=body.validated_data.get("note", ""))
+        return Response(self._render([self._reload(firm)], many=False))
+
+    @extend_schema(
+        summary="Suspend a firm (reviewers)",
+        description="From `pending` or `verified` to `suspended`, with a reason kept in the firm's history.",
+        request=FirmSuspendSerializer,
+        responses={200: FirmSerializer, **error_responses(400, 401, 403, 404, 409, 415)},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsReviewer])
+    def suspend(self, request: Request, pk=None) -> Response:
+        body = FirmSuspendSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        firm = firm_suspend(firm=self.get_object(), reviewer=request.user, reason=body.validated_data["reason"])
+        return Response(self._render([self._reload(firm)], many=False))
+
+    @extend_schema(
+        summary="A firm's profile history (its members and reviewers)",
+        responses={200: FirmRevisionSerializer(many=True), **error_responses(401, 404)},
+        filters=False,
+        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+    )
+    @action(detail=True, methods=["get"], filter_backends=[], serializer_class=FirmRevisionSerializer)
+    def history(self, request: Request, pk=None) -> Response:
+        firm = self.get_object()
+        if not firm_history_visible_to(firm=firm, user=request.user):
+            raise Http404
+        page = self.paginate_queryset(firm_revision_list(firm=firm))
+        return self.get_paginated_response(FirmRevisionSerializer(page, many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The capability taxonomy",
+        description="`name` is in the request's language (Accept-Language: uk or en); both are also given.",
+        responses={200: CapabilitySerializer(many=True), **error_responses(401)},
+    ),
+    create=extend_schema(
+        summary="Add a capability (reviewers and administrators)",
+        request=CapabilityWriteSerializer,
+        responses={201: CapabilitySerializer, **error_responses(400, 401, 403, 415)},
+    ),
+)
+class CapabilityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = CapabilitySerializer
+    pagination_class = None  # about 60 entries: clients want the whole taxonomy at once
+    filter_backends = [OrderingFilter]
+    ordering_fields = ["code", "domain"]
+    ordering = ["code"]
+
+    def get_queryset(self):
+        return capability_list()
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [IsReviewer()]
+        return super().get_permissions()
+
+    def create(self, request: Request) -> Response:
+        body = CapabilityWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        capability = capability_create(user=request.user, data=body.validated_data)
+        return Response(CapabilitySerializer(capability).data, status=status.HTTP_201_CREATED)

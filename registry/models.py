@@ -1,0 +1,215 @@
+"""The firm registry: capabilities taxonomy, firms, what they offer and seek, and their history."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, Q, Value, When
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from phonenumber_field.modelfields import PhoneNumberField
+
+
+class Capability(models.Model):
+    """One entry of the capability taxonomy (`spec/capabilities.csv`)."""
+
+    code = models.CharField(max_length=64, unique=True)
+    domain = models.CharField(max_length=32, db_index=True)
+    name_en = models.CharField(max_length=200)
+    name_uk = models.CharField(max_length=200)
+    ml_category = models.CharField(_("EU Common Military List category"), max_length=16, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "capabilities"
+
+    def __str__(self) -> str:
+        return self.code
+
+    def name_in(self, language: str | None = None) -> str:
+        language = language or get_language() or "en"
+        return self.name_uk if language.startswith("uk") else self.name_en
+
+    @property
+    def name(self) -> str:
+        return self.name_in()
+
+
+class PartnershipType(models.TextChoices):
+    JOINT_VENTURE = "joint_venture", _("Joint venture")
+    LICENSED_PRODUCTION = "licensed_production", _("Licensed production")
+    CO_PRODUCTION = "co_production", _("Co-production")
+    CO_DEVELOPMENT = "co_development", _("Co-development")
+    REPAIR_HUB = "repair_hub", _("Repair hub")
+    SUPPLY = "supply", _("Supply")
+    TECHNOLOGY_TRANSFER = "technology_transfer", _("Technology transfer")
+    INVESTMENT = "investment", _("Investment")
+
+
+class Certification(models.TextChoices):
+    AQAP_2110 = "AQAP-2110", "AQAP-2110"
+    AQAP_2210 = "AQAP-2210", "AQAP-2210"
+    AQAP_2310 = "AQAP-2310", "AQAP-2310"
+    ISO_9001 = "ISO-9001", "ISO-9001"
+    AS9100 = "AS9100", "AS9100"
+    EN_9100 = "EN-9100", "EN-9100"
+    ISO_14001 = "ISO-14001", "ISO-14001"
+    ISO_27001 = "ISO-27001", "ISO-27001"
+
+
+class Clearance(models.TextChoices):
+    NONE = "NONE", _("None")
+    NATO_RESTRICTED = "NATO_RESTRICTED", _("NATO Restricted")
+    NATO_CONFIDENTIAL = "NATO_CONFIDENTIAL", _("NATO Confidential")
+    NATO_SECRET = "NATO_SECRET", _("NATO Secret")
+
+
+CLEARANCE_LEVEL = {"NONE": 0, "NATO_RESTRICTED": 1, "NATO_CONFIDENTIAL": 2, "NATO_SECRET": 3}
+
+
+class ExportRegime(models.TextChoices):
+    ITAR = "ITAR", "ITAR"
+    EAR = "EAR", "EAR"
+    EU_MILITARY = "EU_MILITARY", _("EU military")
+    EU_DUAL_USE = "EU_DUAL_USE", _("EU dual-use")
+
+
+class Firm(models.Model):
+    """A Ukrainian or partner-country firm. `side` is derived from `country` by the database."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending verification")
+        VERIFIED = "verified", _("Verified")
+        SUSPENDED = "suspended", _("Suspended")
+
+    class ScreeningStatus(models.TextChoices):
+        CLEAR = "clear", _("Clear")
+        POTENTIAL_MATCH = "potential_match", _("Potential match")
+        CONFIRMED_MATCH = "confirmed_match", _("Confirmed match")
+        FALSE_POSITIVE = "false_positive", _("False positive")
+
+    class Side(models.TextChoices):
+        UKRAINIAN = "ua", _("Ukrainian")
+        PARTNER = "partner", _("Partner")
+
+    ref = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    country = CountryField(db_index=True)
+    side = models.GeneratedField(
+        expression=Case(When(country="UA", then=Value("ua")), default=Value("partner")),
+        output_field=models.CharField(max_length=8, choices=Side.choices),
+        db_persist=True,
+    )
+    edrpou = models.CharField("EDRPOU", max_length=8, blank=True, default="")
+    lei = models.CharField("LEI", max_length=20, blank=True, default="")
+    ncage = models.CharField("NCAGE", max_length=5, blank=True, default="")
+    website = models.URLField(blank=True, default="")
+    employees = models.PositiveIntegerField(null=True, blank=True)
+    founded = models.PositiveIntegerField(null=True, blank=True)
+    description = models.TextField()
+    partnership_types = models.JSONField(default=list)
+    certifications = models.JSONField(default=list, blank=True)
+    security_clearance = models.CharField(max_length=20, choices=Clearance.choices, default=Clearance.NONE)
+    export_regimes = models.JSONField(default=list, blank=True)
+    languages = models.JSONField(default=list, blank=True)
+
+    contact_name = models.CharField(max_length=200)
+    contact_email = models.EmailField()
+    contact_phone = PhoneNumberField(blank=True, default="")
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    screening_status = models.CharField(
+        max_length=20, choices=ScreeningStatus.choices, default=ScreeningStatus.CLEAR, db_index=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(country="UA", edrpou__regex=r"^[0-9]{8}$") | (~Q(country="UA") & Q(edrpou="")),
+                name="firm_edrpou_only_and_always_for_ua",
+            ),
+            models.CheckConstraint(
+                condition=~Q(country__in=["RU", "BY", "IR", "KP"]), name="firm_country_not_forbidden"
+            ),
+        ]
+        indexes = [models.Index(fields=["side", "status"], name="firm_side_status")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_ukrainian(self) -> bool:
+        return str(self.country) == "UA"
+
+
+class FirmCapability(models.Model):
+    """A capability a firm offers or seeks, with detail and monthly capacity."""
+
+    class Kind(models.TextChoices):
+        OFFER = "offer", _("Offers")
+        SEEK = "seek", _("Seeks")
+
+    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="capabilities")
+    capability = models.ForeignKey(Capability, on_delete=models.PROTECT, related_name="firm_links")
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    detail = models.CharField(max_length=500, blank=True, default="")
+    monthly_capacity = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["firm", "kind", "capability"], name="firmcap_unique_per_list"),
+        ]
+        indexes = [models.Index(fields=["capability", "kind"], name="firmcap_capability_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.capability_id and self.capability.code}"
+
+
+class FirmRevision(models.Model):
+    """A snapshot of a firm's profile (exchange format) after each change: the profile history."""
+
+    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="revisions")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(max_length=20)  # api, import, admin, web, status
+    changed_fields = models.JSONField(default=list)
+    note = models.TextField(blank=True, default="")  # e.g. the reviewer's reason for a suspension
+    # {field: {"old": value, "new": value}} of the changed fields, exchange-format values.
+    changes = models.JSONField(default=dict, blank=True)
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        when = self.changed_at.strftime("%Y-%m-%d %H:%M") if self.changed_at else "unsaved"
+        return f"{self.firm_id and self.firm.ref} @ {when} ({self.source})"
+
+
+class BeneficialOwner(models.Model):
+    """A declared beneficial owner holding more than 10% of a firm."""
+
+    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="beneficial_owners")
+    name = models.CharField(max_length=200)
+    country = CountryField()
+    share_percent = models.DecimalField(max_digits=5, decimal_places=2)
+
+    class Meta:
+        ordering = ["-share_percent", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(share_percent__gt=0) & Q(share_percent__lte=100), name="owner_share_0_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country}, {self.share_percent}%)"

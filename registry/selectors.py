@@ -1,0 +1,167 @@
+"""Reads of the firm registry."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from registry.exchange import SCREENED_FIELDS
+from registry.models import BeneficialOwner, Capability, Firm, FirmRevision
+
+BLOCKING_OWNER_COUNTRIES = ("RU", "BY")
+BLOCKING_OWNER_SHARE = 10
+
+
+def firm_blocking_owners(*, firm: Firm) -> QuerySet[BeneficialOwner]:
+    """Declared owners above 10% from Russia or Belarus: any one of them keeps the firm out of matching."""
+    return firm.beneficial_owners.filter(country__in=BLOCKING_OWNER_COUNTRIES, share_percent__gt=BLOCKING_OWNER_SHARE)
+
+
+# Who may be matched and introduced: ONE rule, in two forms kept in step by these constants:
+# `firm_matching_block` for one firm (the review transitions, contacts) and
+# `firms_eligible_for_matching` as a queryset (match runs, rematches, the compliance API).
+MATCHING_STATUSES = (Firm.Status.VERIFIED,)
+MATCHING_SCREENING_STATUSES = (Firm.ScreeningStatus.CLEAR, Firm.ScreeningStatus.FALSE_POSITIVE)
+# Reasons `firm_matching_block` gives, also the API error codes of a refused review transition.
+BLOCK_NOT_VERIFIED = "firm_suspended"  # pending (re-)verification or suspended
+BLOCK_SCREENING = "screening_pending"  # a potential or confirmed sanctions match
+BLOCK_OWNER = "blocking_owner"  # a declared Russian or Belarusian owner above 10%
+# A change to any of these sends a verified firm back to pending (re-verification): the fields
+# sanctions screening reads.
+IDENTITY_FIELDS = SCREENED_FIELDS
+
+
+def firm_matching_block(*, firm: Firm, owners: bool = True) -> str | None:
+    """Why `firm` may not be matched or introduced now (one of the BLOCK_* codes), or None if it may.
+
+    `owners=False` skips the beneficial-owner query (per-row checks on lists: status and screening only).
+    """
+    if firm.status not in MATCHING_STATUSES:
+        return BLOCK_NOT_VERIFIED
+    if firm.screening_status not in MATCHING_SCREENING_STATUSES:
+        return BLOCK_SCREENING
+    if owners and firm_blocking_owners(firm=firm).exists():
+        return BLOCK_OWNER
+    return None
+
+
+def firms_eligible_for_matching() -> QuerySet[Firm]:
+    """The firms `firm_matching_block` lets through: verified, not held back by screening nor by a
+    Russian or Belarusian beneficial owner."""
+    blocking_owner = BeneficialOwner.objects.filter(
+        firm=OuterRef("pk"), country__in=BLOCKING_OWNER_COUNTRIES, share_percent__gt=BLOCKING_OWNER_SHARE
+    )
+    return Firm.objects.filter(status__in=MATCHING_STATUSES, screening_status__in=MATCHING_SCREENING_STATUSES).exclude(
+        Exists(blocking_owner)
+    )
+
+
+# --- Visibility of firms and their private parts ---------------------------------------------
+# Reviewers and administrators see every firm in full. Other signed-in people see verified
+# firms' public profiles, plus their own firms whatever the status. A firm's contact is
+# private: its members and reviewers see it (the review workflow extends this to the other
+# firm of a connected introduction; keep both functions below in step).
+
+
+def _member_firm_ids(user) -> QuerySet:
+    from accounts.models import Membership
+
+    return Membership.objects.filter(user=user).values("firm_id")
+
+
+def firm_list_visible_to(*, user) -> QuerySet[Firm]:
+    """Firms `user` may see. Their offers and seeks: `registry.exchange.firm_capability_entries`
+    for a whole page in one query."""
+    qs = Firm.objects.all()
+    if not user.is_authenticated:
+        return qs.none()
+    if user.can_review:
+        return qs
+    return qs.filter(Q(status=Firm.Status.VERIFIED) | Q(pk__in=_member_firm_ids(user)))
+
+
+def firm_contact_visible_to(*, firm: Firm, user) -> bool:
+    """May `user` see `firm`'s contact person, email and phone?"""
+    return firm.pk in firm_ids_contact_visible_to(firm_ids=[firm.pk], user=user)
+
+
+def firm_ids_contact_visible_to(*, firm_ids: Iterable[int], user) -> set[int]:
+    """Of `firm_ids`, those whose contact `user` may see, in at most two queries (for lists)."""
+    firm_ids = set(firm_ids)
+    if not user.is_authenticated or not firm_ids:
+        return set()
+    if user.can_review:
+        return firm_ids
+    from accounts.models import Membership
+    from matching.models import Proposal
+    from matching.selectors import CONTACT_STATUSES
+
+    # Own firms, plus (review workflow) the other firm of a connected/partnership/closed proposal:
+    # the user's firms, then the connected pairs between them and this page's firms, by literal
+    # ids (index lookups; the same rule as EXISTS subqueries per row cost ~7 ms per page of 50).
+    mine = set(Membership.objects.filter(user=user).values_list("firm_id", flat=True))
+    if not mine:
+        return set()
+    visible = firm_ids & mine
+    # A connection shows contacts only while both firms may be introduced (`firm_matching_block`
+    # without the owner check, as `proposal_contacts_visible`): a suspended or flagged firm neither
+    # sees the other's contact nor has its own shown.
+    pairs = Proposal.objects.filter(
+        status__in=CONTACT_STATUSES,
+        ukrainian__status__in=MATCHING_STATUSES,
+        ukrainian__screening_status__in=MATCHING_SCREENING_STATUSES,
+        partner__status__in=MATCHING_STATUSES,
+        partner__screening_status__in=MATCHING_SCREENING_STATUSES,
+    ).filter(Q(ukrainian_id__in=mine, partner_id__in=firm_ids) | Q(partner_id__in=mine, ukrainian_id__in=firm_ids))
+    for ukrainian_id, partner_id in pairs.values_list("ukrainian_id", "partner_id"):
+        visible |= {ukrainian_id, partner_id} & firm_ids
+    return visible
+
+
+def firm_screening_visible_to(*, user) -> bool:
+    """May `user` see firms' sanctions-screening status? Reviewers and administrators only: a
+    flagged firm's own members must not learn it is flagged, nor anyone else. Every API and page
+    that shows `screening_status` asks this."""
+    return bool(user.is_authenticated and user.can_review)
+
+
+def firm_history_visible_to(*, firm: Firm, user) -> bool:
+    """Profile history (with contacts and status notes): the firm's own members and reviewers."""
+    if not user.is_authenticated:
+        return False
+    if user.can_review:
+        return True
+    from accounts.models import Membership
+
+    return Membership.objects.filter(user=user, firm=firm).exists()
+
+
+def firm_revision_list(*, firm: Firm) -> QuerySet[FirmRevision]:
+    return FirmRevision.objects.filter(firm=firm).select_related("changed_by").order_by("-changed_at", "-id")
+
+
+def capability_list() -> QuerySet[Capability]:
+    return Capability.objects.order_by("code")
+
+
+def firm_identity_changes(*, firm_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    """{firm_id: [{"field", "old", "new"}, ...]}: for pending firms sent back to re-verification, what
+    the change that did it changed (one query, for the verification queue)."""
+    ids = list(firm_ids)
+    if not ids:
+        return {}
+    revisions = (
+        FirmRevision.objects.filter(firm_id__in=ids, firm__status=Firm.Status.PENDING, changes__status__new="pending")
+        .order_by("firm_id", "-changed_at", "-id")
+        .values_list("firm_id", "changes")
+    )
+    result: dict[int, list[dict[str, Any]]] = {}
+    for firm_id, changes in revisions:
+        if firm_id in result:
+            continue  # the latest one per firm
+        result[firm_id] = [
+            {"field": name, "old": change.get("old"), "new": change.get("new")}
+            for name, change in changes.items()
+            if name in IDENTITY_FIELDS and isinstance(change, dict)
+        ]
+    return result

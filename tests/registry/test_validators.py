@@ -1,0 +1,115 @@
+"""registry/validators.py against the spec's test vectors and, by hypothesis, the check-digit rules."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import override_settings
+from hypothesis import given
+from hypothesis import strategies as st
+from stdnum.iso7064 import mod_97_10
+from stdnum.ua import edrpou as stdnum_edrpou
+
+from registry.validators import (
+    country_problem,
+    edrpou_problem,
+    language_problem,
+    lei_problem,
+    ncage_problem,
+    phone_problem,
+    validate_edrpou,
+    validate_lei,
+)
+
+
+@pytest.mark.parametrize("code", ["14360570", "40075815", "32855961", "00032129"])
+def test_spec_valid_edrpou_codes_pass(code):
+    assert edrpou_problem(code) is None
+    validate_edrpou(code)
+
+
+def test_spec_invalid_edrpou_names_the_check_digit_rule():
+    assert edrpou_problem("32855968") == "check digit is 8, expected 1"
+    with pytest.raises(ValidationError, match="check digit is 8, expected 1"):
+        validate_edrpou("32855968")
+
+
+@pytest.mark.parametrize("code", ["1436057", "143605701", "1436057A", "", " 14360570", 14360570])
+def test_edrpou_of_wrong_shape_is_refused(code):
+    assert edrpou_problem(code) == "must be exactly 8 digits"
+
+
+@pytest.mark.parametrize("code", ["213800KUD8LAJWSQ9D15", "969500KSV493XWY0PS33"])
+def test_spec_valid_leis_pass(code):
+    assert lei_problem(code) is None
+    validate_lei(code)
+
+
+def test_lei_with_wrong_check_digits_names_the_expected_ones():
+    assert lei_problem("213800KUD8LAJWSQ9D16") == "check digits are 16, expected 15 (ISO 7064 MOD 97-10)"
+
+
+@pytest.mark.parametrize("code", ["213800KUD8LAJWSQ9D1", "213800kud8lajwsq9d15", "213800KUD8LAJWSQ9D15X"])
+def test_lei_of_wrong_shape_is_refused(code):
+    assert lei_problem(code) == "must be 20 characters A-Z 0-9"
+
+
+@given(st.text(alphabet="0123456789", min_size=7, max_size=7))
+def test_any_seven_digits_with_the_computed_check_digit_are_valid(body):
+    assert edrpou_problem(body + stdnum_edrpou.calc_check_digit(body)) is None
+
+
+@given(st.text(alphabet="0123456789", min_size=7, max_size=7), st.integers(min_value=1, max_value=9))
+def test_any_other_last_digit_is_refused_naming_the_expected_one(body, offset):
+    expected = stdnum_edrpou.calc_check_digit(body)
+    wrong = str((int(expected) + offset) % 10)
+    assert edrpou_problem(body + wrong) == f"check digit is {wrong}, expected {expected}"
+
+
+@given(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=18, max_size=18))
+def test_any_lei_body_with_computed_check_digits_is_valid(body):
+    assert lei_problem(body + mod_97_10.calc_check_digits(body)) is None
+
+
+@given(
+    st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", min_size=18, max_size=18),
+    st.integers(min_value=1, max_value=96),
+)
+def test_any_other_lei_check_digits_are_refused(body, offset):
+    good = int(mod_97_10.calc_check_digits(body))
+    wrong = f"{(good + offset) % 97:02d}"
+    # MOD 97-10 check digits run 02..98: 00, 01 (and 99) never validate, any other value differs from `good`.
+    assert lei_problem(body + wrong) is not None
+
+
+@pytest.mark.parametrize(
+    ("code", "ok"), [("U1234", True), ("D8A2F", True), ("u1234", False), ("U123", False), ("U12345", False)]
+)
+def test_ncage_is_five_upper_case_letters_or_digits(code, ok):
+    assert (ncage_problem(code) is None) is ok
+
+
+def test_ukraine_and_eligible_partners_may_register():
+    assert country_problem("UA") is None
+    assert country_problem("DE") is None
+
+
+@pytest.mark.parametrize("code", ["RU", "BY", "IR", "KP"])
+def test_forbidden_countries_are_refused_even_when_configured_eligible(code):
+    with override_settings(ELIGIBLE_PARTNER_COUNTRIES=["DE", code]):
+        assert country_problem(code) == f"{code} is refused: firms from this country cannot register"
+
+
+def test_countries_off_the_eligible_list_are_refused():
+    assert country_problem("CN") == "CN is not on the list of eligible partner countries"
+    assert country_problem("XX") == "'XX' is not an ISO 3166-1 alpha-2 country code"
+    assert country_problem("de") == "'de' is not an ISO 3166-1 alpha-2 country code"
+
+
+def test_phone_numbers_must_be_valid_e164():
+    assert phone_problem("+380441234567") is None
+    assert phone_problem("0441234567") == "must be in E.164 form, e.g. +380441234567"
+    assert phone_problem("+3800000000") == "is not a valid phone number for its country code"
+
+
+def test_languages_are_iso_639_1_codes():
+    assert language_problem("uk") is None
+    assert language_problem("ua") == "'ua' is not an ISO 639-1 language code"

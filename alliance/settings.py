@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "accounts",
     "registry",
     "matching",
+    "review",
     "compliance",
     "web",
 ]

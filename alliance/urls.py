@@ -6,6 +6,7 @@ api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("registry.api.urls")),
     path("", include("matching.api.urls")),
+    path("", include("review.api.urls")),
     path("", include("compliance.api.urls")),
 ]
 

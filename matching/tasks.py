@@ -1,7 +1,6 @@
 """Matching tasks: thin wrappers that take ids and call one service each."""
 
 import logging
-import smtplib
 from contextlib import contextmanager
 
 from celery import Task, shared_task
@@ -105,42 +104,3 @@ def rematch_firm_task(self, firm_id: int, run_id: int | None = None, requested_a
         return rematch_request(firm_id=firm_id) is not None
     with _fails_run_when_final(self, run_id):
         return rematch_run(run_id=run_id, requested_at=requested_at) is not None
-
-
-# --- Review workflow (issue #4) -----------------------------------------------------------------
-# Thin: ids in, one service call. Idempotent (emailed_at claim, state re-checked under lock), so
-# acks_late redelivery and beat double-fires are harmless.
-
-
-@shared_task(
-    name="matching.tasks.send_notification_task",
-    ignore_result=True,
-    acks_late=True,
-    autoretry_for=(OSError, TimeoutError, smtplib.SMTPException),
-    retry_backoff=10,
-    retry_backoff_max=600,
-    max_retries=8,
-    soft_time_limit=60,
-    time_limit=90,
-)
-def send_notification_task(notification_id: int) -> bool:
-    """Email one notification (never twice: claimed by a conditional update of emailed_at)."""
-    from matching.services.notifications import notification_send_email
-
-    return notification_send_email(notification_id=notification_id)
-
-
-@shared_task(name="matching.tasks.expire_proposals_task", ignore_result=True, soft_time_limit=300, time_limit=360)
-def expire_proposals_task() -> int:
-    """Expire approved proposals not accepted by both firms within REVIEW["EXPIRY_DAYS"] (hourly beat)."""
-    from matching.services.review import proposals_expire_due
-
-    return proposals_expire_due()
-
-
-@shared_task(name="matching.tasks.reviewer_digest_task", ignore_result=True, soft_time_limit=120, time_limit=180)
-def reviewer_digest_task() -> int:
-    """Tell reviewers how many proposals wait for them (daily beat; once per reviewer per day)."""
-    from matching.services.notifications import reviewer_digest_send
-
-    return reviewer_digest_send()

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from core import providers
 from registry.exchange import SCREENED_FIELDS
 from registry.models import BeneficialOwner, Capability, Firm, FirmRevision
 
@@ -59,8 +60,8 @@ def firms_eligible_for_matching() -> QuerySet[Firm]:
 # --- Visibility of firms and their private parts ---------------------------------------------
 # Reviewers and administrators see every firm in full. Other signed-in people see verified
 # firms' public profiles, plus their own firms whatever the status. A firm's contact is
-# private: its members and reviewers see it (the review workflow extends this to the other
-# firm of a connected introduction; keep both functions below in step).
+# private: its members and reviewers see it, and the other firm of a connected introduction
+# (`review.selectors.firm_ids_connected_with`, asked through core.providers).
 
 
 def _member_firm_ids(user) -> QuerySet:
@@ -93,29 +94,13 @@ def firm_ids_contact_visible_to(*, firm_ids: Iterable[int], user) -> set[int]:
     if user.can_review:
         return firm_ids
     from accounts.models import Membership
-    from matching.models import Proposal
-    from matching.selectors import CONTACT_STATUSES
 
-    # Own firms, plus (review workflow) the other firm of a connected/partnership/closed proposal:
-    # the user's firms, then the connected pairs between them and this page's firms, by literal
-    # ids (index lookups; the same rule as EXISTS subqueries per row cost ~7 ms per page of 50).
+    # Own firms, plus (the review workflow answers) the other firm of a connected introduction.
     mine = set(Membership.objects.filter(user=user).values_list("firm_id", flat=True))
     if not mine:
         return set()
-    visible = firm_ids & mine
-    # A connection shows contacts only while both firms may be introduced (`firm_matching_block`
-    # without the owner check, as `proposal_contacts_visible`): a suspended or flagged firm neither
-    # sees the other's contact nor has its own shown.
-    pairs = Proposal.objects.filter(
-        status__in=CONTACT_STATUSES,
-        ukrainian__status__in=MATCHING_STATUSES,
-        ukrainian__screening_status__in=MATCHING_SCREENING_STATUSES,
-        partner__status__in=MATCHING_STATUSES,
-        partner__screening_status__in=MATCHING_SCREENING_STATUSES,
-    ).filter(Q(ukrainian_id__in=mine, partner_id__in=firm_ids) | Q(partner_id__in=mine, ukrainian_id__in=firm_ids))
-    for ukrainian_id, partner_id in pairs.values_list("ukrainian_id", "partner_id"):
-        visible |= {ukrainian_id, partner_id} & firm_ids
-    return visible
+    connected = providers.ask(providers.CONNECTED_FIRM_IDS, default=set(), firm_ids=firm_ids, member_firm_ids=mine)
+    return (firm_ids & mine) | connected
 
 
 def firm_screening_visible_to(*, user) -> bool:

@@ -13,8 +13,8 @@ from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from matching.models import MatchRun, Proposal
-from matching.selectors import review_stats
 from registry.models import Capability, Firm, FirmCapability
+from review.selectors import review_stats
 
 # Creation order is id order (created_at is set on insert, ids come from a sequence), and the
 # primary key index serves it; created_at has no index and would mean sorting the whole queue.

@@ -46,8 +46,8 @@ def main() -> None:
 
     from accounts.models import Membership, User
     from matching.models import Proposal
-    from matching.selectors import proposal_visible_queryset
     from registry.models import Firm
+    from review.selectors import proposal_visible_queryset
 
     if Proposal.objects.count() < pages.PROPOSALS:
         pages.generate(random.Random(42))

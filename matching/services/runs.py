@@ -373,10 +373,7 @@ def _export_control_flagger(features: Features, partner_rows: np.ndarray):
     The partner is the exporter, so its offered capabilities' ML categories, its declared regimes and
     its country decide the flags; they are the same for all of its pairs.
     """
-    try:
-        from compliance.export_control import proposal_flags
-    except ImportError:  # compliance app without export control: proposals carry no flags
-        return lambda partner_row: {}
+    from compliance.export_control import proposal_flags
     from registry.models import Firm
 
     rows = np.unique(np.asarray(partner_rows, dtype=np.int64))
@@ -568,7 +565,7 @@ def _keep_counterpart_rank(row: ProposalRow, firm_id: int, rank_u, rank_p) -> Pr
     return replace(row, rank_for_ukrainian=rank_u)
 
 
-# --- reads (kept here by agreement with the review engineer, who owns matching/selectors.py) --------
+# --- reads (match runs; the proposals' reads are in review/selectors.py) --------
 
 
 def match_run_list(*, kind: str | None = None, status: str | None = None):

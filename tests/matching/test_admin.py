@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from matching.models import ProposalEvent
-from matching.services import review
+from review.services import workflow as review
 
 
 @pytest.fixture(autouse=True)

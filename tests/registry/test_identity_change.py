@@ -14,9 +14,9 @@ from django.urls import reverse
 
 from core.models import OutboxMessage
 from matching.models import Proposal
-from matching.services import review
 from registry.models import Capability, Firm, FirmRevision
 from registry.services import REMATCH_TASK, firm_update, firms_import
+from review.services import workflow as review
 from tests.factories import FirmCapabilityFactory, FirmFactory, ProposalFactory
 
 S = Proposal.Status

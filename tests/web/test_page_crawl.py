@@ -15,8 +15,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Membership
 from matching.models import MatchRun, Notification, Proposal
-from matching.services.review import proposal_accept, proposal_approve
 from registry.models import BeneficialOwner, Capability, Firm, FirmCapability
+from review.services.workflow import proposal_accept, proposal_approve
 from tests.factories import FirmFactory, MembershipFactory, ProposalFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,11 +10,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Membership
 from core.errors import ApplicationError
-from matching import selectors as proposals
-from matching.services import review
-from matching.services.notifications import notification_mark_read, notifications_mark_all_read
 from registry import services as registry
 from registry.models import Firm
+from review import selectors as proposals
+from review.services import workflow as review
+from review.services.notifications import notification_mark_read, notifications_mark_all_read
 from web.forms import DecisionForm, FirmProfileForm, capability_groups
 
 

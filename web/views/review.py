@@ -16,13 +16,13 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
-from matching import selectors as proposals
 from matching.models import MatchRun
-from matching.services import review
 from matching.services.runs import match_run_start
 from registry import services as registry
 from registry.models import Firm
 from registry.selectors import firm_identity_changes, firm_screening_visible_to
+from review import selectors as proposals
+from review.services import workflow as review
 from web import selectors
 from web.charts import hbars
 from web.domains import component_label

@@ -9,9 +9,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
 from matching.models import Notification, Proposal, ProposalEvent
-from matching.services import review
 from matching.services.history import APPEND_ONLY_TRIGGER, proposal_history_erase
 from registry.models import Firm
+from review.services import workflow as review
 from tests.factories import FirmFactory, ProposalFactory
 
 # The append-only trigger is PostgreSQL's (SQLite's flush empties tables with DELETE, so it has none).

@@ -78,7 +78,7 @@ def _contact_line(firm: Firm) -> str:
 
 def render(kind: str, event: ProposalEvent) -> tuple[str, str]:
     """(title, body) for the active language. Public profile facts only, contacts only once connected."""
-    from matching.services.review import expiry_period
+    from review.services.workflow import expiry_period
 
     proposal = event.proposal
     names = {"ukrainian": proposal.ukrainian.name, "partner": proposal.partner.name, "id": proposal.pk}

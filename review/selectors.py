@@ -40,7 +40,7 @@ from accounts.models import Membership
 from core.api.filters import BoundedFilterSet
 from matching.models import Notification, Proposal, ProposalEvent
 from registry.models import Capability, FirmCapability
-from registry.selectors import firm_matching_block
+from registry.selectors import MATCHING_SCREENING_STATUSES, MATCHING_STATUSES, firm_matching_block
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -189,8 +189,32 @@ def proposal_contacts_visible(*, proposal: Proposal, user: User, firm_roles: dic
         return True
     if proposal.ukrainian_id not in firm_roles and proposal.partner_id not in firm_roles:
         return False
-    # Same rule as registry.selectors.firm_ids_contact_visible_to; status and screening are loaded with the row.
+    # Same rule as firm_ids_connected_with; status and screening are loaded with the row.
     return all(firm_matching_block(firm=firm, owners=False) is None for firm in (proposal.ukrainian, proposal.partner))
+
+
+def firm_ids_connected_with(*, firm_ids: set[int], member_firm_ids: set[int]) -> set[int]:
+    """Of `firm_ids`, those connected (connected, partnership or closed) to one of `member_firm_ids`
+    while both firms may still be introduced: the contacts they may see of each other.
+
+    By literal ids (index lookups; EXISTS subqueries per row cost ~7 ms per page of 50). The same
+    rule as `proposal_contacts_visible`: a suspended or flagged firm neither sees the other's
+    contact nor has its own shown (`firm_matching_block` without the owner check).
+    """
+    pairs = Proposal.objects.filter(
+        status__in=CONTACT_STATUSES,
+        ukrainian__status__in=MATCHING_STATUSES,
+        ukrainian__screening_status__in=MATCHING_SCREENING_STATUSES,
+        partner__status__in=MATCHING_STATUSES,
+        partner__screening_status__in=MATCHING_SCREENING_STATUSES,
+    ).filter(
+        Q(ukrainian_id__in=member_firm_ids, partner_id__in=firm_ids)
+        | Q(partner_id__in=member_firm_ids, ukrainian_id__in=firm_ids)
+    )
+    visible: set[int] = set()
+    for ukrainian_id, partner_id in pairs.values_list("ukrainian_id", "partner_id"):
+        visible |= {ukrainian_id, partner_id} & firm_ids
+    return visible
 
 
 def proposal_event_list(*, proposal: Proposal, user: User) -> list[ProposalEvent]:

@@ -1,4 +1,4 @@
-"""The review state machine (matching/services/review.py): transitions, guards, events."""
+"""The review state machine (review/services/workflow.py): transitions, guards, events."""
 
 import datetime as dt
 
@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from core.errors import ApplicationError, ConflictError
 from matching.models import Notification, Proposal, ProposalEvent
-from matching.services import review
+from review.services import workflow as review
 from tests.factories import FirmFactory, MembershipFactory, ProposalFactory, UserFactory
 
 S = Proposal.Status

@@ -1,4 +1,4 @@
-"""Notifications (matching/services/notifications.py and the tasks that send them).
+"""Notifications (review/services/notifications.py and the tasks that send them).
 
 The last tests start a REAL `celery worker` process against Redis (db 4 by default) and
 PostgreSQL, with Django's file-based email backend, and read the files it writes.
@@ -23,9 +23,9 @@ from django.utils import timezone
 
 from core.models import OutboxMessage
 from matching.models import Notification, Proposal
-from matching.services import review
-from matching.services.notifications import notification_send_email, reviewer_digest_send
-from matching.tasks import expire_proposals_task, reviewer_digest_task, send_notification_task
+from review.services import workflow as review
+from review.services.notifications import notification_send_email, reviewer_digest_send
+from review.tasks import expire_proposals_task, reviewer_digest_task, send_notification_task
 from tests.factories import ProposalFactory, UserFactory
 
 S = Proposal.Status
@@ -128,7 +128,7 @@ def test_sending_twice_sends_once(approved, alice):
 
 def test_a_failed_send_releases_the_claim_for_the_retry(approved, alice, settings):
     notification = Notification.objects.get(user=alice)
-    settings.EMAIL_BACKEND = "tests.matching.test_notifications.FailingBackend"
+    settings.EMAIL_BACKEND = "tests.review.test_notifications.FailingBackend"
     with pytest.raises(OSError):
         notification_send_email(notification_id=notification.pk)
     notification.refresh_from_db()

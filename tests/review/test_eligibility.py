@@ -1,6 +1,6 @@
 """Blocked firms are never introduced (security review, issue 11 section 2).
 
-matching/services/review.py: approve, accept and outcomes need both firms eligible for matching
+review/services/workflow.py: approve, accept and outcomes need both firms eligible for matching
 (registry.selectors.firm_matching_block); suspension withdraws open proposals through
 `proposal_withdraw`; accepting past the expiry is a 409 `expired`; contacts of a connection are
 hidden while either firm is suspended or flagged.
@@ -13,10 +13,10 @@ from django.utils import timezone, translation
 
 from core.errors import ApplicationError, ConflictError
 from matching.models import Proposal, ProposalEvent
-from matching.services import review
 from registry.models import BeneficialOwner, Firm
 from registry.selectors import firm_ids_contact_visible_to, firm_matching_block, firms_eligible_for_matching
 from registry.services import firm_suspend
+from review.services import workflow as review
 from tests.factories import FirmFactory, ProposalFactory
 
 S = Proposal.Status

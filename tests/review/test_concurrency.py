@@ -7,7 +7,7 @@ from django.db import connection
 
 from core.errors import ConflictError
 from matching.models import Proposal, ProposalEvent
-from matching.services import review
+from review.services import workflow as review
 from tests.factories import FirmFactory, ProposalFactory
 
 pytestmark = [

@@ -1,7 +1,7 @@
 """REST API of the review workflow: proposals, their events, decisions, notifications and stats.
 
-Views only translate HTTP: visibility and redaction live in `matching.selectors`, rules and
-transitions in `matching.services.review`.
+Views only translate HTTP: visibility and redaction live in `review.selectors`, rules and
+transitions in `review.services.workflow`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from rest_framework.views import APIView
 from core.api.schemas import error_responses
 from core.api.strict import StrictFieldsMixin
 from matching.models import Notification, Proposal, ProposalEvent
-from matching.selectors import (
+from registry.api.serializers import iso_datetime
+from review.selectors import (
     NO_EVENT_NOTES,
     REVIEWER_ROLES,
     ProposalFilter,
@@ -35,10 +36,9 @@ from matching.selectors import (
     review_stats,
     user_firm_roles,
 )
-from matching.services import review
-from matching.services.notifications import notification_mark_read, notifications_mark_all_read
-from matching.services.review import expiry_period
-from registry.api.serializers import iso_datetime
+from review.services import workflow as review
+from review.services.notifications import notification_mark_read, notifications_mark_all_read
+from review.services.workflow import expiry_period
 
 
 def _language() -> str:

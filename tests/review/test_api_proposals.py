@@ -1,4 +1,4 @@
-"""Proposals API (matching/api/proposals.py): scoping, decisions, privacy, notifications, for every persona."""
+"""Proposals API (review/api/proposals.py): scoping, decisions, privacy, notifications, for every persona."""
 
 import datetime as dt
 import json
@@ -6,9 +6,9 @@ import json
 import pytest
 
 from matching.models import Notification, Proposal
-from matching.services import review
 from registry.models import Capability, FirmCapability
 from registry.selectors import firm_contact_visible_to, firm_ids_contact_visible_to
+from review.services import workflow as review
 from tests.conftest import PERSONAS
 from tests.factories import FirmFactory, ProposalFactory
 

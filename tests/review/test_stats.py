@@ -1,4 +1,4 @@
-"""Review statistics (matching.selectors.review_stats and GET /api/v1/stats/)."""
+"""Review statistics (review.selectors.review_stats and GET /api/v1/stats/)."""
 
 import datetime as dt
 from unittest import mock
@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 
 from matching.models import Proposal
-from matching.selectors import review_stats
-from matching.services import review
 from registry.models import Capability, FirmCapability
+from review.selectors import review_stats
+from review.services import workflow as review
 from tests.conftest import PERSONAS
 from tests.factories import FirmFactory, ProposalFactory
 
@@ -150,7 +150,7 @@ def test_open_by_domain_counts_each_open_proposal_once_per_domain_of_either_firm
 
 def test_open_by_domain_is_the_same_when_the_taxonomy_needs_several_bitmasks(mixed_capabilities, monkeypatch):
     # A bigint holds 62 domains; a larger taxonomy is counted 62 domains per query.
-    import matching.selectors
+    import review.selectors
 
-    monkeypatch.setattr(matching.selectors, "_DOMAIN_BITS", 3)
+    monkeypatch.setattr(review.selectors, "_DOMAIN_BITS", 3)
     assert review_stats()["open_by_domain"] == _open_by_domain_by_hand()

@@ -32,9 +32,9 @@ from accounts.models import Membership
 from core.errors import ApplicationError, ConflictError
 from core.permissions import require_reviewer
 from matching.models import Proposal, ProposalEvent
-from matching.services.notifications import notify_for_event
 from registry.models import Firm
 from registry.selectors import BLOCK_NOT_VERIFIED, BLOCK_OWNER, BLOCK_SCREENING, firm_matching_block
+from review.services.notifications import notify_for_event
 
 if TYPE_CHECKING:
     from accounts.models import User

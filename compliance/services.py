@@ -28,6 +28,7 @@ from core import events
 from core.errors import ApplicationError, ConflictError
 from core.outbox import outbox_enqueue
 from core.permissions import require_reviewer
+from core.text import clean_note
 from registry.models import BeneficialOwner, Firm
 from registry.selectors import firm_blocking_owners
 from registry.services import firm_suspend
@@ -60,7 +61,6 @@ BATCH_SIZE = 2000
 SCREEN_ALL_TASK = "compliance.tasks.screen_all_task"
 REMATCH_TASK = "matching.tasks.rematch_firm_task"
 WITHDRAW_NOTE = "withdrawn: confirmed sanctions match"
-NOTE_MAX_LENGTH = 4000
 
 # OpenSanctions cells can be long (addresses, many aliases); the csv default of 128 KiB is not enough.
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -408,27 +408,6 @@ def firms_screen(*, firm_ids: Sequence[int] | None = None, progress=None) -> dic
 # --- Reviewers' decisions ------------------------------------------------------------------------
 
 
-def _clean_note(note: str | None, *, required: bool) -> str:
-    note = (note or "").strip()
-    if required and not note:
-        raise ApplicationError(
-            gettext("%(field)s: required, explain the decision.") % {"field": "note"},
-            code="required",
-            fields={"note": [gettext("This field is required.")]},
-        )
-    if len(note) > NOTE_MAX_LENGTH:
-        raise ApplicationError(
-            gettext("%(field)s: at most %(limit)s characters.") % {"field": "note", "limit": NOTE_MAX_LENGTH},
-            code="too_long",
-            fields={
-                "note": [
-                    gettext("Ensure this field has no more than %(limit)s characters.") % {"limit": NOTE_MAX_LENGTH}
-                ]
-            },
-        )
-    return note
-
-
 def _decide(*, firm: Firm | int, reviewer: User, note: str, decision: str) -> tuple[Firm, ScreeningDecision, str]:
     """Lock the firm, check it awaits a decision and record the decision; call inside atomic()."""
     firm_id = firm.pk if isinstance(firm, Firm) else firm
@@ -452,7 +431,7 @@ def _decide(*, firm: Firm | int, reviewer: User, note: str, decision: str) -> tu
 def screening_dismiss(*, firm: Firm | int, reviewer: User, note: str) -> ScreeningDecision:
     """potential_match -> false_positive; the firm may be matched again."""
     require_reviewer(reviewer)
-    note = _clean_note(note, required=True)
+    note = clean_note(note, required=True)
     with transaction.atomic():
         locked, record, _ = _decide(
             firm=firm, reviewer=reviewer, note=note, decision=ScreeningDecision.Decision.DISMISS
@@ -465,7 +444,7 @@ def screening_dismiss(*, firm: Firm | int, reviewer: User, note: str) -> Screeni
 def screening_confirm(*, firm: Firm | int, reviewer: User, note: str) -> ScreeningDecision:
     """potential_match -> confirmed_match: the firm is suspended and its open proposals withdrawn."""
     role = require_reviewer(reviewer)
-    note = _clean_note(note, required=True)
+    note = clean_note(note, required=True)
     with transaction.atomic():
         locked, record, _ = _decide(
             firm=firm, reviewer=reviewer, note=note, decision=ScreeningDecision.Decision.CONFIRM

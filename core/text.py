@@ -8,6 +8,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from core.errors import ApplicationError
+
 # --- Free text -------------------------------------------------------------------------------
 # One rule for every text a person or a client types (the API's request bodies, the exchange
 # import, the pages' forms). One-line text (names, emails, refs) becomes mail headers and CSV
@@ -78,3 +80,27 @@ def validate_visible_text(value: str) -> None:
     """ValidationError(code="blank") for text of only spaces and invisible characters."""
     if isinstance(value, str) and value and not _INVISIBLE.sub("", value):
         raise ValidationError(_("must contain visible characters, not only spaces or invisible ones"), code="blank")
+
+
+NOTE_MAX_LENGTH = 4000
+
+
+def clean_note(value: str | None, *, field: str = "note", required: bool, max_length: int = NOTE_MAX_LENGTH) -> str:
+    """A reviewer's or a firm's note or reason, stripped; an ApplicationError naming `field` when it
+    is required and empty, too long, or not acceptable multi-line text."""
+    note = normalize_newlines((value or "").strip())
+    if required and not note:
+        raise ApplicationError(
+            _("%(field)s: required, explain the decision.") % {"field": field},
+            code="required",
+            fields={field: [_("This field is required.")]},
+        )
+    if len(note) > max_length:
+        raise ApplicationError(
+            _("%(field)s: at most %(limit)s characters.") % {"field": field, "limit": max_length},
+            code="too_long",
+            fields={field: [_("Ensure this field has no more than %(limit)s characters.") % {"limit": max_length}]},
+        )
+    if problem := text_problem(note, multiline=True):
+        raise ApplicationError(f"{field}: {problem}", code="invalid", fields={field: [problem]})
+    return note

@@ -3,10 +3,11 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, Q, Value, When
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
+
+from core.i18n import language_code
 
 
 class Capability(models.Model):
@@ -26,8 +27,7 @@ class Capability(models.Model):
         return self.code
 
     def name_in(self, language: str | None = None) -> str:
-        language = language or get_language() or "en"
-        return self.name_uk if language.startswith("uk") else self.name_en
+        return self.name_uk if language_code(language) == "uk" else self.name_en
 
     @property
     def name(self) -> str:

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from matching.models import MatchRun, Proposal
+from matching.models import Proposal
 from registry.models import Capability, Firm, FirmCapability
 from review.selectors import review_stats
 
@@ -103,10 +103,6 @@ def firms_awaiting_verification() -> QuerySet[Firm]:
         )
         .order_by("-status", "created_at", "id")
     )
-
-
-def match_run_list() -> QuerySet[MatchRun]:
-    return MatchRun.objects.select_related("created_by", "firm").order_by("-created_at", "-id")
 
 
 def capability_coverage() -> list[dict]:

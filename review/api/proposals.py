@@ -20,6 +20,8 @@ from rest_framework.views import APIView
 
 from core.api.schemas import error_responses
 from core.api.strict import StrictFieldsMixin
+from core.i18n import language_code
+from core.text import NOTE_MAX_LENGTH
 from matching.models import Notification, Proposal, ProposalEvent
 from registry.api.serializers import iso_datetime
 from review.selectors import (
@@ -42,7 +44,7 @@ from review.services.workflow import expiry_period
 
 
 def _language() -> str:
-    return "uk" if (translation.get_language() or "en").startswith("uk") else "en"
+    return language_code()
 
 
 # --- Output ---------------------------------------------------------------------------------
@@ -265,11 +267,11 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class ApproveInput(StrictFieldsMixin, serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, max_length=review.NOTE_MAX_LENGTH, default="")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH, default="")
 
 
 class RejectInput(StrictFieldsMixin, serializers.Serializer):
-    reason = serializers.CharField(max_length=review.NOTE_MAX_LENGTH)
+    reason = serializers.CharField(max_length=NOTE_MAX_LENGTH)
 
 
 class AcceptInput(StrictFieldsMixin, serializers.Serializer):
@@ -278,14 +280,14 @@ class AcceptInput(StrictFieldsMixin, serializers.Serializer):
 
 class DeclineInput(StrictFieldsMixin, serializers.Serializer):
     firm = serializers.IntegerField(required=False, min_value=1)
-    reason = serializers.CharField(max_length=review.NOTE_MAX_LENGTH)
+    reason = serializers.CharField(max_length=NOTE_MAX_LENGTH)
 
 
 class OutcomeInput(StrictFieldsMixin, serializers.Serializer):
     kind = serializers.ChoiceField(choices=[*review.OUTCOME_KINDS, "closed"])
     date = serializers.DateField(required=False)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=review.NOTE_MAX_LENGTH, default="")
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=review.NOTE_MAX_LENGTH, default="")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH, default="")
     firm = serializers.IntegerField(required=False, min_value=1)
 
     def validate(self, attrs):
@@ -311,8 +313,8 @@ class OutcomeInput(StrictFieldsMixin, serializers.Serializer):
 class BulkReviewInput(StrictFieldsMixin, serializers.Serializer):
     action = serializers.ChoiceField(choices=["approve", "reject"])
     ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=500)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=review.NOTE_MAX_LENGTH, default="")
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=review.NOTE_MAX_LENGTH, default="")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH, default="")
 
     def validate(self, attrs):
         if attrs["action"] == "reject" and not attrs.get("reason", "").strip():

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from accounts.models import Membership, User
+from accounts.selectors import user_language
 from core.outbox import outbox_enqueue
 from matching.models import Notification, Proposal
 
@@ -68,7 +69,7 @@ def _recipients(firm_ids: list[int]) -> list[User]:
 
 
 def _language(user: User) -> str:
-    return user.language or "en"
+    return user_language(user=user)
 
 
 def _contact_line(firm: Firm) -> str:

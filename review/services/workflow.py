@@ -31,6 +31,7 @@ from django.utils.translation import gettext, gettext_lazy
 from accounts.models import Membership
 from core.errors import ApplicationError, ConflictError
 from core.permissions import require_reviewer
+from core.text import clean_note
 from matching.models import Proposal, ProposalEvent
 from registry.models import Firm
 from registry.selectors import BLOCK_NOT_VERIFIED, BLOCK_OWNER, BLOCK_SCREENING, firm_matching_block
@@ -57,7 +58,6 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 OPEN_STATUSES = TRANSITIONS["withdraw"][0]
 OUTCOME_KINDS = tuple(Proposal.OutcomeKind.values)
 EDIT_ROLES = (Membership.Role.OWNER, Membership.Role.EDITOR)
-NOTE_MAX_LENGTH = 4000
 # One whole sentence per action (translators need the verb in context); %(status)s is the
 # proposal's status label in the active language.
 CANNOT = {
@@ -159,27 +159,6 @@ def _record(
     return event
 
 
-def _clean_note(value: str | None, *, field: str, required: bool) -> str:
-    note = (value or "").strip()
-    if required and not note:
-        raise ApplicationError(
-            gettext("%(field)s: required, explain the decision.") % {"field": field},
-            code="required",
-            fields={field: [gettext("This field is required.")]},
-        )
-    if len(note) > NOTE_MAX_LENGTH:
-        raise ApplicationError(
-            gettext("%(field)s: at most %(limit)s characters.") % {"field": field, "limit": NOTE_MAX_LENGTH},
-            code="too_long",
-            fields={
-                field: [
-                    gettext("Ensure this field has no more than %(limit)s characters.") % {"limit": NOTE_MAX_LENGTH}
-                ]
-            },
-        )
-    return note
-
-
 def _acting_firm(*, proposal: Proposal, user: User, firm: Firm | int | None) -> tuple[Firm, str]:
     """The firm the user acts for and their role in it; owner or editor of one of the two firms only."""
     firm_id = firm.pk if isinstance(firm, Firm) else firm
@@ -222,7 +201,7 @@ def _acting_firm(*, proposal: Proposal, user: User, firm: Firm | int | None) -> 
 def proposal_approve(*, proposal: Proposal | int, reviewer: User, note: str = "") -> Proposal:
     """proposed -> approved; both firms are told."""
     role = require_reviewer(reviewer)
-    note = _clean_note(note, field="note", required=False)
+    note = clean_note(note, field="note", required=False)
     with transaction.atomic():
         locked = _lock_with_firms(proposal, "approve")
         _require_eligible(locked)
@@ -233,7 +212,7 @@ def proposal_approve(*, proposal: Proposal | int, reviewer: User, note: str = ""
 def proposal_reject(*, proposal: Proposal | int, reviewer: User, reason: str) -> Proposal:
     """proposed -> rejected, with a reason only reviewers read."""
     role = require_reviewer(reviewer)
-    reason = _clean_note(reason, field="reason", required=True)
+    reason = clean_note(reason, field="reason", required=True)
     with transaction.atomic():
         locked = _lock(proposal, "reject")
         _record(locked, to_status=S.REJECTED, actor=reviewer, actor_role=role, note=reason)
@@ -251,7 +230,7 @@ def proposal_bulk_review(
             fields={"action": [gettext("Must be one of: %(choices)s.") % {"choices": "approve, reject"}]},
         )
     if action == "reject":
-        _clean_note(reason, field="reason", required=True)
+        clean_note(reason, field="reason", required=True)
     existing = set(Proposal.objects.filter(pk__in=ids).values_list("pk", flat=True))
     results: list[dict[str, Any]] = []
     for pk in dict.fromkeys(ids):  # de-duplicated, order kept
@@ -324,7 +303,7 @@ def proposal_accept(*, proposal: Proposal | int, user: User, firm: Firm | int | 
 
 def proposal_decline(*, proposal: Proposal | int, user: User, reason: str, firm: Firm | int | None = None) -> Proposal:
     """approved -> declined by either firm; the reason is for reviewers and the declining firm only."""
-    reason = _clean_note(reason, field="reason", required=True)
+    reason = clean_note(reason, field="reason", required=True)
     with transaction.atomic():
         locked = _lock(proposal, "decline")
         acting, role = _acting_firm(proposal=locked, user=user, firm=firm)
@@ -354,7 +333,7 @@ def proposal_record_outcome(
             },
         )
     closing = kind == "closed"
-    note = _clean_note(note, field="reason" if closing else "note", required=closing)
+    note = clean_note(note, field="reason" if closing else "note", required=closing)
     if not closing and date is None:
         raise ApplicationError(
             gettext("date: required for a partnership."),
@@ -412,7 +391,7 @@ def proposal_withdraw(
     `reason` is the event's note (reviewers only); `data` says why in machine form, e.g.
     {"reason": "suspended", "firm": 12}.
     """
-    reason = _clean_note(reason, field="reason", required=True)
+    reason = clean_note(reason, field="reason", required=True)
     with transaction.atomic():
         locked = _lock(proposal, "withdraw")
         _record(

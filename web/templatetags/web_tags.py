@@ -1,8 +1,8 @@
 """Template helpers: texts stored per language, domain and country names, percentages."""
 
 from django import template
-from django.utils.translation import get_language
 
+from core.i18n import language_code
 from web.domains import domain_label as _domain_label
 
 register = template.Library()
@@ -13,7 +13,7 @@ def in_language(value: dict | None) -> list:
     """{"en": [...], "uk": [...]} -> the list in the page's language (English when missing)."""
     if not value:
         return []
-    lang = "uk" if (get_language() or "en").startswith("uk") else "en"
+    lang = language_code()
     return value.get(lang) or value.get("en") or []
 
 

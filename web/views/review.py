@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
 from matching.models import MatchRun
-from matching.services.runs import match_run_start
+from matching.services.runs import match_run_list, match_run_start
 from registry import services as registry
 from registry.models import Firm
 from registry.selectors import firm_identity_changes, firm_screening_visible_to
@@ -240,13 +240,13 @@ def run_list(request: HttpRequest) -> HttpResponse:
             return redirect("web:review_runs")
         messages.success(request, _("Match run #%(id)s started.") % {"id": run.pk})
         return redirect("web:review_run", run.pk)
-    runs = list(selectors.match_run_list()[:30])
+    runs = list(match_run_list()[:30])
     return render(request, "web/review/runs.html", {"runs": runs})
 
 
 @reviewer_required
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = get_object_or_404(selectors.match_run_list(), pk=pk)
+    run = get_object_or_404(match_run_list(), pk=pk)
     return render(request, "web/review/run.html", {"run": run})
 
 

@@ -322,7 +322,7 @@ FORBIDDEN_COUNTRIES = ("RU", "BY", "IR", "KP")
 
 MATCHING = {
     "TOP_K": env.int("MATCH_TOP_K", default=5),
-    "MAX_OPEN_PER_FIRM": env.int("MATCH_MAX_OPEN_PER_FIRM", default=10),
+    "MAX_OPEN_PER_FIRM": env.int("MATCH_MAX_OPEN_PER_FIRM", default=20),
     "MIN_SCORE": env.float("MATCH_MIN_SCORE", default=0.2),
     "COOLDOWN_DAYS": env.int("MATCH_COOLDOWN_DAYS", default=180),
     "CHUNK_SIZE": env.int("MATCH_CHUNK_SIZE", default=250),

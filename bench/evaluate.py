@@ -1,6 +1,10 @@
 """Labelled evaluation of the matching engine on a generated population with planted pairs.
 
     python bench/evaluate.py [--ukrainian 400] [--partners 4000] [--seed 7]
+    python bench/evaluate.py --population replay [--ukrainian 300] [--partners 2500] [--seed 1]
+
+`--population replay` ranks the 24 real partnerships of bench/replay among generated decoys
+(there --ukrainian / --partners count the decoys); see `evaluate_replay`.
 
 The population (matching.scoring.synthetic) plants 2-4 true partners for 40% of Ukrainian
 firms, among realistic noise: chance fits between background firms, needs left untagged and
@@ -29,6 +33,8 @@ import numpy as np
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.replay.metrics import pair_ranks, rank_metrics, tfidf_baseline  # noqa: E402
+from bench.replay.population import DOMINANT_UA, build_population  # noqa: E402
 from matching.scoring import MatchParams, Model, SideFeatures, Taxonomy  # noqa: E402
 from matching.scoring.synthetic import generate_population  # noqa: E402
 
@@ -136,15 +142,89 @@ def format_table(result: dict) -> str:
     return "\n".join(lines)
 
 
+REPLAY_RANKERS = (("engine", "engine"), ("capability Jaccard", "baseline_jaccard"), ("TF-IDF text", "baseline_tfidf"))
+
+
+def evaluate_replay(
+    seed: int = 1, n_ua_decoys: int = 300, n_partner_decoys: int = 2500, params: MatchParams | None = None
+) -> dict:
+    """Rank the real partnerships among decoys: the engine's full score matrix and two baselines.
+
+    Every Ukrainian row is scored against every partner (the engine's `Model`, no selection or
+    capacity caps: this measures ranking). Figures pooled over the 24 pairs and without the pairs
+    of the firm that is the Ukrainian side of 13 of them.
+    """
+    taxonomy = Taxonomy.from_csv()
+    population = build_population(seed, n_ua_decoys, n_partner_decoys, taxonomy)
+    ua, partners = population.side_features(taxonomy)
+    t = time.perf_counter()
+    model = Model(ua, partners, taxonomy, params or MatchParams())
+    engine = engine_scores(model, np.arange(len(ua)))
+    seconds = time.perf_counter() - t
+    matrices = {
+        "engine": engine,
+        "baseline_jaccard": jaccard_baseline(ua, partners, np.arange(len(ua))),
+        "baseline_tfidf": tfidf_baseline(ua, partners),
+    }
+    pairs, rest = population.pair_rows(), population.pair_rows(exclude_ua=DOMINANT_UA)
+    result: dict = {
+        "population": "replay",
+        "seed": seed,
+        "ukrainian": len(ua),
+        "partners": len(partners),
+        "ukrainian_decoys": n_ua_decoys,
+        "partner_decoys": n_partner_decoys,
+        "pairs": len(pairs),
+        "without": DOMINANT_UA,
+    }
+    for key, scores in matrices.items():
+        result[key] = {"all": rank_metrics(scores, pairs), "without": rank_metrics(scores, rest)}
+    result["per_pair"] = [
+        {"id": p.id, "ukrainian": p.ua_ref, "partner": p.partner_ref}
+        | {key: pair_ranks(scores, [rows]).ravel().tolist() for key, scores in matrices.items()}
+        for p, rows in zip(population.pairs, pairs, strict=True)
+    ]
+    result["engine_seconds"] = round(seconds, 3)
+    return result
+
+
+def format_replay_table(result: dict) -> str:
+    n_rest = result["engine"]["without"]["pairs"]
+    lines = [
+        f"Replay: {result['pairs']} real partnerships among {result['ukrainian']} Ukrainian x "
+        f"{result['partners']} partner firms ({result['ukrainian_decoys']} + {result['partner_decoys']} "
+        f"decoys, seed {result['seed']}); a pair counts if either firm ranks the other",
+        f"{'':<20}{'all ' + str(result['pairs']) + ' pairs':^34}|{f'without {DOMINANT_UA} ({n_rest} pairs)':^34}",
+        f"{'ranker':<20}" + f"{'top5':>7}{'top10':>7}{'median':>9}{'MRR':>8}   |" * 2,
+    ]
+    for name, key in REPLAY_RANKERS:
+        row = f"{name:<20}"
+        for part in ("all", "without"):
+            m = result[key][part]
+            row += f"{m['top5']:>7.3f}{m['top10']:>7.3f}{m['median_best_rank']:>9.1f}{m['mrr']:>8.3f}   |"
+        lines.append(row)
+    lines.append("rank of the partner in the Ukrainian firm's list / of the Ukrainian firm in the partner's list:")
+    lines.append(f"  {'pair':<48}" + "".join(f"{name:>22}" for name, _ in REPLAY_RANKERS))
+    for p in result["per_pair"]:
+        cells = "".join(f"{f'{p[key][0]:g} / {p[key][1]:g}':>22}" for _, key in REPLAY_RANKERS)
+        lines.append(f"  {p['id'] + ' ' + p['ukrainian'] + ' - ' + p['partner']:<48}{cells}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ukrainian", type=int, default=400)
-    parser.add_argument("--partners", type=int, default=4000)
+    parser.add_argument("--population", choices=("planted", "replay"), default="planted")
+    parser.add_argument("--ukrainian", type=int, help="firms (planted: 400) or decoys (replay: 300)")
+    parser.add_argument("--partners", type=int, help="firms (planted: 4000) or decoys (replay: 2500)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("-k", type=int, default=5)
+    parser.add_argument("-k", type=int, default=5, help="planted only; replay reports top 5 and top 10")
     args = parser.parse_args(argv)
-    result = evaluate(args.ukrainian, args.partners, args.seed, args.k)
-    print(format_table(result))
+    if args.population == "replay":
+        result = evaluate_replay(args.seed, args.ukrainian or 300, args.partners or 2500)
+        print(format_replay_table(result))
+    else:
+        result = evaluate(args.ukrainian or 400, args.partners or 4000, args.seed, args.k)
+        print(format_table(result))
     print(json.dumps(result))
 
 

@@ -64,7 +64,14 @@ def features_load(*, firms: QuerySet[Firm] | None = None) -> Features:
     firms = firms if firms is not None else firms_eligible_for_matching()
     firm_rows = list(
         firms.order_by("id").values_list(
-            "id", "name", "side", "description", "partnership_types", "certifications", "security_clearance"
+            "id",
+            "name",
+            "side",
+            "description",
+            "partnership_types",
+            "certifications",
+            "security_clearance",
+            "employees",
         )
     )
     cap_rows = list(
@@ -133,4 +140,5 @@ def _side_features(firm_rows: list[tuple], cap_rows: list[tuple], columns: dict[
         certifications=certs,
         clearance=np.array([CLEARANCE_LEVEL.get(r[6], 0) for r in firm_rows], dtype=np.int8),
         texts=[" ".join([r[3] or "", *details.get(r[0], [])]) for r in firm_rows],
+        employees=np.array([np.nan if r[7] is None else float(r[7]) for r in firm_rows], dtype=np.float64),
     )

@@ -17,13 +17,18 @@ Components of a pair, each in [0, 1] (weights and knobs in `MatchParams`):
   quantities; where none do, its weight drops out of the total.
 total = weighted sum / sum of applicable weights, 0 when complementarity, co-production and text
 are all below min_substance. Deterministic to the bit, whatever the chunking.
+
+Selection (select.py): pairs in either firm's top-k are allocated globally, as a b-matching within
+each firm's capacity (capacity.py: by size, minus slots in use), maximising score weighted up where
+both sides rank the pair highly.
 """
 
+from .capacity import firm_capacity
 from .explain import explain
 from .features import CERTIFICATIONS, CLEARANCES, PARTNERSHIP_TYPES, SideFeatures
-from .model import Block, Candidates, Model
+from .model import Block, Candidates, ColumnTops, Model
 from .params import COMPONENTS, DEFAULT_WEIGHTS, MatchParams
-from .select import Selection, select_proposals
+from .select import Selection, allocate, select_proposals
 from .taxonomy import Taxonomy
 
 __all__ = [
@@ -34,11 +39,14 @@ __all__ = [
     "PARTNERSHIP_TYPES",
     "Block",
     "Candidates",
+    "ColumnTops",
     "MatchParams",
     "Model",
     "Selection",
     "SideFeatures",
     "Taxonomy",
+    "allocate",
     "explain",
+    "firm_capacity",
     "select_proposals",
 ]

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from .capacity import firm_capacity
 from .model import Candidates, Model
 from .params import MatchParams
 from .select import select_proposals
@@ -51,7 +52,7 @@ def run_full(
     else:
         parts = [one(rows) for rows in chunks]
         model.release_scratch()
-    return Candidates.concat(parts), n_ua * n_p
+    return Candidates.concat(parts, model.params.rank_depth), n_ua * n_p
 
 
 def run_in_memory(
@@ -84,7 +85,16 @@ def run_in_memory(
     say(f"model prepared (features, TF-IDF) in {init_s:.2f} s")
     candidates, pairs = run_full(model, lambda i, n: say(f"chunk {i}/{n}"), threads=threads)
     t1 = time.perf_counter()
-    selection = select_proposals(candidates, n_ua, n_partners, params, ua.firm_ids, partners.firm_ids)
+    selection = select_proposals(
+        candidates,
+        n_ua,
+        n_partners,
+        params,
+        ua.firm_ids,
+        partners.firm_ids,
+        capacity_ua=firm_capacity(ua.employees, params, n=n_ua),
+        capacity_partner=firm_capacity(partners.employees, params, n=n_partners),
+    )
     seconds = time.perf_counter() - t0
     cpu_seconds = time.process_time() - c0  # wall time suffers when other processes share the cores
     select_s = time.perf_counter() - t1
@@ -118,6 +128,8 @@ def run_in_memory(
         "cpu_seconds": round(cpu_seconds, 3),
         "model_init_seconds": round(init_s, 3),
         "select_seconds": round(select_s, 3),
+        "allocate_seconds": selection.stats.get("allocate_seconds"),
+        "allocation": {k: v for k, v in selection.stats.items() if k not in ("allocate_seconds", "select_seconds")},
         "generate_seconds": round(generate_s, 3),
         "sklearn_import_seconds": round(import_s, 3),
         "candidates": len(candidates),

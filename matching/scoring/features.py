@@ -35,6 +35,7 @@ class SideFeatures:
     certifications: np.ndarray  # (n, K) bool in CERTIFICATIONS order
     clearance: np.ndarray  # (n,) int8 index into CLEARANCES
     texts: list[str]  # description + capability details
+    employees: np.ndarray | None = None  # (n,) float64, NaN where unknown; None: all unknown (capacity.py)
 
     def __len__(self) -> int:
         return len(self.firm_ids)
@@ -75,6 +76,9 @@ class SideFeatures:
                     ce[i, cert[t]] = True
             cl[i] = clear.get(r.get("security_clearance") or "NONE", 0)
             texts.append(" ".join([r.get("description") or "", *details]))
+        employees = np.array(
+            [np.nan if r.get("employees") is None else float(r["employees"]) for r in records], dtype=np.float64
+        )
 
         def mats(kind: str) -> tuple[sp.csr_matrix, sp.csr_matrix]:
             rows, cols, caps = lists[kind]
@@ -99,4 +103,5 @@ class SideFeatures:
             certifications=ce,
             clearance=cl,
             texts=texts,
+            employees=employees,
         )

@@ -113,11 +113,54 @@ class Block:
 
 
 @dataclass
+class ColumnTops:
+    """Per partner column, the best `depth` scores among the Ukrainian rows seen so far (unordered).
+
+    Chunks each keep theirs; merged, they give a partner's rank of a pair in its full scored list,
+    exact up to `depth` and unknown (0) beyond: if fewer than `depth` kept scores beat a pair, no
+    chunk dropped one that does (a chunk that dropped one kept `depth` better ones).
+    """
+
+    scores: np.ndarray  # float32 (r, m), r <= depth; -1 pads
+    rows_seen: int  # Ukrainian rows behind the scores; when <= depth every score is here
+
+    @classmethod
+    def merge(cls, parts: list[ColumnTops], depth: int) -> ColumnTops:
+        stacked = np.vstack([p.scores for p in parts]).astype(np.float32, copy=False)
+        r = stacked.shape[0]
+        if r > depth:
+            stacked.partition(r - depth, axis=0)
+            stacked = np.ascontiguousarray(stacked[r - depth :])
+        return cls(stacked, sum(p.rows_seen for p in parts))
+
+    def ranks(self, partner_rows: np.ndarray, scores: np.ndarray, depth: int) -> np.ndarray:
+        """1 + how many Ukrainian firms the partner scores strictly higher; 0 where beyond `depth`."""
+        out = np.zeros(len(scores), dtype=np.int32)
+        step = max(1, 4_000_000 // max(1, self.scores.shape[0]))  # bound the gathered block to ~16 MB
+        for s in range(0, len(scores), step):  # a loop over slices of pairs, each one vectorised
+            cols = self.scores[:, partner_rows[s : s + step]]
+            higher = (cols > scores[None, s : s + step]).sum(axis=0)
+            exact = (higher < depth) | (self.rows_seen <= depth)
+            out[s : s + step] = np.where(exact, higher + 1, 0)
+        return out
+
+
+@dataclass
 class Candidates:
+    """Scored pairs worth considering, with each side's rank of the pair in its full scored list.
+
+    ua_rank / partner_rank: 1 + the number of counterparts the firm scores strictly higher; 0 where
+    unknown (a single-firm rematch knows only the rescored firm's). None: not computed (ranks then
+    come from the candidates themselves, or from `column_tops` for partners).
+    """
+
     ua_rows: np.ndarray  # int32[N]
     partner_rows: np.ndarray  # int32[N]
     scores: np.ndarray  # float32[N]
     components: np.ndarray  # float32[N, len(COMPONENTS)]
+    ua_rank: np.ndarray | None = None  # int32[N]
+    partner_rank: np.ndarray | None = None  # int32[N]
+    column_tops: ColumnTops | None = None
 
     def __len__(self) -> int:
         return len(self.scores)
@@ -132,14 +175,27 @@ class Candidates:
         )
 
     @classmethod
-    def concat(cls, parts: list[Candidates]) -> Candidates:
+    def concat(cls, parts: list[Candidates], depth: int | None = None) -> Candidates:
+        """Chunks' candidates in one; ranks and column tops carried when every part has them."""
         if not parts:
             return cls.empty()
+
+        def joined(name: str) -> np.ndarray | None:
+            xs = [getattr(p, name) for p in parts]
+            return None if any(x is None for x in xs) else np.concatenate(xs).astype(np.int32)
+
+        tops = [p.column_tops for p in parts]
+        merged = None
+        if all(t is not None for t in tops):
+            merged = ColumnTops.merge(tops, depth or max(t.scores.shape[0] for t in tops))
         return cls(
             np.concatenate([p.ua_rows for p in parts]).astype(np.int32),
             np.concatenate([p.partner_rows for p in parts]).astype(np.int32),
             np.concatenate([p.scores for p in parts]).astype(np.float32),
             np.concatenate([p.components for p in parts]).astype(np.float32),
+            ua_rank=joined("ua_rank"),
+            partner_rank=joined("partner_rank"),
+            column_tops=merged,
         )
 
 
@@ -447,6 +503,8 @@ class Model:
         """Top-k partners per row and top-k rows (within this chunk) per partner, above min_score.
 
         Ties at the k-th score are all kept so the final selection does not depend on chunking.
+        Each pair carries its exact rank in the Ukrainian firm's full list; the chunk's best
+        rank_depth scores per partner column come along for the partner-side rank (ColumnTops).
         """
         block = self.score_rows(ua_rows, reuse=True)
         t = block.total
@@ -454,20 +512,41 @@ class Model:
         b, m = t.shape
         if b == 0 or m == 0:
             return Candidates.empty()
-        k = self.params.top_k
-        kr, kc = min(k, m), min(k, b)
+        k, depth = self.params.top_k, self.params.rank_depth
+        kr, kc, kd = min(k, m), min(k, b), min(depth, b)
         scratch = self._buffer("partition", (b, m))
         np.copyto(scratch, t)
         scratch.partition(m - kr, axis=1)
         row_thr = scratch[:, m - kr].copy()
         np.copyto(scratch, t)
-        scratch.partition(b - kc, axis=0)
+        scratch.partition(sorted({b - kc, b - kd}), axis=0)
         col_thr = scratch[b - kc, :].copy()
+        tops = ColumnTops(scratch[b - kd :, :].copy(), b)
         # In the row's top-k OR the column's top-k, and above min_score: one threshold per cell.
         thr = np.minimum(row_thr[:, None], col_thr[None, :], out=scratch)
         np.maximum(thr, np.float32(max(self.params.min_score, 0.0)), out=thr)
         mask = np.greater_equal(t, thr, out=self._buffer("mask", (b, m), bool))
-        return self._gather(block, mask)
+        c = self._gather(block, mask)
+        c.ua_rank = self._row_ranks(t, np.searchsorted(block.ua_rows, c.ua_rows), c.scores)
+        c.column_tops = tops
+        return c
+
+    def _row_ranks(self, t: np.ndarray, local_rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        """1 + the number of entries of row local_rows[i] of `t` strictly above scores[i], for every i.
+
+        Rows sorted, then one searchsorted over all of them at once: row i's values are shifted by
+        4 * i in float64 (scores lie in [-1, 1], so rows do not overlap and float32 values stay exact).
+        """
+        b, m = t.shape
+        ordered = self._buffer("sorted", (b, m))
+        np.copyto(ordered, t)
+        ordered.sort(axis=1)
+        keys = self._buffer("sorted_keys", (b, m), np.float64)
+        shift = 4.0 * np.arange(b, dtype=np.float64)
+        np.add(ordered, shift[:, None], out=keys)
+        local = np.asarray(local_rows, dtype=np.int64)
+        pos = np.searchsorted(keys.ravel(), scores.astype(np.float64) + shift[local], side="right")
+        return ((local + 1) * m - pos + 1).astype(np.int32)
 
     def _apply_exclude(self, t: np.ndarray, ua_rows: np.ndarray, exclude: np.ndarray | None, partner_rows=None) -> None:
         if exclude is None or len(exclude) == 0:
@@ -523,4 +602,9 @@ class Model:
         if other_kth is not None:
             keep |= line >= np.asarray(other_kth, dtype=np.float32)
         keep &= line >= max(self.params.min_score, 0.0)
-        return self._gather(block, keep.reshape(t.shape))
+        c = self._gather(block, keep.reshape(t.shape))
+        # The rescored firm's rank is exact (its whole line is here); the counterpart's is unknown (0).
+        own = (len(line) - np.searchsorted(np.sort(line), c.scores, side="right") + 1).astype(np.int32)
+        unknown = np.zeros(len(c), dtype=np.int32)
+        c.ua_rank, c.partner_rank = (own, unknown) if side == "ua" else (unknown, own)
+        return c

@@ -27,7 +27,7 @@ class MatchParams:
     # taxonomy's domains are broad ("repair" spans tank overhaul to aircraft MRO).
     domain_credit: float = 0.3
     top_k: int = 5  # proposals per firm, for each side
-    max_open_per_firm: int = 10  # cap on a firm's proposals so large firms are not flooded
+    max_open_per_firm: int = 20  # ceiling over every firm's capacity (capacity.py), whatever its size
     min_score: float = 0.2  # pairs below this are never proposed
     chunk_size: int = 250  # Ukrainian rows scored per block; bounds memory at chunk_size x partners
     text_max_features: int = 20000  # TF-IDF vocabulary cap; keeps the text product fast
@@ -37,8 +37,22 @@ class MatchParams:
     # A pair needs some substance (complementarity, co-production or text at least this high) to be
     # scored at all: matching paperwork and partnership types alone do not make a partner.
     min_substance: float = 0.05
+    # Allocation (select.py): a pair's value is score * (1 + reciprocity_weight * (1/rank_u + 1/rank_p) / 2),
+    # ranks in each side's full scored list, so a pair both sides rank highly beats one only one side likes.
+    reciprocity_weight: float = 0.5
+    # Partner-side ranks are exact up to this depth (each chunk keeps its best scores per partner
+    # column) and unknown beyond; 1/rank is small there anyway.
+    rank_depth: int = 50
+    # Proposals a firm can hold at once by size (employees below each limit; the last band is the
+    # rest; see capacity.py), within max_open_per_firm. Unknown size gets capacity_unknown_size.
+    capacity_size_limits: tuple[int, ...] = (50, 250, 1000)
+    capacity_by_size: tuple[int, ...] = (3, 5, 10, 20)
+    capacity_unknown_size: int = 5
 
     def __post_init__(self) -> None:
+        # Stored runs keep these as JSON lists: normalise so a round trip compares equal.
+        object.__setattr__(self, "capacity_size_limits", tuple(int(x) for x in self.capacity_size_limits))
+        object.__setattr__(self, "capacity_by_size", tuple(int(x) for x in self.capacity_by_size))
         unknown = set(self.weights) - set(COMPONENTS)
         missing = set(COMPONENTS) - set(self.weights)
         if unknown or missing:
@@ -51,12 +65,28 @@ class MatchParams:
             raise ValueError("domain_credit: must be between 0 and 1")
         if self.top_k < 1 or self.max_open_per_firm < 1 or self.chunk_size < 1:
             raise ValueError("top_k, max_open_per_firm, chunk_size: must be at least 1")
+        if self.reciprocity_weight < 0:
+            raise ValueError("reciprocity_weight: must be non-negative")
+        if self.rank_depth < 1:
+            raise ValueError("rank_depth: must be at least 1")
+        limits, caps = self.capacity_size_limits, self.capacity_by_size
+        if (
+            len(caps) != len(limits) + 1
+            or any(b <= a for a, b in zip(limits, limits[1:], strict=False))
+            or min(caps + (self.capacity_unknown_size,)) < 0
+        ):
+            raise ValueError(
+                "capacity_by_size: one non-negative capacity per band, i.e. len(capacity_size_limits) + 1, "
+                "with increasing capacity_size_limits"
+            )
 
     def weight_vector(self) -> list[float]:
         return [float(self.weights[c]) for c in COMPONENTS]
 
     def to_dict(self) -> dict:
         d = asdict(self)
+        d["capacity_size_limits"] = list(self.capacity_size_limits)
+        d["capacity_by_size"] = list(self.capacity_by_size)
         d["weights"] = {c: float(self.weights[c]) for c in COMPONENTS}
         return d
 

@@ -26,9 +26,18 @@ from django.utils.translation import gettext
 
 from core.errors import ApplicationError
 from core.outbox import outbox_enqueue
-from matching.features import Features, features_load
+from matching.features import Features, features_load, rows_of
 from matching.models import MatchChunk, MatchRun, Proposal, ProposalEvent
-from matching.scoring import COMPONENTS, Candidates, MatchParams, Model, explain, select_proposals
+from matching.scoring import (
+    COMPONENTS,
+    Candidates,
+    ColumnTops,
+    MatchParams,
+    Model,
+    explain,
+    firm_capacity,
+    select_proposals,
+)
 
 log = logging.getLogger(__name__)
 
@@ -227,30 +236,44 @@ def match_chunk_process(*, run_id: int, index: int, enqueue: bool = True) -> boo
 
 
 def _pack(features: Features, c: Candidates) -> bytes:
-    """Candidates by firm id (not row: rows shift if a firm changes state between tasks)."""
+    """Candidates by firm id (not row: rows shift if a firm changes state between tasks), with the
+    Ukrainian-side ranks and the chunk's best scores per partner column (for partner-side ranks)."""
     buf = io.BytesIO()
+    tops = c.column_tops
     np.savez(
         buf,
         ua_ids=features.ua.firm_ids[np.asarray(c.ua_rows, dtype=np.int64)],
         partner_ids=features.partners.firm_ids[np.asarray(c.partner_rows, dtype=np.int64)],
         scores=np.asarray(c.scores, dtype=np.float32),
         components=np.asarray(c.components, dtype=np.float32).reshape(-1, len(COMPONENTS)),
+        ua_rank=np.asarray(c.ua_rank if c.ua_rank is not None else np.zeros(len(c)), dtype=np.int32),
+        tops=tops.scores if tops is not None else np.zeros((0, len(features.partners)), np.float32),
+        tops_rows_seen=np.int64(tops.rows_seen if tops is not None else 0),
+        tops_partner_ids=features.partners.firm_ids,
     )
     return buf.getvalue()
 
 
-def _unpack(features: Features, blobs: list[bytes]) -> Candidates:
+def _unpack(features: Features, blobs: list[bytes], depth: int) -> Candidates:
     parts = [np.load(io.BytesIO(bytes(b))) for b in blobs if b]
     if not parts:
         return _empty_candidates()
     ua = features.ua_rows(np.concatenate([p["ua_ids"] for p in parts]))
     pa = features.partner_rows(np.concatenate([p["partner_ids"] for p in parts]))
     keep = (ua >= 0) & (pa >= 0)
+    tops = []
+    for p in parts:  # a loop over chunks: each chunk's columns placed at this run's partner rows
+        cols = features.partner_rows(p["tops_partner_ids"])
+        placed = np.full((p["tops"].shape[0], len(features.partners)), -1, dtype=np.float32)
+        placed[:, cols[cols >= 0]] = p["tops"][:, cols >= 0]
+        tops.append(ColumnTops(placed, int(p["tops_rows_seen"])))
     return Candidates(
         ua_rows=ua[keep].astype(np.int32),
         partner_rows=pa[keep].astype(np.int32),
         scores=np.concatenate([p["scores"] for p in parts])[keep],
         components=np.concatenate([p["components"] for p in parts])[keep],
+        ua_rank=np.concatenate([p["ua_rank"] for p in parts])[keep],
+        column_tops=ColumnTops.merge(tops, depth),
     )
 
 
@@ -260,6 +283,31 @@ def _empty_candidates() -> Candidates:
         partner_rows=np.zeros(0, np.int32),
         scores=np.zeros(0, np.float32),
         components=np.zeros((0, len(COMPONENTS)), np.float32),
+    )
+
+
+def firm_capacities(*, features: Features, params: MatchParams, firm_id: int | None = None) -> tuple:
+    """(Ukrainian, partner) capacity arrays for a run: by size, minus the slots of approved and
+    connected proposals (open, and never re-selected by a run; proposed ones are re-selected or
+    superseded, so they do not count). In a single-firm rematch (`firm_id`) the firm's proposed
+    pairs with other firms are not re-selected either, so they count as used too.
+
+    Per-firm overrides (introductions per month, a ministry decision) plug in as `override` of
+    firm_capacity once the Firm model has them.
+    """
+    open_q = Q(status__in=(Proposal.Status.APPROVED, Proposal.Status.CONNECTED))
+    if firm_id is not None:
+        open_q |= Q(status=Proposal.Status.PROPOSED) & ~(Q(ukrainian_id=firm_id) | Q(partner_id=firm_id))
+    used_pairs = np.array(
+        list(Proposal.objects.filter(open_q).values_list("ukrainian_id", "partner_id")), dtype=np.int64
+    ).reshape(-1, 2)
+    used = []
+    for side, column in ((features.ua, 0), (features.partners, 1)):
+        rows = rows_of(side.firm_ids, used_pairs[:, column])
+        used.append(np.bincount(rows[rows >= 0], minlength=len(side)))
+    return (
+        firm_capacity(features.ua.employees, params, n=len(features.ua), used=used[0]),
+        firm_capacity(features.partners.employees, params, n=len(features.partners), used=used[1]),
     )
 
 
@@ -276,10 +324,20 @@ def match_run_finalise(*, run_id: int) -> MatchRun | None:
     started = time.perf_counter()
     params = params_of(run)
     features, model = _run_model(run)
-    candidates = _unpack(features, list(run.chunks.order_by("index").values_list("candidates", flat=True)))
+    blobs = list(run.chunks.order_by("index").values_list("candidates", flat=True))
+    candidates = _unpack(features, blobs, params.rank_depth)
+    capacity_ua, capacity_partner = firm_capacities(features=features, params=params)
     selection = select_proposals(
-        candidates, len(features.ua), len(features.partners), params, features.ua.firm_ids, features.partners.firm_ids
+        candidates,
+        len(features.ua),
+        len(features.partners),
+        params,
+        features.ua.firm_ids,
+        features.partners.firm_ids,
+        capacity_ua=capacity_ua,
+        capacity_partner=capacity_partner,
     )
+    log.info("run #%s: allocation %s", run_id, selection.stats)
     rows = proposal_rows(model=model, features=features, selection=selection)
     with transaction.atomic():
         locked = MatchRun.objects.select_for_update().get(pk=run_id)

@@ -257,7 +257,8 @@ def population(taxonomy):
 
 def all_candidates(model, chunk):
     n = len(model.ua)
-    return Candidates.concat([model.candidates(np.arange(s, min(s + chunk, n))) for s in range(0, n, chunk)])
+    parts = [model.candidates(np.arange(s, min(s + chunk, n))) for s in range(0, n, chunk)]
+    return Candidates.concat(parts, model.params.rank_depth)
 
 
 def test_scoring_is_deterministic_and_independent_of_chunking(taxonomy, population):
@@ -273,7 +274,12 @@ def test_scoring_is_deterministic_and_independent_of_chunking(taxonomy, populati
 
 
 def brute_force_selection(total, params):
-    """Reference: rank every pair with Python sorts, same rules, no vectorisation."""
+    """Reference: the top-k union by Python sorts, full-list ranks by counting, then the best
+    allocation by an integer program (scipy's MILP), with the same values."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    from matching.scoring.select import TIE_EPSILON, pair_values
+
     n_ua, n_p = total.shape
     pairs = [(float(total[u, p]), u, p) for u in range(n_ua) for p in range(n_p) if total[u, p] >= params.min_score]
     pairs.sort(key=lambda x: (-x[0], x[1], x[2]))
@@ -283,25 +289,34 @@ def brute_force_selection(total, params):
         seen_p[p] = seen_p.get(p, 0) + 1
         rank_u[u, p], rank_p[u, p] = seen_u[u], seen_p[p]
     kept = [(s, u, p) for s, u, p in pairs if rank_u[u, p] <= params.top_k or rank_p[u, p] <= params.top_k]
-    open_u, open_p, chosen = {}, {}, []
-    for _s, u, p in kept:
-        if open_u.get(u, 0) < params.max_open_per_firm and open_p.get(p, 0) < params.max_open_per_firm:
-            open_u[u] = open_u.get(u, 0) + 1
-            open_p[p] = open_p.get(p, 0) + 1
-            chosen.append((u, p))
-    return chosen
+    s, u, p = (np.array(x) for x in zip(*kept, strict=True))
+    full_u = 1 + (total[u] > total[u, p][:, None]).sum(axis=1)
+    higher_p = (total[:, p] > total[u, p][None, :]).sum(axis=0)
+    full_p = np.where(higher_p < params.rank_depth, higher_p + 1, 0)
+    values = pair_values(s, full_u, full_p, params.reciprocity_weight)
+    values += TIE_EPSILON * (len(kept) - np.arange(len(kept))) / len(kept)
+    a = np.zeros((n_ua + n_p, len(kept)))
+    a[u, np.arange(len(kept))] = 1
+    a[n_ua + p, np.arange(len(kept))] = 1
+    cap = np.full(n_ua + n_p, params.max_open_per_firm)
+    res = milp(-values, constraints=LinearConstraint(a, 0, cap), integrality=np.ones(len(kept)), bounds=Bounds(0, 1))
+    chosen = res.x > 0.5
+    return list(zip(u[chosen].tolist(), p[chosen].tolist(), strict=True)), full_u[chosen], full_p[chosen]
 
 
 @pytest.mark.parametrize("chunk", [1, 16, 60])
-def test_top_k_selection_matches_a_brute_force_sort(taxonomy, population, chunk):
+def test_selection_matches_a_brute_force_top_k_and_integer_program(taxonomy, population, chunk):
     ua, partners, _ = population
     params = MatchParams(top_k=3, max_open_per_firm=4, min_score=0.1)
     model = Model(ua, partners, taxonomy, params)
     total = model.score_rows(np.arange(len(ua))).total
-    sel = select_proposals(all_candidates(model, chunk), len(ua), len(partners), params, ua.firm_ids, partners.firm_ids)
-    assert list(zip(sel.ua_rows.tolist(), sel.partner_rows.tolist(), strict=True)) == brute_force_selection(
-        total, params
+    candidates = Candidates.concat(
+        [model.candidates(np.arange(s, min(s + chunk, len(ua)))) for s in range(0, len(ua), chunk)], params.rank_depth
     )
+    sel = select_proposals(candidates, len(ua), len(partners), params, ua.firm_ids, partners.firm_ids)
+    expected, rank_u, rank_p = brute_force_selection(total, params)
+    assert list(zip(sel.ua_rows.tolist(), sel.partner_rows.tolist(), strict=True)) == expected
+    assert np.array_equal(sel.rank_for_ukrainian, rank_u) and np.array_equal(sel.rank_for_partner, rank_p)
     assert np.array_equal(sel.scores, total[sel.ua_rows, sel.partner_rows])
 
 
@@ -315,22 +330,24 @@ def test_ties_break_by_firm_ids_and_the_cap_holds_on_both_sides(taxonomy):
     model = model_for(taxonomy, [{**SKYFORGE, "description": "same"}], partners, top_k=5, max_open_per_firm=2)
     sel = select_proposals(model.candidates(np.arange(1)), 1, 5, params, model.ua.firm_ids, model.partners.firm_ids)
     assert model.partners.firm_ids[sel.partner_rows].tolist() == [16, 17]
-    assert sel.rank_for_ukrainian.tolist() == [1, 2] and sel.rank_for_partner.tolist() == [1, 1]
+    # Full-list ranks: the twins tie, so each is SkyForge's joint first; SkyForge is each twin's first.
+    assert sel.rank_for_ukrainian.tolist() == [1, 1] and sel.rank_for_partner.tolist() == [1, 1]
 
 
 def test_cap_per_firm_is_respected_on_a_population(taxonomy, population):
     ua, partners, _ = population
     params = MatchParams(top_k=5, max_open_per_firm=3, min_score=0.05)
     model = Model(ua, partners, taxonomy, params)
+    total = model.score_rows(np.arange(len(ua))).total
     sel = select_proposals(all_candidates(model, 25), len(ua), len(partners), params)
     assert len(sel) > 0
     assert np.bincount(sel.ua_rows).max() <= 3 and np.bincount(sel.partner_rows).max() <= 3
     assert len(set(zip(sel.ua_rows.tolist(), sel.partner_rows.tolist(), strict=True))) == len(sel)
-    # Ranks are 1..n within each firm's proposals, best score first.
-    for u in np.unique(sel.ua_rows)[:10]:
-        mine = np.flatnonzero(sel.ua_rows == u)
-        assert sorted(sel.rank_for_ukrainian[mine].tolist()) == list(range(1, len(mine) + 1))
-        assert (np.diff(sel.scores[mine][np.argsort(sel.rank_for_ukrainian[mine])]) <= 0).all()
+    # Ranks are each firm's rank of the pair among all its scored counterparts.
+    higher_u = (total[sel.ua_rows] > sel.scores[:, None]).sum(axis=1)
+    assert np.array_equal(sel.rank_for_ukrainian, higher_u + 1)
+    higher_p = (total[:, sel.partner_rows] > sel.scores[None, :]).sum(axis=0)
+    assert np.array_equal(sel.rank_for_partner, np.where(higher_p < params.rank_depth, higher_p + 1, 0))
 
 
 def test_excluded_pairs_are_never_proposed_and_the_next_best_moves_up(taxonomy, population):
@@ -352,9 +369,14 @@ def test_rematch_scores_one_firm_like_the_full_run(taxonomy, population):
     assert set(r.ua_rows.tolist()) == {4}
     assert np.array_equal(r.scores, total[4, r.partner_rows])
     assert sorted(r.scores.tolist(), reverse=True)[:5] == sorted(total[4].tolist(), reverse=True)[:5]
+    # The rescored firm's rank is its full-list rank; the counterpart's is unknown (0).
+    assert np.array_equal(r.ua_rank, 1 + (total[4][None, :] > r.scores[:, None]).sum(axis=1))
+    assert not r.partner_rank.any()
     p = model.rematch("partner", 7)
     assert set(p.partner_rows.tolist()) == {7}
     assert np.array_equal(p.scores, total[p.ua_rows, 7])
+    assert np.array_equal(p.partner_rank, 1 + (total[:, 7][None, :] > p.scores[:, None]).sum(axis=1))
+    assert not p.ua_rank.any()
     # A firm also enters lists where it beats the other firm's current k-th best.
     kth = np.full(len(ua), 2.0, dtype=np.float32)
     kth[11] = 0.0

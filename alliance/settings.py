@@ -242,6 +242,7 @@ SPECTACULAR_SETTINGS = {
         "UserRoleEnum": ["firm_member", "reviewer", "administrator"],
         "MembershipRoleEnum": "accounts.models.Membership.Role",
         "FirmStatusEnum": "registry.models.Firm.Status",
+        "PlatformRoleEnum": "registry.models.PlatformRole",
     },
 }
 

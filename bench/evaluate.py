@@ -2,6 +2,7 @@
 
     python bench/evaluate.py [--ukrainian 400] [--partners 4000] [--seed 7]
     python bench/evaluate.py --population replay [--ukrainian 300] [--partners 2500] [--seed 1]
+    python bench/evaluate.py --population replay --ablation [--seed 1]
 
 `--population replay` ranks the 24 real partnerships of bench/replay among generated decoys
 (there --ukrainian / --partners count the decoys); see `evaluate_replay`.
@@ -36,6 +37,8 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 from bench.replay.metrics import pair_ranks, rank_metrics, tfidf_baseline  # noqa: E402
 from bench.replay.population import DOMINANT_UA, build_population  # noqa: E402
 from matching.scoring import MatchParams, Model, SideFeatures, Taxonomy  # noqa: E402
+from matching.scoring.platforms import DEFAULT_CSV as PLATFORMS_CSV  # noqa: E402
+from matching.scoring.platforms import PlatformCatalogue  # noqa: E402
 from matching.scoring.synthetic import generate_population  # noqa: E402
 
 
@@ -146,17 +149,22 @@ REPLAY_RANKERS = (("engine", "engine"), ("capability Jaccard", "baseline_jaccard
 
 
 def evaluate_replay(
-    seed: int = 1, n_ua_decoys: int = 300, n_partner_decoys: int = 2500, params: MatchParams | None = None
+    seed: int = 1,
+    n_ua_decoys: int = 300,
+    n_partner_decoys: int = 2500,
+    params: MatchParams | None = None,
+    platforms: bool = True,
 ) -> dict:
     """Rank the real partnerships among decoys: the engine's full score matrix and two baselines.
 
     Every Ukrainian row is scored against every partner (the engine's `Model`, no selection or
     capacity caps: this measures ranking). Figures pooled over the 24 pairs and without the pairs
-    of the firm that is the Ukrainian side of 13 of them.
+    of the firm that is the Ukrainian side of 13 of them. platforms=False: firms declare none.
     """
     taxonomy = Taxonomy.from_csv()
     population = build_population(seed, n_ua_decoys, n_partner_decoys, taxonomy)
-    ua, partners = population.side_features(taxonomy)
+    catalogue = PlatformCatalogue.from_csv(PLATFORMS_CSV) if platforms and PLATFORMS_CSV.exists() else None
+    ua, partners = population.side_features(taxonomy, catalogue)
     t = time.perf_counter()
     model = Model(ua, partners, taxonomy, params or MatchParams())
     engine = engine_scores(model, np.arange(len(ua)))
@@ -211,6 +219,39 @@ def format_replay_table(result: dict) -> str:
     return "\n".join(lines)
 
 
+ABLATION = (
+    ("baseline (no adjacency, implied needs or platforms)", {"adjacency": False, "implied_need_weight": 0.0}, False),
+    ("full engine", {}, True),
+    ("full without adjacency", {"adjacency": False}, True),
+    ("full without implied needs", {"implied_need_weight": 0.0}, True),
+    ("full without platforms", {}, False),
+)
+
+
+def evaluate_ablation(seed: int = 1, n_ua_decoys: int = 300, n_partner_decoys: int = 2500) -> dict:
+    """The replay under the full engine, the old baseline, and the full engine with each new signal off."""
+    rows = []
+    for name, overrides, platforms in ABLATION:
+        r = evaluate_replay(seed, n_ua_decoys, n_partner_decoys, MatchParams(**overrides), platforms=platforms)
+        rows.append({"config": name, "all": r["engine"]["all"], "without": r["engine"]["without"]})
+    return {"population": "replay", "seed": seed, "ablation": rows}
+
+
+def format_ablation_table(result: dict) -> str:
+    lines = [
+        f"Ablation on the replay (seed {result['seed']}): engine only",
+        f"{'config':<52}{'all':^34}|{'without ' + DOMINANT_UA:^34}",
+        f"{'':<52}" + f"{'top5':>7}{'top10':>7}{'median':>9}{'MRR':>8}   |" * 2,
+    ]
+    for r in result["ablation"]:
+        row = f"{r['config']:<52}"
+        for part in ("all", "without"):
+            m = r[part]
+            row += f"{m['top5']:>7.3f}{m['top10']:>7.3f}{m['median_best_rank']:>9.1f}{m['mrr']:>8.3f}   |"
+        lines.append(row)
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--population", choices=("planted", "replay"), default="planted")
@@ -218,8 +259,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--partners", type=int, help="firms (planted: 4000) or decoys (replay: 2500)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("-k", type=int, default=5, help="planted only; replay reports top 5 and top 10")
+    parser.add_argument("--ablation", action="store_true", help="replay only: each new signal switched off")
     args = parser.parse_args(argv)
-    if args.population == "replay":
+    if args.population == "replay" and args.ablation:
+        result = evaluate_ablation(args.seed, args.ukrainian or 300, args.partners or 2500)
+        print(format_ablation_table(result))
+    elif args.population == "replay":
         result = evaluate_replay(args.seed, args.ukrainian or 300, args.partners or 2500)
         print(format_replay_table(result))
     else:

@@ -1,7 +1,7 @@
 """Load the scoring core's inputs (Taxonomy, SideFeatures) from the database in a few queries.
 
-Three queries whatever the population: the taxonomy, the eligible firms, and their capability
-rows. Matrices are built with numpy/scipy from flat arrays, never firm by firm, so 22,000
+Five queries whatever the population: the taxonomy, the platform catalogue, the eligible firms,
+their capability rows and their platform rows. Matrices are built with numpy/scipy from flat arrays, never firm by firm, so 22,000
 firms with ~150,000 capability rows load in a couple of seconds.
 """
 
@@ -14,7 +14,9 @@ import scipy.sparse as sp
 from django.db.models import QuerySet
 
 from matching.scoring import CERTIFICATIONS, PARTNERSHIP_TYPES, SideFeatures, Taxonomy
-from registry.models import CLEARANCE_LEVEL, Capability, Firm, FirmCapability
+from matching.scoring.features import platform_role_matrix
+from matching.scoring.platforms import PlatformCatalogue
+from registry.models import CLEARANCE_LEVEL, Capability, Firm, FirmCapability, FirmPlatform, Platform
 from registry.selectors import firms_eligible_for_matching
 
 SIDES = (Firm.Side.UKRAINIAN.value, Firm.Side.PARTNER.value)
@@ -58,9 +60,16 @@ def _taxonomy_and_columns() -> tuple[Taxonomy, dict[int, int]]:
     return taxonomy, {r["id"]: column_of_code[r["code"]] for r in rows}
 
 
+def platform_catalogue_load() -> PlatformCatalogue:
+    """The platform catalogue (columns in code order, as the scoring core defines it)."""
+    fields = ("code", "kind", "name_en", "name_uk", "origin", "calibre", "capabilities")
+    return PlatformCatalogue.from_rows(list(Platform.objects.values(*fields)))
+
+
 def features_load(*, firms: QuerySet[Firm] | None = None) -> Features:
     """Both sides' features for the eligible firms (or the given queryset), rows ordered by firm id."""
     taxonomy, columns = _taxonomy_and_columns()
+    catalogue = platform_catalogue_load()
     firms = firms if firms is not None else firms_eligible_for_matching()
     firm_rows = list(
         firms.order_by("id").values_list(
@@ -72,6 +81,7 @@ def features_load(*, firms: QuerySet[Firm] | None = None) -> Features:
             "certifications",
             "security_clearance",
             "employees",
+            "country",
         )
     )
     cap_rows = list(
@@ -79,9 +89,21 @@ def features_load(*, firms: QuerySet[Firm] | None = None) -> Features:
         .order_by("firm_id", "id")
         .values_list("firm_id", "capability_id", "kind", "monthly_capacity", "detail")
     )
+    platform_rows = list(
+        FirmPlatform.objects.filter(firm__in=firms.values("id"))
+        .order_by("firm_id", "id")
+        .values_list("firm_id", "platform__code", "role")
+    )
     sides = {side: [r for r in firm_rows if r[2] == side] for side in SIDES}
-    caps_by_side = _split_capabilities(cap_rows, {r[0]: r[2] for r in firm_rows})
-    built = {side: _side_features(sides[side], caps_by_side[side], columns, len(taxonomy.codes)) for side in SIDES}
+    side_of = {r[0]: r[2] for r in firm_rows}
+    caps_by_side = _split_capabilities(cap_rows, side_of)
+    platforms_by_side = _split_capabilities(platform_rows, side_of)
+    built = {
+        side: _side_features(
+            sides[side], caps_by_side[side], columns, len(taxonomy.codes), platforms_by_side[side], catalogue
+        )
+        for side in SIDES
+    }
     return Features(taxonomy=taxonomy, ua=built[SIDES[0]], partners=built[SIDES[1]])
 
 
@@ -92,7 +114,14 @@ def _split_capabilities(cap_rows: list[tuple], side_of: dict[int, str]) -> dict[
     return out
 
 
-def _side_features(firm_rows: list[tuple], cap_rows: list[tuple], columns: dict[int, int], n_caps: int) -> SideFeatures:
+def _side_features(
+    firm_rows: list[tuple],
+    cap_rows: list[tuple],
+    columns: dict[int, int],
+    n_caps: int,
+    platform_rows: list[tuple] = (),
+    catalogue: PlatformCatalogue | None = None,
+) -> SideFeatures:
     n = len(firm_rows)
     firm_ids = np.array([r[0] for r in firm_rows], dtype=np.int64)
     if cap_rows:
@@ -141,4 +170,11 @@ def _side_features(firm_rows: list[tuple], cap_rows: list[tuple], columns: dict[
         clearance=np.array([CLEARANCE_LEVEL.get(r[6], 0) for r in firm_rows], dtype=np.int8),
         texts=[" ".join([r[3] or "", *details.get(r[0], [])]) for r in firm_rows],
         employees=np.array([np.nan if r[7] is None else float(r[7]) for r in firm_rows], dtype=np.float64),
+        countries=[str(r[8] or "").upper() for r in firm_rows],
+        platform_roles=None
+        if catalogue is None
+        else platform_role_matrix(
+            [(int(np.searchsorted(firm_ids, f)), code, role) for f, code, role in platform_rows], n, catalogue
+        ),
+        platform_catalogue=catalogue,
     )

@@ -7,7 +7,7 @@ from django.db import transaction
 from accounts.models import Membership
 from core.errors import ApplicationError
 from registry.exchange import changed_fields, export_document, firm_clean_document
-from registry.models import BeneficialOwner, Capability, Firm, FirmCapability, FirmRevision
+from registry.models import BeneficialOwner, Capability, Firm, FirmCapability, FirmPlatform, FirmRevision, Platform
 from registry.services import firm_suspend, firm_verify
 from registry.validators import country_problem, edrpou_problem, lei_problem, ncage_problem
 
@@ -45,6 +45,13 @@ class FirmCapabilityInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["capability"]
     fields = ["kind", "capability", "detail", "monthly_capacity"]
+
+
+class FirmPlatformInline(admin.TabularInline):
+    model = FirmPlatform
+    extra = 0
+    autocomplete_fields = ["platform"]
+    fields = ["platform", "role"]
 
 
 class BeneficialOwnerInline(admin.TabularInline):
@@ -85,7 +92,7 @@ class FirmAdmin(admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False  # a COUNT over a large registry on every page view is not worth it
     date_hierarchy = "created_at"
-    inlines = [FirmCapabilityInline, MembershipInline, BeneficialOwnerInline, FirmRevisionInline]
+    inlines = [FirmCapabilityInline, FirmPlatformInline, MembershipInline, BeneficialOwnerInline, FirmRevisionInline]
     # Status and screening change only through the actions (services), never by editing the field.
     readonly_fields = [
         "side", "status", "status_changed_at", "status_changed_by", "screening_status", "created_at", "updated_at",
@@ -183,6 +190,28 @@ class CapabilityAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # firms refer to capabilities; codes are stable keys of the exchange format
+
+
+@admin.register(Platform)
+class PlatformAdmin(admin.ModelAdmin):
+    list_display = ["code", "kind", "name_en", "name_uk", "origin", "calibre", "in_ukraine"]
+    list_filter = ["kind", "origin", "in_ukraine"]
+    search_fields = ["code", "name_en", "name_uk", "oem"]
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and (request.user.is_superuser or getattr(request.user, "is_reviewer", False))
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # firms refer to platforms; codes are stable keys of the exchange format
 
 
 @admin.register(FirmRevision)

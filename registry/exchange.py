@@ -24,7 +24,17 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.text import normalize_newlines, text_problem
-from registry.models import Certification, Clearance, ExportRegime, Firm, FirmCapability, PartnershipType
+from registry.models import (
+    Certification,
+    Clearance,
+    ExportRegime,
+    Firm,
+    FirmCapability,
+    FirmPlatform,
+    PartnershipType,
+    Platform,
+    PlatformRole,
+)
 from registry.validators import (
     country_problem,
     edrpou_problem,
@@ -37,10 +47,11 @@ from registry.validators import (
 FORMAT = "alliance-firms/1"
 FIRM_FIELDS = (
     "ref", "name", "country", "edrpou", "lei", "ncage", "website", "employees", "founded", "description",
-    "offers", "seeks", "partnership_types", "certifications", "security_clearance", "export_regimes",
+    "offers", "seeks", "platforms", "partnership_types", "certifications", "security_clearance", "export_regimes",
     "languages", "contact",
 )  # fmt: skip
 CAPABILITY_FIELDS = ("capability", "detail", "monthly_capacity")
+PLATFORM_FIELDS = ("platform", "role")
 # Counts (employees, monthly capacity) must fit the database's integer columns, which would
 # otherwise refuse the row with a server error. The bound is the column's, so no stored row breaks it.
 MAX_COUNT = 2_147_483_647
@@ -68,6 +79,7 @@ PARTNERSHIP_TYPES = tuple(PartnershipType.values)
 CERTIFICATIONS = tuple(Certification.values)
 CLEARANCES = tuple(Clearance.values)
 EXPORT_REGIMES = tuple(ExportRegime.values)
+PLATFORM_ROLES = tuple(PlatformRole.values)
 REF_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
 _url_validator = URLValidator(schemes=["http", "https"])
 _email_validator = EmailValidator()
@@ -205,6 +217,64 @@ def _check_capabilities(problems: list[Problem], kind: str, value: Any, codes: C
     return entries
 
 
+def platform_code_set() -> set[str]:
+    """Every platform code of the catalogue (one query)."""
+    return set(Platform.objects.values_list("code", flat=True))
+
+
+def _check_platforms(problems: list[Problem], value: Any, codes: Collection[str] | None) -> list[dict]:
+    """`platforms`: a list of {platform, role}; each (platform, role) pair at most once.
+    `codes` None: looked up in the catalogue, only if the list is not empty."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.append(("platforms", _("must be a list")))
+        return []
+    if value and codes is None:
+        codes = platform_code_set()
+    entries, seen = [], {}
+    for i, entry in enumerate(value):
+        path = f"platforms[{i}]"
+        if not isinstance(entry, Mapping):
+            problems.append((path, _("must be an object with platform and role")))
+            continue
+        _check_unknown(problems, f"{path}.", entry, PLATFORM_FIELDS)
+        code, role = entry.get("platform"), entry.get("role")
+        valid = True
+        if _absent(code):
+            problems.append((f"{path}.platform", _("is required")))
+            valid = False
+        elif not isinstance(code, str) or code not in (codes or ()):
+            problems.append((f"{path}.platform", _("unknown platform code %(code)s") % {"code": repr(code)}))
+            valid = False
+        if _absent(role):
+            problems.append(
+                (f"{path}.role", _("is required (one of: %(choices)s)") % {"choices": ", ".join(PLATFORM_ROLES)})
+            )
+            valid = False
+        elif not isinstance(role, str) or role not in PLATFORM_ROLES:
+            problems.append(
+                (
+                    f"{path}.role",
+                    _("%(value)s is not one of: %(choices)s")
+                    % {"value": repr(role), "choices": ", ".join(PLATFORM_ROLES)},
+                )
+            )
+            valid = False
+        if valid and (code, role) in seen:
+            problems.append(
+                (
+                    f"{path}.platform",
+                    _("%(code)s with role %(role)s is listed twice (also %(other)s)")
+                    % {"code": repr(code), "role": repr(role), "other": f"platforms[{seen[code, role]}]"},
+                )
+            )
+        elif valid:
+            seen[code, role] = i
+        entries.append({"platform": code, "role": role})
+    return entries
+
+
 def _check_contact(problems: list[Problem], value: Any) -> dict:
     if value is None:
         problems.append(("contact", _("is required: an object with name, email and optional phone")))
@@ -228,8 +298,11 @@ def _check_contact(problems: list[Problem], value: Any) -> dict:
     return {"name": name, "email": email, "phone": phone}
 
 
-def firm_document_problems(doc: Any, *, capability_codes: Collection[str]) -> tuple[dict, list[Problem]]:
-    """Check one firm document against every rule of the format; return (clean document, problems)."""
+def firm_document_problems(
+    doc: Any, *, capability_codes: Collection[str], platform_codes: Collection[str] | None = None
+) -> tuple[dict, list[Problem]]:
+    """Check one firm document against every rule of the format; return (clean document, problems).
+    `platform_codes` None: the catalogue is read when the document lists platforms."""
     problems: list[Problem] = []
     if not isinstance(doc, Mapping):
         return {}, [("", _("must be an object"))]
@@ -300,6 +373,7 @@ def firm_document_problems(doc: Any, *, capability_codes: Collection[str]) -> tu
     clean["seeks"] = _check_capabilities(problems, "seeks", doc.get("seeks"), capability_codes)
     if not clean["offers"] and not clean["seeks"] and not any(p[0] in ("offers", "seeks") for p in problems):
         problems.append(("offers", _("at least one of offers and seeks must be non-empty")))
+    clean["platforms"] = _check_platforms(problems, doc.get("platforms"), platform_codes)
 
     clean["partnership_types"] = _check_choices(
         problems, "partnership_types", doc.get("partnership_types"), PARTNERSHIP_TYPES, required=True
@@ -339,16 +413,20 @@ def firm_document_problems(doc: Any, *, capability_codes: Collection[str]) -> tu
     return clean, problems
 
 
-def file_problems(document: Any, *, capability_codes: Collection[str]) -> tuple[list[dict], list[str]]:
+def file_problems(
+    document: Any, *, capability_codes: Collection[str], platform_codes: Collection[str] | None = None
+) -> tuple[list[dict], list[str]]:
     """Validate a whole exchange document; every problem as `firms[INDEX] (ref): field: message`."""
     # These lines are the import command's operator format (spec: firm-exchange.md), so they stay
     # in the English of the source whatever language the caller has active; the single-firm
     # messages of the API and the pages (firm_document_problems) follow the request's language.
     with translation.override(None):
-        return _file_problems(document, capability_codes=capability_codes)
+        return _file_problems(document, capability_codes=capability_codes, platform_codes=platform_codes)
 
 
-def _file_problems(document: Any, *, capability_codes: Collection[str]) -> tuple[list[dict], list[str]]:
+def _file_problems(
+    document: Any, *, capability_codes: Collection[str], platform_codes: Collection[str] | None
+) -> tuple[list[dict], list[str]]:
     if not isinstance(document, Mapping):
         return [], ["document: must be a JSON object with format and firms"]
     problems: list[str] = []
@@ -360,11 +438,15 @@ def _file_problems(document: Any, *, capability_codes: Collection[str]) -> tuple
     firms = document.get("firms")
     if not isinstance(firms, list):
         return [], [*problems, "firms: must be a list of firm objects"]
+    if platform_codes is None and any(isinstance(doc, Mapping) and doc.get("platforms") for doc in firms):
+        platform_codes = platform_code_set()  # once for the file, not once per firm
 
     cleans: list[dict] = []
     first_index: dict[str, int] = {}
     for i, doc in enumerate(firms):
-        clean, firm_problems = firm_document_problems(doc, capability_codes=capability_codes)
+        clean, firm_problems = firm_document_problems(
+            doc, capability_codes=capability_codes, platform_codes=platform_codes
+        )
         ref = doc.get("ref") if isinstance(doc, Mapping) else None
         label = f"firms[{i}] ({ref if isinstance(ref, str) and ref else '?'})"
         if isinstance(ref, str) and ref:
@@ -391,7 +473,7 @@ def parse_exchange_text(text: str | bytes) -> Any:
 
 
 def clean_to_model_fields(clean: Mapping) -> dict[str, Any]:
-    """Firm model field values for a clean document (offers and seeks excluded)."""
+    """Firm model field values for a clean document (offers, seeks and platforms excluded)."""
     contact = clean["contact"]
     values = {name: clean[name] for name in PROFILE_MODEL_FIELDS if not name.startswith("contact_")}
     values.update(contact_name=contact["name"], contact_email=contact["email"], contact_phone=contact["phone"])
@@ -403,6 +485,24 @@ def firm_capabilities_prefetch() -> Prefetch:
     return Prefetch(
         "capabilities", queryset=FirmCapability.objects.select_related("capability").order_by("id"), to_attr="caps"
     )
+
+
+def firm_platforms_prefetch() -> Prefetch:
+    """Prefetch a firm's platforms with their codes in one query."""
+    return Prefetch("platforms", queryset=FirmPlatform.objects.order_by("id"), to_attr="plats")
+
+
+def firm_platform_entries(firm_ids: Iterable[int]) -> dict[int, list[dict[str, str]]]:
+    """{firm_id: [{"platform": code, "role": role}, ...]} in one query of tuples (for lists)."""
+    ids = set(firm_ids)
+    result: dict[int, list[dict[str, str]]] = {firm_id: [] for firm_id in ids}
+    if ids:
+        rows = (
+            FirmPlatform.objects.filter(firm_id__in=ids).order_by("id").values_list("firm_id", "platform__code", "role")
+        )
+        for firm_id, code, role in rows:
+            result[firm_id].append({"platform": code, "role": role})
+    return result
 
 
 def firm_capability_entries(firm_ids: Iterable[int]) -> dict[int, dict[str, list[dict[str, Any]]]]:
@@ -426,12 +526,20 @@ def firm_capability_entries(firm_ids: Iterable[int]) -> dict[int, dict[str, list
     return result
 
 
-def firm_clean_document(firm: Firm, capabilities: Mapping[str, list] | None = None) -> dict[str, Any]:
+def firm_clean_document(
+    firm: Firm, capabilities: Mapping[str, list] | None = None, platforms: list[dict] | None = None
+) -> dict[str, Any]:
     """The firm as a clean document.
 
     `capabilities`: the firm's entry of `firm_capability_entries` (lists pass it); otherwise
     `firm.caps` when prefetched (see `firm_capabilities_prefetch`), else one query.
+    `platforms`: likewise, `firm_platform_entries`, `firm.plats` (`firm_platforms_prefetch`) or a query.
     """
+    if platforms is None:
+        links = getattr(firm, "plats", None)
+        if links is None:
+            links = list(firm.platforms.order_by("id")) if firm.pk else []
+        platforms = [{"platform": link.platform.code, "role": link.role} for link in links]
     if capabilities is not None:
         lists = capabilities
     else:
@@ -457,6 +565,7 @@ def firm_clean_document(firm: Firm, capabilities: Mapping[str, list] | None = No
         "description": firm.description,
         "offers": lists[FirmCapability.Kind.OFFER],
         "seeks": lists[FirmCapability.Kind.SEEK],
+        "platforms": [dict(entry) for entry in platforms],
         "partnership_types": list(firm.partnership_types),
         "certifications": list(firm.certifications),
         "security_clearance": firm.security_clearance,
@@ -477,6 +586,9 @@ def export_document(clean: Mapping) -> dict[str, Any]:
         value = clean[name]
         if name in ("offers", "seeks"):
             out[name] = [_export_capability(entry) for entry in value]
+        elif name == "platforms":
+            if value:  # absent when none: files written before platforms existed export unchanged
+                out[name] = [{"platform": entry["platform"], "role": entry["role"]} for entry in value]
         elif name == "contact":
             out[name] = {k: v for k, v in value.items() if not (k == "phone" and not v)}
         elif name in ("edrpou", "lei", "ncage", "website", "employees", "founded") and _absent(value):
@@ -504,7 +616,7 @@ def changed_fields(before: Mapping, after: Mapping) -> list[str]:
 
 
 def firms_for_export() -> QuerySet[Firm]:
-    return Firm.objects.order_by("ref").prefetch_related(firm_capabilities_prefetch())
+    return Firm.objects.order_by("ref").prefetch_related(firm_capabilities_prefetch(), firm_platforms_prefetch())
 
 
 def export_firms_document(firms: Iterable[Firm] | None = None) -> dict[str, Any]:

@@ -213,3 +213,65 @@ class BeneficialOwner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.country}, {self.share_percent}%)"
+
+
+class Platform(models.Model):
+    """A weapon system in Ukrainian service (`spec/platforms.csv`) that firms make, repair or supply."""
+
+    code = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=32, db_index=True)
+    name_en = models.CharField(max_length=200)
+    name_uk = models.CharField(max_length=200)
+    oem = models.CharField(max_length=200, blank=True, default="")
+    origin = models.CharField(max_length=2)  # ISO 3166-1 alpha-2, or "SU" for Soviet designs
+    calibre = models.CharField(max_length=32, blank=True, default="")
+    capabilities = models.JSONField(default=list, blank=True)  # taxonomy codes the platform calls for
+    in_ukraine = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def name_in(self, language: str | None = None) -> str:
+        return self.name_uk if language_code(language) == "uk" else self.name_en
+
+    @property
+    def name(self) -> str:
+        return self.name_in()
+
+
+class PlatformRole(models.TextChoices):
+    OEM = "oem", _("Original manufacturer")
+    PRODUCES = "produces", _("Produces")
+    REPAIRS = "repairs", _("Repairs")
+    SUPPLIES_PARTS = "supplies_parts", _("Supplies parts")
+    SUPPLIES_AMMUNITION = "supplies_ammunition", _("Supplies ammunition")
+    OPERATES_NEEDS_SUPPORT = "operates_needs_support", _("Operates it, needs support")
+
+
+class FirmPlatformManager(models.Manager):
+    def get_queryset(self):
+        # A firm's platforms are always shown with the platform's name: one query, not one per row.
+        return super().get_queryset().select_related("platform")
+
+
+class FirmPlatform(models.Model):
+    """A platform a firm works on, in one role (a firm may both produce and repair one platform)."""
+
+    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="platforms")
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="firm_links")
+    role = models.CharField(max_length=24, choices=PlatformRole.choices)
+
+    objects = FirmPlatformManager()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["firm", "platform", "role"], name="firmplatform_unique_role"),
+        ]
+        indexes = [models.Index(fields=["platform", "role"], name="firmplatform_platform_role")]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.platform_id and self.platform.code}"

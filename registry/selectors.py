@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from core import providers
 from registry.exchange import SCREENED_FIELDS
-from registry.models import BeneficialOwner, Capability, Firm, FirmRevision
+from registry.models import BeneficialOwner, Capability, Firm, FirmRevision, Platform
 
 BLOCKING_OWNER_COUNTRIES = ("RU", "BY")
 BLOCKING_OWNER_SHARE = 10
@@ -127,6 +127,32 @@ def firm_revision_list(*, firm: Firm) -> QuerySet[FirmRevision]:
 
 def capability_list() -> QuerySet[Capability]:
     return Capability.objects.order_by("code")
+
+
+def platform_list(*, kind: str | None = None, q: str | None = None) -> QuerySet[Platform]:
+    """The platform catalogue, optionally of one kind and matching `q` (see `platform_search`)."""
+    qs = Platform.objects.order_by("kind", "code")
+    if kind:
+        qs = qs.filter(kind=kind)
+    return platform_search(qs, q=q)
+
+
+def platform_search(queryset: QuerySet[Platform], *, q: str | None) -> QuerySet[Platform]:
+    """Platforms whose code, English or Ukrainian name holds `q` (any case; on SQLite ASCII only)."""
+    text = (q or "").strip()
+    if not text:
+        return queryset
+    return queryset.filter(Q(code__icontains=text) | Q(name_en__icontains=text) | Q(name_uk__icontains=text))
+
+
+def platform_names(*, codes: Iterable[str], language: str | None = None) -> dict[str, str]:
+    """{code: name in `language` (default: the active one)} for these platform codes, in one query."""
+    codes = set(codes)
+    if not codes:
+        return {}
+    return {
+        p.code: p.name_in(language) for p in Platform.objects.filter(code__in=codes).only("code", "name_en", "name_uk")
+    }
 
 
 def firm_identity_changes(*, firm_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:

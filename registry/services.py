@@ -34,8 +34,9 @@ from registry.exchange import (
     firm_capabilities_prefetch,
     firm_clean_document,
     firm_document_problems,
+    firm_platforms_prefetch,
 )
-from registry.models import Capability, Firm, FirmCapability, FirmRevision
+from registry.models import Capability, Firm, FirmCapability, FirmPlatform, FirmRevision, Platform
 from registry.selectors import IDENTITY_FIELDS
 
 SCREEN_ONE_TASK = "compliance.tasks.screen_firm_task"
@@ -86,6 +87,17 @@ def _capability_ids() -> dict[str, int]:
     return dict(Capability.objects.values_list("code", "id"))
 
 
+def _platform_ids() -> dict[str, int]:
+    return dict(Platform.objects.values_list("code", "id"))
+
+
+def _platform_links(firm_id: int, clean: Mapping, ids: Mapping[str, int]) -> list[FirmPlatform]:
+    return [
+        FirmPlatform(firm_id=firm_id, platform_id=ids[entry["platform"]], role=entry["role"])
+        for entry in clean["platforms"]
+    ]
+
+
 def _raise_invalid(problems: list[tuple[str, str]]) -> None:
     fields: dict[str, list[str]] = {}
     for name, message in problems:
@@ -128,7 +140,9 @@ def _revision(
     diff: dict[str, Any] = {}
     if before is not None:
         old, new = export_document(before), export_document(clean)
-        diff = {name: {"old": old.get(name), "new": new.get(name)} for name in fields}
+        # An export leaves out an empty platforms list; the history says [] (as for offers), not null.
+        empty = {"platforms": []}
+        diff = {name: {"old": old.get(name, empty.get(name)), "new": new.get(name, empty.get(name))} for name in fields}
     diff.update(changes or {})
     return FirmRevision(
         firm=firm,
@@ -172,8 +186,8 @@ def _can_edit(firm: Firm, user: User) -> bool:
 @transaction.atomic
 def firm_create(*, user: User, data: Any, source: str = "api") -> Firm:
     """Register a firm from an exchange-format document; the user becomes its owner; it starts pending."""
-    codes = _capability_ids()
-    clean, problems = firm_document_problems(data, capability_codes=codes)
+    codes, platforms = _capability_ids(), _platform_ids()
+    clean, problems = firm_document_problems(data, capability_codes=codes, platform_codes=platforms)
     if clean.get("ref") and Firm.objects.filter(ref=clean["ref"]).exists():
         problems.append(("ref", gettext("a firm with ref %(ref)s already exists") % {"ref": repr(clean["ref"])}))
     if problems:
@@ -184,6 +198,7 @@ def firm_create(*, user: User, data: Any, source: str = "api") -> Firm:
     firm.full_clean()
     firm.save()
     FirmCapability.objects.bulk_create(_capability_links(firm.pk, clean, codes))
+    FirmPlatform.objects.bulk_create(_platform_links(firm.pk, clean, platforms))
     Membership.objects.create(user=user, firm=firm, role=Membership.Role.OWNER)
     _revision(firm, user=user, source=source, fields=list(export_document(clean)), clean=clean).save()
     firm_screening_request(firm_ids=[firm.pk])
@@ -193,12 +208,16 @@ def firm_create(*, user: User, data: Any, source: str = "api") -> Firm:
 @transaction.atomic
 def firm_update(*, firm: Firm, user: User, data: Any, partial: bool = False, source: str = "api") -> Firm:
     """Change a firm's profile (owners and editors). `partial` merges `data` into the current profile
-    (contact merged key by key; offers/seeks replaced as whole lists)."""
+    (contact merged key by key; offers/seeks/platforms replaced as whole lists)."""
     if not _can_edit(firm, user):
         raise ApplicationError(
             gettext("Only the firm's owners and editors can change its profile."), code="permission_denied", status=403
         )
-    firm = Firm.objects.select_for_update().prefetch_related(firm_capabilities_prefetch()).get(pk=firm.pk)
+    firm = (
+        Firm.objects.select_for_update()
+        .prefetch_related(firm_capabilities_prefetch(), firm_platforms_prefetch())
+        .get(pk=firm.pk)
+    )
     before = firm_clean_document(firm)
     if not isinstance(data, Mapping):
         _raise_invalid([("", gettext("must be an object"))])
@@ -211,8 +230,8 @@ def firm_update(*, firm: Firm, user: User, data: Any, partial: bool = False, sou
     if _absent_ref(data.get("ref")):
         data["ref"] = firm.ref
 
-    codes = _capability_ids()
-    after, problems = firm_document_problems(data, capability_codes=codes)
+    codes, platforms = _capability_ids(), _platform_ids()
+    after, problems = firm_document_problems(data, capability_codes=codes, platform_codes=platforms)
     if isinstance(data.get("ref"), str) and data["ref"] != firm.ref:
         problems.append(
             ("ref", gettext("cannot be changed: it is the firm's stable key (%(ref)s)") % {"ref": repr(firm.ref)})
@@ -235,6 +254,9 @@ def firm_update(*, firm: Firm, user: User, data: Any, partial: bool = False, sou
     if "offers" in fields or "seeks" in fields:
         firm.capabilities.all().delete()
         FirmCapability.objects.bulk_create(_capability_links(firm.pk, after, codes))
+    if "platforms" in fields:
+        firm.platforms.all().delete()
+        FirmPlatform.objects.bulk_create(_platform_links(firm.pk, after, platforms))
     note = _reverification_note(identity) if identity else ""
     revision = _revision(
         firm, user=user, source=source, fields=fields, clean=after, before=before, changes=status_change, note=note
@@ -275,7 +297,11 @@ ALREADY_IN_STATUS = {
 def _set_status(*, firm: Firm, reviewer: User, status: str, allowed_from: tuple[str, ...], note: str) -> Firm:
     _require_reviewer(reviewer)
     # The row lock makes two reviewers acting at once see each other's decision (one gets 409).
-    locked = Firm.objects.select_for_update().prefetch_related(firm_capabilities_prefetch()).get(pk=firm.pk)
+    locked = (
+        Firm.objects.select_for_update()
+        .prefetch_related(firm_capabilities_prefetch(), firm_platforms_prefetch())
+        .get(pk=firm.pk)
+    )
     if locked.status not in allowed_from:
         raise ConflictError(str(ALREADY_IN_STATUS[locked.status]), current_state=locked.status)
     old_status = locked.status
@@ -359,8 +385,8 @@ def firms_import(
     the caller (the demo seed runs `manage.py match` next)."""
     if status not in (Firm.Status.VERIFIED, Firm.Status.PENDING):
         raise ValueError(f"import status must be verified or pending, not {status!r}")
-    codes = _capability_ids()
-    cleans, problems = file_problems(document, capability_codes=codes)
+    codes, platforms = _capability_ids(), _platform_ids()
+    cleans, problems = file_problems(document, capability_codes=codes, platform_codes=platforms)
     if problems:
         raise ExchangeFileError(problems)
 
@@ -372,7 +398,11 @@ def firms_import(
         refs = [clean["ref"] for clean in cleans]
         for start in range(0, len(refs), BATCH_SIZE):
             chunk = refs[start : start + BATCH_SIZE]
-            qs = Firm.objects.filter(ref__in=chunk).prefetch_related(firm_capabilities_prefetch()).select_for_update()
+            qs = (
+                Firm.objects.filter(ref__in=chunk)
+                .prefetch_related(firm_capabilities_prefetch(), firm_platforms_prefetch())
+                .select_for_update()
+            )
             existing.update((firm.ref, firm) for firm in qs)
 
         new_firms: list[tuple[Firm, dict]] = []
@@ -421,11 +451,16 @@ def firms_import(
             relinked = [firm.pk for firm, _, fields in changed if "offers" in fields or "seeks" in fields]
             for start in range(0, len(relinked), BATCH_SIZE):
                 FirmCapability.objects.filter(firm_id__in=relinked[start : start + BATCH_SIZE]).delete()
+            replatformed = [firm.pk for firm, _, fields in changed if "platforms" in fields]
+            for start in range(0, len(replatformed), BATCH_SIZE):
+                FirmPlatform.objects.filter(firm_id__in=replatformed[start : start + BATCH_SIZE]).delete()
 
         links: list[FirmCapability] = []
+        platform_links: list[FirmPlatform] = []
         revisions: list[FirmRevision] = []
         for firm, clean in new_firms:
             links.extend(_capability_links(firm.pk, clean, codes))
+            platform_links.extend(_platform_links(firm.pk, clean, platforms))
             revisions.append(
                 _revision(firm, user=actor, source="import", fields=list(export_document(clean)), clean=clean)
             )
@@ -433,6 +468,8 @@ def firms_import(
         for firm, clean, fields in changed:
             if "offers" in fields or "seeks" in fields:
                 links.extend(_capability_links(firm.pk, clean, codes))
+            if "platforms" in fields:
+                platform_links.extend(_platform_links(firm.pk, clean, platforms))
             identity = reverified.get(firm.pk, [])
             revisions.append(
                 _revision(
@@ -450,6 +487,7 @@ def firms_import(
             if any(name in SCREENED_FIELDS for name in fields):
                 result.screened.append(firm.pk)
         _bulk_insert(FirmCapability, links)
+        _bulk_insert(FirmPlatform, platform_links)
         _bulk_insert(FirmRevision, revisions)
         for firm, _, _ in changed:
             if firm.pk in reverified:

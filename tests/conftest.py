@@ -174,7 +174,7 @@ _TRANSACTIONAL_FIXTURES = {"transactional_db", "django_db_reset_sequences", "liv
 
 @pytest.fixture(autouse=True)
 def _taxonomy_loaded(request):
-    """Every database test starts with the capability taxonomy.
+    """Every database test starts with the capability taxonomy and the platform catalogue.
 
     A data migration loads it, but a transactional test (real workers, live server) ends with a
     flush that empties every table, and serialized_rollback does not reliably restore it across
@@ -191,7 +191,9 @@ def _taxonomy_loaded(request):
 
     from django.apps import apps
 
-    from registry.models import Capability
+    from registry.models import Capability, Platform
 
     if not Capability.objects.exists():
         importlib.import_module("registry.migrations.0002_load_capabilities").load(apps, None)
+    if not Platform.objects.exists():
+        importlib.import_module("registry.migrations.0010_load_platforms").load(apps, None)

@@ -37,6 +37,7 @@ COMPONENT_LABELS = {
     "text": _("Description similarity"),
     "assurance": _("Quality assurance and clearance"),
     "capacity": _("Capacity"),
+    "platforms": _("Weapon-system platforms"),
 }
 
 

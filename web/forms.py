@@ -1,6 +1,7 @@
 """Page forms. They check the shape of what was typed; business rules stay in the services
 (`registry.services`, `registry.validators`) whose ApplicationError fields land on the form."""
 
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -14,10 +15,19 @@ from django_countries import countries
 from accounts.models import Membership, User
 from accounts.services import user_password_set
 from core.errors import ApplicationError
-from core.text import validate_multiline_text, validate_single_line_text, validate_visible_text
+from core.text import text_problem, validate_multiline_text, validate_single_line_text, validate_visible_text
 from matching.models import Proposal
 from registry.exchange import MAX_COUNT, firm_clean_document, max_count_text
-from registry.models import Capability, Certification, Clearance, ExportRegime, Firm, PartnershipType
+from registry.models import (
+    Capability,
+    Certification,
+    Clearance,
+    ExportRegime,
+    Firm,
+    PartnershipType,
+    Platform,
+    PlatformRole,
+)
 from web.domains import domain_label
 
 
@@ -166,6 +176,96 @@ def capability_input_names(field: str, code: str) -> tuple[str, str]:
     return f"{field}-detail-{code}", f"{field}-capacity-{code}"
 
 
+PLATFORM_MAX_ROWS = 200  # far more than any firm needs; bounds what one request makes us read
+PLATFORM_BLANK_ROWS = 3
+PLATFORM_SEPARATOR = " — "  # between the code and the names in a row's text (the datalist's values)
+
+
+def platform_option_text(code: str, name_en: str, name_uk: str) -> str:
+    """A platform as a row of the profile form shows it: code and both names, so the browser's
+    suggestions find it by either name, whatever the page's language."""
+    names = name_en if name_en == name_uk else f"{name_en} / {name_uk}"
+    return f"{code}{PLATFORM_SEPARATOR}{names}"
+
+
+class PlatformRowsWidget(forms.Widget):
+    """Rows of `<name>-<i>-platform` (text, with a datalist) and `<name>-<i>-role` (select);
+    the template draws them (`FirmProfileForm.platform_rows`)."""
+
+    def value_from_datadict(self, data, files, name) -> list[dict[str, str]]:
+        pattern = re.compile(rf"{re.escape(name)}-(\d{{1,4}})-(?:platform|role)")
+        indexes = sorted({int(m.group(1)) for key in data if (m := pattern.fullmatch(key))})
+        rows = []
+        for i in indexes[: PLATFORM_MAX_ROWS + 1]:
+            rows.append(
+                {
+                    "platform": str(data.get(f"{name}-{i}-platform", "")).strip(),
+                    "role": str(data.get(f"{name}-{i}-role", "")).strip(),
+                }
+            )
+        return rows
+
+    def value_omitted_from_data(self, data, files, name) -> bool:
+        return False  # no rows sent means no platforms
+
+
+class PlatformRowsField(forms.Field):
+    """Platform and role rows -> exchange entries `{platform, role}`. A row's text may be the code,
+    `code — names` (a suggestion picked) or one exact name; anything else is passed on as typed
+    and the registry names it as an unknown platform code."""
+
+    widget = PlatformRowsWidget
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+        self.catalogue: dict[str, tuple[str, str]] = {}  # code -> (name_en, name_uk), set by the form
+
+    def resolve(self, text: str) -> str:
+        code = text.split(PLATFORM_SEPARATOR, 1)[0].strip()
+        if code in self.catalogue:
+            return code
+        folded = text.casefold()
+        for candidate, names in self.catalogue.items():
+            if folded in (names[0].casefold(), names[1].casefold()):
+                return candidate
+        return code
+
+    def to_python(self, value) -> list[dict[str, str]]:
+        rows = [row for row in (value or []) if row.get("platform") or row.get("role")]
+        if len(rows) > PLATFORM_MAX_ROWS:
+            raise forms.ValidationError(
+                _("List at most %(max)d platforms.") % {"max": PLATFORM_MAX_ROWS}, code="too_many"
+            )
+        roles = set(PlatformRole.values)
+        entries, errors = [], []
+        for row in rows:
+            text = row["platform"]
+            if message := (text_problem(text) if text else None):
+                errors.append(forms.ValidationError(message, code="text"))
+                continue
+            if not text:
+                errors.append(
+                    forms.ValidationError(
+                        _("A row has a role but no platform: pick a platform or clear the role."),
+                        code="platform_required",
+                    )
+                )
+                continue
+            if row["role"] not in roles:
+                errors.append(
+                    forms.ValidationError(
+                        _("%(platform)s: choose what the firm does with it (a role).") % {"platform": text[:80]},
+                        code="role_required",
+                    )
+                )
+                continue
+            entries.append({"platform": self.resolve(text), "role": row["role"]})
+        if errors:
+            raise forms.ValidationError(errors)
+        return entries
+
+
 class FirmProfileForm(FreeTextRulesMixin, forms.Form):
     """The firm profile in four steps; `to_exchange()` gives the `alliance-firms/1` shape the services take."""
 
@@ -188,6 +288,13 @@ class FirmProfileForm(FreeTextRulesMixin, forms.Form):
     )
     offers = forms.MultipleChoiceField(label=_("Capabilities the firm offers"), required=False)
     seeks = forms.MultipleChoiceField(label=_("Capabilities the firm seeks"), required=False)
+    platforms = PlatformRowsField(
+        label=_("Weapon systems the firm works on"),
+        help_text=_(
+            "Type a platform's name in English or Ukrainian (or its code) and pick it from the suggestions, "
+            "then choose the role. Clear a row to remove it; save to get more empty rows."
+        ),
+    )
     partnership_types = forms.MultipleChoiceField(
         label=_("Partnership types wanted"), choices=PartnershipType.choices, widget=forms.CheckboxSelectMultiple
     )
@@ -233,6 +340,8 @@ class FirmProfileForm(FreeTextRulesMixin, forms.Form):
         codes = list(Capability.objects.values_list("code", flat=True))
         self.fields["offers"].choices = [(c, c) for c in codes]
         self.fields["seeks"].choices = [(c, c) for c in codes]
+        self._platforms = list(Platform.objects.order_by("kind", "code").values_list("code", "name_en", "name_uk"))
+        self.fields["platforms"].catalogue = {code: (en, uk) for code, en, uk in self._platforms}
 
     @staticmethod
     def initial_from_firm(firm: Firm) -> dict:
@@ -243,6 +352,7 @@ class FirmProfileForm(FreeTextRulesMixin, forms.Form):
             **doc,
             "offers": [item["capability"] for item in doc["offers"]],
             "seeks": [item["capability"] for item in doc["seeks"]],
+            "platforms": doc["platforms"],
             "languages": ", ".join(doc["languages"]),
             "contact_name": contact["name"],
             "contact_email": contact["email"],
@@ -270,6 +380,29 @@ class FirmProfileForm(FreeTextRulesMixin, forms.Form):
             )
         self._rows = {field: self._capability_rows(field, data.get(field) or []) for field in ("offers", "seeks")}
         return data
+
+    def platform_options(self) -> list[dict[str, str]]:
+        """The datalist of the platform rows: every platform of the catalogue, code and both names."""
+        return [{"value": platform_option_text(code, en, uk)} for code, en, uk in self._platforms]
+
+    def platform_role_choices(self) -> list[tuple[str, str]]:
+        return [("", _("Choose a role")), *PlatformRole.choices]
+
+    def platform_rows(self) -> list[dict]:
+        """The rows the section shows: as sent (bound) or as recorded, then a few empty ones."""
+        catalogue = self.fields["platforms"].catalogue
+        rows = []
+        for entry in self["platforms"].value() or []:
+            text, role = entry.get("platform", ""), entry.get("role", "")
+            if not (text or role):
+                continue
+            if text in catalogue:
+                text = platform_option_text(text, *catalogue[text])
+            rows.append({"text": text, "role": role})
+        rows += [{"text": "", "role": ""} for _ in range(PLATFORM_BLANK_ROWS)]
+        for index, row in enumerate(rows):
+            row["index"] = index
+        return rows
 
     def capability_extras(self, field: str) -> dict[str, dict[str, str]]:
         """Per capability code, what its detail and capacity inputs show: as typed when the form
@@ -338,6 +471,7 @@ class FirmProfileForm(FreeTextRulesMixin, forms.Form):
             "description": d["description"].strip(),
             "offers": self._rows["offers"],
             "seeks": self._rows["seeks"],
+            "platforms": d["platforms"],
             "partnership_types": d["partnership_types"],
             "certifications": d["certifications"],
             "security_clearance": d["security_clearance"],

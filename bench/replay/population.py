@@ -2,8 +2,10 @@
 
     build_population(seed) -> ReplayPopulation
 
-The 33 real firms are taken as they are (their `platforms` extension is set aside in
-`ReplayPopulation.platforms`: the engine cannot read it yet). Around them, decoys in the
+The 33 real firms are taken as they are (their `platforms` extension is kept in
+`ReplayPopulation.platforms` and fed to the engine with a platform catalogue; each look-alike
+decoy copies each of its model's platforms with probability 0.6, drawn from a separate random
+stream so the decoy documents are the same with or without platforms). Around them, decoys in the
 `alliance-firms/1` exchange format, so they would import as they are:
 
 - a realistic market: many micro firms, subcontractors and SMEs, few primes (size bands by
@@ -33,6 +35,7 @@ from pathlib import Path
 from stdnum.ua import edrpou
 
 from matching.scoring import SideFeatures, Taxonomy
+from matching.scoring.platforms import PlatformCatalogue
 
 HERE = Path(__file__).resolve().parent
 FIRMS_JSON = HERE / "firms.json"
@@ -252,7 +255,7 @@ class ReplayPopulation:
     partners: list[dict]
     pairs: list[Pair]
     real_refs: frozenset[str]
-    platforms: dict[str, list[dict]]  # ref -> the firm's `platforms` entries, kept for a later feature
+    platforms: dict[str, list[dict]]  # ref -> the firm's `platforms` entries (real firms and their look-alikes)
     look_alike_of: dict[str, str]  # decoy ref -> the real firm it was modelled on
 
     def rows(self) -> tuple[dict[str, int], dict[str, int]]:
@@ -263,10 +266,19 @@ class ReplayPopulation:
         ua_row, p_row = self.rows()
         return [(ua_row[p.ua_ref], p_row[p.partner_ref]) for p in self.pairs if p.ua_ref != exclude_ua]
 
-    def side_features(self, taxonomy: Taxonomy) -> tuple[SideFeatures, SideFeatures]:
-        """The engine's inputs, through the record mapping the scoring core uses (ids = row + 1)."""
+    def side_features(
+        self, taxonomy: Taxonomy, platforms: PlatformCatalogue | None = None
+    ) -> tuple[SideFeatures, SideFeatures]:
+        """The engine's inputs, through the record mapping the scoring core uses (ids = row + 1).
+
+        With a platform catalogue, firms carry their platforms; without, the engine sees none.
+        """
         return tuple(  # type: ignore[return-value]
-            SideFeatures.from_records([{**f, "id": i + 1} for i, f in enumerate(side)], taxonomy)
+            SideFeatures.from_records(
+                [{**f, "id": i + 1, "platforms": self.platforms.get(f["ref"], [])} for i, f in enumerate(side)],
+                taxonomy,
+                platforms,
+            )
             for side in (self.ua, self.partners)
         )
 
@@ -309,6 +321,13 @@ def build_population(
             decoys.append(gen.background(partner, len(decoys)))
         sides[partner] += decoys
         gen.r.shuffle(sides[partner])  # real firms at random rows
+    # Competitors work on their model's platforms too (own stream: the documents above do not change).
+    plat_r = random.Random(f"platforms-{seed}")
+    platforms = dict(platforms)
+    for ref, model_ref in sorted(look_alike_of.items()):
+        copied = [e for e in platforms.get(model_ref, ()) if plat_r.random() < 0.6]
+        if copied:
+            platforms[ref] = copied
     return ReplayPopulation(
         seed=seed,
         ua=sides[False],

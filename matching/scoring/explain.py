@@ -9,6 +9,7 @@ import numpy as np
 
 from .features import CERTIFICATIONS, CLEARANCES, PARTNERSHIP_TYPES
 from .model import CI, COPRODUCTION_TYPES, Model
+from .platforms import MAKES, ROLE_BIT
 
 DOMAIN_UK = {
     "air_defence": "протиповітряна оборона",
@@ -69,24 +70,48 @@ def _short(name: str) -> str:
     return name
 
 
-def _direction(model: Model, seeker, s_row, supplier, s_col, s_name, p_name, seeks, offers, en, uk) -> None:
+def _best_offer(model: Model, c: int, have: list[int]) -> int | None:
+    return max(have, key=lambda o: (model.credit[c, o], -o)) if have else None
+
+
+def _is_adjacent(model: Model, a: int, b: int) -> bool:
+    """A curated adjacency edge (not just the same domain)."""
+    adj = getattr(model, "adjacency_matrix", None)
+    return adj is not None and adj[a, b] > 0
+
+
+def _direction(model: Model, s_row, p_col, s_name, p_name, seeks, inferred, offers, s_types, en, uk) -> None:
     tax = model.taxonomy
     need = _cols(seeks, s_row)
-    have = set(_cols(offers, s_col))
+    have_list = _cols(offers, p_col)
+    have = set(have_list)
     exact = [c for c in need if c in have]
     if exact:
         en.append(
-            f"{s_name} seeks {', '.join(tax.names_en[c] for c in exact)}; {p_name} offers {', '.join(tax.names_en[c] for c in exact)}"
+            f"{s_name} seeks {', '.join(tax.names_en[c] for c in exact)}; "
+            f"{p_name} offers {', '.join(tax.names_en[c] for c in exact)}"
         )
         uk.append(
-            f"{s_name} шукає: {', '.join(tax.names_uk[c] for c in exact)}; {p_name} пропонує: {', '.join(tax.names_uk[c] for c in exact)}"
+            f"{s_name} шукає: {', '.join(tax.names_uk[c] for c in exact)}; "
+            f"{p_name} пропонує: {', '.join(tax.names_uk[c] for c in exact)}"
         )
-    have_dom = {}
+    have_dom: dict[int, list[int]] = {}
     for c in sorted(have):
         have_dom.setdefault(int(tax.domains[c]), []).append(c)
     for c in need:
+        if c in have:
+            continue
+        o = _best_offer(model, c, have_list)
+        if o is not None and _is_adjacent(model, c, o):
+            why = model.adjacency.rationale(tax.codes[c], tax.codes[o]) if model.adjacency else ""
+            en.append(
+                f"{s_name} seeks {tax.names_en[c]}; {p_name} offers the adjacent {tax.names_en[o]}"
+                + (f" ({why})" if why else "")
+            )
+            uk.append(f"{s_name} шукає: {tax.names_uk[c]}; {p_name} пропонує суміжне: {tax.names_uk[o]}")
+            continue
         d = int(tax.domains[c])
-        if c in have or d not in have_dom:
+        if d not in have_dom:
             continue
         related = have_dom[d]
         dname = tax.domain_names[d]
@@ -98,6 +123,78 @@ def _direction(model: Model, seeker, s_row, supplier, s_col, s_name, p_name, see
             f"{s_name} шукає: {tax.names_uk[c]}; {p_name} пропонує суміжне в галузі «{DOMAIN_UK.get(dname, dname)}» "
             f"({', '.join(tax.names_uk[x] for x in related)})"
         )
+    # Implied needs: met exactly or by a curated adjacent offer (a bare same-domain match is not named).
+    if inferred is None or model.params.implied_need_weight <= 0:
+        return
+    t_en = " / ".join(TYPE_EN[t] for t in s_types)
+    t_uk = " / ".join(TYPE_UK[t] for t in s_types)
+    for c in _cols(inferred, s_row):
+        o = c if c in have else _best_offer(model, c, have_list)
+        if o is None or (o != c and not _is_adjacent(model, c, o)):
+            continue
+        offer_en = tax.names_en[o] if o == c else f"the adjacent {tax.names_en[o]}"
+        offer_uk = tax.names_uk[o] if o == c else f"суміжне: {tax.names_uk[o]}"
+        en.append(f"{s_name} is open to {t_en} of {tax.names_en[c]} (inferred need); {p_name} offers {offer_en}")
+        uk.append(
+            f"{s_name} відкрита до форм «{t_uk}» щодо: {tax.names_uk[c]} (виведена потреба); "
+            f"{p_name} пропонує: {offer_uk}"
+        )
+
+
+ROLE_EN = {
+    "repairs": "repairs",
+    "supplies_parts": "supplies parts for",
+    "supplies_ammunition": "supplies ammunition for",
+    "operates_needs_support": "operates and needs support for",
+}
+ROLE_UK = {
+    "repairs": "ремонтує",
+    "supplies_parts": "постачає запчастини для",
+    "supplies_ammunition": "постачає боєприпаси для",
+    "operates_needs_support": "експлуатує й потребує підтримки для",
+}
+
+
+def _platform_lines(model: Model, a_side, a_row, a_name, a_prov, b_side, b_row, b_name, b_counter, en, uk) -> None:
+    """Lines for maker A (or its national industry) against B that services, needs or could license."""
+    cat, fam = model.platform_catalogue, model.platform_family
+    a_bits = _row(a_side.platform_roles, a_row) if a_side.platform_roles is not None else {}
+    b_bits = _row(b_side.platform_roles, b_row) if b_side.platform_roles is not None else {}
+    for a in np.flatnonzero(a_prov).tolist():
+        linked = [b for b in np.flatnonzero(b_counter).tolist() if fam[a, b] > 0]
+        if not linked:
+            continue
+        made = int(a_bits.get(a, 0)) & MAKES
+        by_role_en: dict[str, list[int]] = {}
+        by_role_uk: dict[str, list[int]] = {}
+        for b in linked:
+            bits = int(b_bits.get(b, 0))
+            roles = [r for r in ROLE_EN if bits & ROLE_BIT[r]]
+            if roles:
+                for r in roles:
+                    by_role_en.setdefault(ROLE_EN[r], []).append(b)
+                    by_role_uk.setdefault(ROLE_UK[r], []).append(b)
+            else:
+                by_role_en.setdefault("could produce under licence (inferred)", []).append(b)
+                by_role_uk.setdefault("могла б виробляти за ліцензією (виведено)", []).append(b)
+        b_en = "; ".join(f"{v} {', '.join(cat.names_en[x] for x in bs)}" for v, bs in by_role_en.items())
+        b_uk = "; ".join(f"{v}: {', '.join(cat.names_uk[x] for x in bs)}" for v, bs in by_role_uk.items())
+        family = any(b != a for b in linked)
+        fam_en = " (same family)" if family else ""
+        fam_uk = " (та сама родина)" if family else ""
+        if made:
+            en.append(f"{b_name} {b_en}; {a_name} makes the {cat.names_en[a]}{fam_en}")
+            uk.append(f"{b_name} {b_uk}; {a_name} виробляє {cat.names_uk[a]}{fam_uk}")
+        else:
+            origin = cat.origins[a]
+            en.append(
+                f"{b_name} {b_en}; {a_name} is from the {cat.names_en[a]}'s country of origin ({origin}) "
+                f"and offers its components (inferred){fam_en}"
+            )
+            uk.append(
+                f"{b_name} {b_uk}; {a_name} — з країни походження {cat.names_uk[a]} ({origin}) "
+                f"і пропонує її складові (виведено){fam_uk}"
+            )
 
 
 def explain(model: Model, ua_row: int, partner_row: int, components: np.ndarray) -> dict:
@@ -106,9 +203,30 @@ def explain(model: Model, ua_row: int, partner_row: int, components: np.ndarray)
     u_name, p_name = _short(ua.names[ua_row]), _short(pa.names[partner_row])
     en: list[str] = []
     uk: list[str] = []
-    # Complementarity, both directions.
-    _direction(model, ua, ua_row, pa, partner_row, u_name, p_name, ua.seeks.tocsr(), pa.offers.tocsr(), en, uk)
-    _direction(model, pa, partner_row, ua, ua_row, p_name, u_name, pa.seeks.tocsr(), ua.offers.tocsr(), en, uk)
+
+    # Complementarity, both directions, explicit needs then implied ones (marked inferred).
+    def open_to(side, row) -> list[str]:
+        return [t for t in COPRODUCTION_TYPES if side.partnership_types[row, PARTNERSHIP_TYPES.index(t)]]
+
+    _direction(
+        model, ua_row, partner_row, u_name, p_name, ua.seeks.tocsr(), getattr(model, "ua_inferred", None),
+        pa.offers.tocsr(), open_to(ua, ua_row), en, uk,
+    )  # fmt: skip
+    _direction(
+        model, partner_row, ua_row, p_name, u_name, pa.seeks.tocsr(), getattr(model, "p_inferred", None),
+        ua.offers.tocsr(), open_to(pa, partner_row), en, uk,
+    )  # fmt: skip
+
+    # Platforms: a maker against a firm that services, needs or could license the same platform or family.
+    if components[CI["platforms"]] > 0 and getattr(model, "has_platforms", False):
+        _platform_lines(
+            model, ua, ua_row, u_name, model.ua_platform_provider[ua_row],
+            pa, partner_row, p_name, model.p_platform_counter[partner_row], en, uk,
+        )  # fmt: skip
+        _platform_lines(
+            model, pa, partner_row, p_name, model.p_platform_provider[partner_row],
+            ua, ua_row, u_name, model.ua_platform_counter[ua_row], en, uk,
+        )  # fmt: skip
 
     # Capacity, per matched capability where both gave quantities.
     for need_m, have_m, need_row, have_row, needer, haver in (

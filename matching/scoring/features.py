@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .platforms import ROLE_BIT, PlatformCatalogue
 from .taxonomy import Taxonomy
 
 PARTNERSHIP_TYPES = (
@@ -36,15 +37,23 @@ class SideFeatures:
     clearance: np.ndarray  # (n,) int8 index into CLEARANCES
     texts: list[str]  # description + capability details
     employees: np.ndarray | None = None  # (n,) float64, NaN where unknown; None: all unknown (capacity.py)
+    countries: list[str] | None = None  # ISO 3166-1 alpha-2 per firm; None: unknown
+    # (n, N) float32 role bitmask per platform (platforms.ROLE_BIT), columns in platform_catalogue order;
+    # None: no platform data (the platform component then drops out of every total).
+    platform_roles: sp.csr_matrix | None = None
+    platform_catalogue: PlatformCatalogue | None = None
 
     def __len__(self) -> int:
         return len(self.firm_ids)
 
     @classmethod
-    def from_records(cls, records: list[dict], taxonomy: Taxonomy) -> SideFeatures:
+    def from_records(
+        cls, records: list[dict], taxonomy: Taxonomy, platforms: PlatformCatalogue | None = None
+    ) -> SideFeatures:
         """Build from firm dicts in the exchange format plus an integer "id" (falls back to position).
 
         Unknown capability codes, types and certifications are ignored: the registry validates them.
+        With a platform catalogue, each record's "platforms" ([{"platform": code, "role": role}]) are read.
         """
         col = taxonomy.index()
         ptype = {t: i for i, t in enumerate(PARTNERSHIP_TYPES)}
@@ -92,6 +101,17 @@ class SideFeatures:
         offers, offer_cap = mats("offers")
         seeks, seek_cap = mats("seeks")
         ids = np.array([r.get("id", i) for i, r in enumerate(records)], dtype=np.int64)
+        roles = None
+        if platforms is not None:
+            roles = platform_role_matrix(
+                [
+                    (i, e.get("platform"), e.get("role"))
+                    for i, r in enumerate(records)
+                    for e in r.get("platforms") or ()
+                ],
+                n,
+                platforms,
+            )
         return cls(
             firm_ids=ids,
             names=[r.get("name", str(r.get("id", i))) for i, r in enumerate(records)],
@@ -104,4 +124,25 @@ class SideFeatures:
             clearance=cl,
             texts=texts,
             employees=employees,
+            countries=[(r.get("country") or "").upper() for r in records],
+            platform_roles=roles,
+            platform_catalogue=platforms,
         )
+
+
+def platform_role_matrix(links: list[tuple[int, str, str]], n: int, catalogue: PlatformCatalogue) -> sp.csr_matrix:
+    """(row, platform code, role) triples -> (n, N) float32 role bitmasks; unknown codes or roles ignored."""
+    col = catalogue.index()
+    bits: dict[tuple[int, int], int] = {}
+    for row, code, role in links:
+        j, bit = col.get(code), ROLE_BIT.get(role)
+        if j is not None and bit is not None:
+            bits[(row, j)] = bits.get((row, j), 0) | bit
+    keys = sorted(bits)
+    m = sp.csr_matrix(
+        (np.array([bits[k] for k in keys], np.float32), ([k[0] for k in keys], [k[1] for k in keys])),
+        shape=(n, catalogue.n),
+        dtype=np.float32,
+    )
+    m.sort_indices()
+    return m

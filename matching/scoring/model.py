@@ -13,9 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .adjacency import credit_matrix, default_adjacency
 from .features import CERTIFICATIONS, PARTNERSHIP_TYPES, SideFeatures
 from .params import COMPONENTS, MatchParams
+from .platforms import MAKES, NEEDS, SERVICES
 from .taxonomy import Taxonomy
+from .text import Analyzer, term_label
 
 CI = {name: i for i, name in enumerate(COMPONENTS)}
 COPRODUCTION_TYPES = ("co_production", "joint_venture", "licensed_production")
@@ -107,6 +110,7 @@ class Block:
     total: np.ndarray  # (b, m) float32
     components: np.ndarray  # (len(COMPONENTS), b, m) float32
     capacity_applicable: np.ndarray  # (b, m) bool: both sides gave quantities for a matched capability
+    platforms_applicable: np.ndarray | None = None  # (b, m) bool: either firm declared a platform
 
     def component(self, name: str) -> np.ndarray:
         return self.components[CI[name]]
@@ -250,7 +254,6 @@ class Model:
             (np.ones(c, np.float32), (np.arange(c), taxonomy.domains)), shape=(c, nd), dtype=np.float32
         )
         self._dmap = dmap
-        dc = np.float32(params.domain_credit)
 
         def dense_t(m) -> np.ndarray:
             return np.ascontiguousarray(m.T.toarray() if sp.issparse(m) else m.T, dtype=np.float32)
@@ -262,38 +265,59 @@ class Model:
             return sp.diags(np.asarray(x, dtype=np.float32).ravel())
 
         # Each direction scores how well one firm meets the other's needs, as the mean of
-        # - coverage: the share of the seeker's needs met (exact = 1, same domain only = dc), and
-        # - best need met: 1 if any need is met exactly, dc if only in its domain, else 0,
+        # - coverage: the mean over the seeker's needs of the credit of the best offer for it, and
+        # - best need met: the highest such credit,
         # so a partner meeting one of five needs exactly is not drowned by the other four.
-        # Coverage = [(1 - dc) * seeks | dc * seeks per domain] / needs @ [offers ; offers in domain]:
-        # ONE sparse (b x C+D) @ dense (C+D x m) product, the seeker's scaling folded into its side.
-        # Best need met comes from a second product of integer codes, (C + 1) * exact + same-domain
-        # (counts are at most C, so exact in float32), so two products per direction, no pair loop.
-        self.code = code = np.float32(c + 1)
-        u_seek_dom = ua.seeks @ dmap  # (n, D) seeks per domain
-        u_offer_dom = (ua.offers @ dmap > 0).astype(np.float32)  # (n, D) offers in domain
-        p_seek_dom = partners.seeks @ dmap
-        p_offer_dom = (partners.offers @ dmap > 0).astype(np.float32)
+        # Credit (adjacency.py): exact = 1, curated adjacent capability = the edge weight, same domain
+        # = domain_credit. Per firm, `met` holds the credit its offers give every capability (n, C), so
+        # coverage is ONE sparse x dense product. Best need met is the max over needs: each credit level
+        # k is coded 2**(bits * k) with 2**bits > C (a count of needs per level fits its digit), so one
+        # float64 product sums exact integers and the highest set digit (frexp) is the best level.
+        # Implied needs (firms open to co-production / JV / licensing seek producers of what they offer)
+        # are scored the same way, separately, and count at implied_need_weight.
+        self.adjacency = adjacency = default_adjacency() if params.adjacency else None
+        self.adjacency_matrix = adjacency.matrix(taxonomy) if adjacency is not None else None
+        self.credit = credit = credit_matrix(taxonomy, params.domain_credit, adjacency)
+        self.levels = np.concatenate([[0], np.unique(credit[credit > 0])]).astype(np.float32)
+        self._code_bits = int(c).bit_length()  # 2**bits > C
+        if self._code_bits * (len(self.levels) - 1) > 52:
+            raise ValueError("adjacency: too many distinct credit levels to encode exactly")
         u_inv_needs = inv(np.asarray(ua.seeks.sum(axis=1), dtype=np.float32).ravel())
         p_inv_needs = inv(np.asarray(partners.seeks.sum(axis=1), dtype=np.float32).ravel())
 
-        def csr(m) -> sp.csr_matrix:
-            m = sp.csr_matrix(m, dtype=np.float32)
+        def csr(m, dtype=np.float32) -> sp.csr_matrix:
+            m = sp.csr_matrix(m, dtype=dtype)
             m.sort_indices()
             return m
 
-        self.ua_supply_side = csr(diag(u_inv_needs) @ sp.hstack([(1 - dc) * ua.seeks, dc * u_seek_dom]))
-        self.ua_supply_code = csr(sp.hstack([code * ua.seeks, u_seek_dom]))
-        self.p_supply_side = dense_t(sp.hstack([partners.offers, p_offer_dom]))
-        self.ua_demand_side = csr(sp.hstack([ua.offers, u_offer_dom]))
-        self.ua_demand_code = csr(sp.hstack([code * ua.offers, u_offer_dom]))
-        self.p_demand_side = dense_t(diag(p_inv_needs) @ sp.hstack([(1 - dc) * partners.seeks, dc * p_seek_dom]))
-        self.p_demand_code = dense_t(sp.hstack([partners.seeks, p_seek_dom]))
-        # Co-production: cosine of the offer-domain sets, gated half by each side asking for
-        # co-production / JV / licensing: 0.5 * [g_u * a_u | a_u] @ [b_p ; g_p * b_p], one product.
         coprod = [PARTNERSHIP_TYPES.index(t) for t in COPRODUCTION_TYPES]
         self.ua_coprod = ua.partnership_types[:, coprod].any(axis=1).astype(np.float32)
         self.p_coprod = partners.partnership_types[:, coprod].any(axis=1).astype(np.float32)
+        self.ua_inferred = self._inferred(ua, self.ua_coprod)
+        self.p_inferred = self._inferred(partners, self.p_coprod)
+        u_met, p_met = self._met(ua.offers, credit), self._met(partners.offers, credit)
+        # Supply (partner offers -> Ukrainian needs): Ukrainian needs sparse (b x C) @ partners' credits (C x m).
+        self.ua_need = csr(diag(u_inv_needs) @ ua.seeks)
+        self.ua_need_code = csr(ua.seeks, np.float64)
+        u_inv_inferred = inv(np.asarray(self.ua_inferred.sum(axis=1), np.float32).ravel())
+        self.ua_inf_need = csr(diag(u_inv_inferred) @ self.ua_inferred)
+        self.ua_inf_code = csr(self.ua_inferred, np.float64)
+        self.p_met_t = dense_t(p_met)
+        self.p_met_code_t = np.ascontiguousarray(self._level_code(p_met).T)
+        # Demand (Ukrainian offers -> partner needs): partner needs are the sparse side (two thirds of
+        # partners list none), so (m x C) @ (C x b), transposed.
+        self.p_need = csr(diag(p_inv_needs) @ partners.seeks)
+        self.p_need_code = csr(partners.seeks, np.float64)
+        p_inv_inferred = inv(np.asarray(self.p_inferred.sum(axis=1), np.float32).ravel())
+        self.p_inf_need = csr(diag(p_inv_inferred) @ self.p_inferred)
+        self.p_inf_code = csr(self.p_inferred, np.float64)
+        self.u_met_t = dense_t(u_met)
+        self.u_met_code_t = np.ascontiguousarray(self._level_code(u_met).T)
+        u_offer_dom = (ua.offers @ dmap > 0).astype(np.float32)  # (n, D) offers in domain
+        p_offer_dom = (partners.offers @ dmap > 0).astype(np.float32)
+        self._platforms_setup(params)
+        # Co-production: cosine of the offer-domain sets, gated half by each side asking for
+        # co-production / JV / licensing: 0.5 * [g_u * a_u | a_u] @ [b_p ; g_p * b_p], one product.
         a_u = sp.csr_matrix(u_offer_dom).multiply(np.sqrt(inv(np.asarray(u_offer_dom.sum(axis=1)).ravel()))[:, None])
         b_p = sp.csr_matrix(p_offer_dom).multiply(np.sqrt(inv(np.asarray(p_offer_dom.sum(axis=1)).ravel()))[:, None])
         self.ua_coprod_side = sp.csr_matrix(
@@ -318,15 +342,143 @@ class Model:
         w = np.array(params.weight_vector(), dtype=np.float32)
         self.weights = w
 
+    # --- complementarity and platform set-up --------------------------------------------------
+    def _inferred(self, side: SideFeatures, coprod: np.ndarray) -> sp.csr_matrix:
+        """Implied needs: what a firm open to co-production / JV / licensing offers, when it listed no need.
+
+        Firms that list needs have said what they look for; inferring more for them only adds noise
+        (it cost the planted evaluation 0.03-0.05 precision@5, see bench/README.md).
+        """
+        if self.params.implied_need_weight <= 0:
+            return sp.csr_matrix(side.offers.shape, dtype=np.float32)
+        no_needs = np.asarray(side.seeks.sum(axis=1)).ravel() == 0
+        m = sp.csr_matrix(sp.diags(coprod * no_needs) @ side.offers, dtype=np.float32)
+        m = m - m.multiply(side.seeks > 0)
+        m.eliminate_zeros()
+        m.sort_indices()
+        return sp.csr_matrix(m, dtype=np.float32)
+
+    @staticmethod
+    def _met(offers: sp.csr_matrix, credit: np.ndarray) -> np.ndarray:
+        """(n, C) float32: per firm and capability, the best credit of the firm's offers for it."""
+        o = sp.csr_matrix(offers)
+        o.sort_indices()
+        out = np.zeros((o.shape[0], credit.shape[1]), dtype=np.float32)
+        rows = np.flatnonzero(np.diff(o.indptr) > 0)
+        if len(rows):
+            out[rows] = np.maximum.reduceat(credit[o.indices], o.indptr[rows], axis=0)
+        return out
+
+    def _level_code(self, met: np.ndarray) -> np.ndarray:
+        """(n, C) float64: 2**(bits * level) where a credit is given, 0 elsewhere."""
+        level = np.searchsorted(self.levels, met)  # exact: met values are taken from levels
+        return np.where(level > 0, np.ldexp(1.0, self._code_bits * (level - 1)), 0.0)
+
+    def _best(self, code: np.ndarray) -> np.ndarray:
+        """Decode summed level codes into the highest credit level present (float32)."""
+        _, e = np.frexp(code)  # code = mantissa * 2**e, mantissa in [0.5, 1): highest set bit is e - 1
+        level = np.where(code > 0, (e - 1) // self._code_bits + 1, 0)
+        return self.levels[level]
+
+    def _platforms_setup(self, params: MatchParams) -> None:
+        """Platform fit: makers (or their national industry) against firms servicing or needing a platform.
+
+        provider (n, N): 1 where the firm makes the platform, platform_national_credit where it is of
+        the platform's origin country and offers one of its capabilities; counterpart (n, N): 1 where it
+        repairs, supplies or needs support for it, platform_licence_credit x adjacency where it is open
+        to licensing and offers the platform's main capability (or an adjacent one). A counterpart's link to
+        a platform is its own credit there or family_credit x its best credit in the same family (kind and
+        calibre). Fit = min(1, sum over the provider's platforms of provider x link), both ways: one sparse
+        (b x 2N) @ dense (2N x m) product.
+        """
+        ua, pa = self.ua, self.partners
+        cat = ua.platform_catalogue or pa.platform_catalogue
+        self.platform_catalogue = cat
+        self.has_platforms = False
+        if cat is None or cat.n == 0:
+            return
+        tax_col = self.taxonomy.index()
+        n_p = cat.n
+        caps = np.zeros((self.taxonomy.n, n_p), dtype=np.float32)
+        primary = np.full(n_p, -1, dtype=np.int64)
+        for j, codes in enumerate(cat.capabilities):
+            cols = [tax_col[c] for c in codes if c in tax_col]
+            caps[cols, j] = 1.0
+            primary[j] = cols[0] if cols else -1
+        adj = self.adjacency_matrix.copy() if self.adjacency_matrix is not None else np.zeros_like(self.credit)
+        np.fill_diagonal(adj, 1.0)
+        countries = sorted((set(cat.origins) | set(ua.countries or ()) | set(pa.countries or ())) - {""})
+        cidx = {c: i for i, c in enumerate(countries)}
+        origin = np.array([cidx.get(o, -2) for o in cat.origins], dtype=np.int64)  # unknown never matches
+
+        def side(sf: SideFeatures, coprod: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            n = len(sf)
+            bits = (sf.platform_roles if sf.platform_roles is not None else sp.csr_matrix((n, n_p))).toarray()
+            bits = bits.astype(np.int64)
+            declared = (bits != 0).any(axis=1)
+            offers = sp.csr_matrix(sf.offers, dtype=np.float32)
+            country = np.array([cidx.get(c, -1) for c in (sf.countries or [""] * n)], dtype=np.int64)
+            country[country < 0] = -1
+            national = (country[:, None] == origin[None, :]) & (np.asarray(offers @ caps) > 0)
+            provider = np.maximum((bits & MAKES) > 0, np.float32(params.platform_national_credit) * national)
+            licence = self._met(offers, adj)[:, np.maximum(primary, 0)] * (primary >= 0)[None, :]
+            licence *= np.float32(params.platform_licence_credit) * coprod[:, None]
+            counter = np.maximum(((bits & (SERVICES | NEEDS)) > 0).astype(np.float32), licence)
+            return provider.astype(np.float32), counter.astype(np.float32), declared
+
+        u_prov, u_counter, self.ua_platform_declared = side(ua, self.ua_coprod)
+        p_prov, p_counter, self.p_platform_declared = side(pa, self.p_coprod)
+        self.has_platforms = bool(self.ua_platform_declared.any() or self.p_platform_declared.any())
+        fam = cat.family_matrix(params.platform_family_credit)
+        self.platform_family = fam
+        # Counterpart's best link to each platform: its own credit there, or family_credit x its best
+        # credit on another platform of the same family (a loop over families, tens, not pairs).
+        families = [np.flatnonzero(row > 0) for row in (fam > 0) & ~np.eye(n_p, dtype=bool)]
+        groups = sorted({tuple(sorted({j, *f.tolist()})) for j, f in enumerate(families) if len(f)})
+
+        def spread(counter: np.ndarray) -> np.ndarray:
+            out = counter.copy()
+            for g in groups:
+                cols = np.array(g)
+                best = counter[:, cols].max(axis=1) * np.float32(params.platform_family_credit)
+                out[:, cols] = np.maximum(counter[:, cols], best[:, None])
+            return out
+
+        self.ua_platform_side = sp.csr_matrix(np.hstack([u_prov, spread(u_counter)]), dtype=np.float32)
+        self.ua_platform_side.sort_indices()
+        self.p_platform_side = np.ascontiguousarray(np.vstack([spread(p_counter).T, p_prov.T]), dtype=np.float32)
+        self.ua_platform_provider, self.ua_platform_counter = u_prov, u_counter
+        self.p_platform_provider, self.p_platform_counter = p_prov, p_counter
+
+    def _platforms_into(self, out: np.ndarray, rows: np.ndarray, p_rows: np.ndarray, buf) -> np.ndarray | None:
+        """Platform fit into `out` (b, m); returns where it applies (either firm declared a platform)."""
+        out.fill(0)
+        if not self.has_platforms:
+            return None
+        du, dp = self.ua_platform_declared[rows], self.p_platform_declared[p_rows]
+        applicable = np.logical_or(du[:, None], dp[None, :], out=buf("platform_mask", out.shape, bool))
+        if not applicable.any():
+            return applicable
+        x, y = self.ua_platform_side[rows], self.p_platform_side[:, p_rows]
+        # Only pairs where it applies: declared rows against every column, the rest against declared columns.
+        r1, r0, c1 = np.flatnonzero(du), np.flatnonzero(~du), np.flatnonzero(dp)
+        if len(r1):
+            out[r1] = x[r1] @ y
+        if len(r0) and len(c1):
+            out[np.ix_(r0, c1)] = x[r0] @ y[:, c1]
+        np.minimum(out, np.float32(1), out=out)
+        return applicable
+
     # --- text -------------------------------------------------------------------------------
     def _fit_text(self) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         # One vocabulary over both sides so cosines are comparable; sublinear tf so a word
         # repeated in a long description does not dominate; rare-on-both-sides words dropped.
+        # Terms come from text.Analyzer: Ukrainian lemmas, English words, and concept terms
+        # (capabilities, platforms) both languages share.
         self.vectorizer = TfidfVectorizer(
-            lowercase=True,
-            stop_words="english",
+            analyzer=Analyzer.for_taxonomy(self.taxonomy),
             sublinear_tf=True,
             min_df=2 if len(self.ua) + len(self.partners) > 50 else 1,
             max_df=0.5 if len(self.ua) + len(self.partners) > 50 else 1.0,
@@ -355,7 +507,9 @@ class Model:
     def vocabulary(self) -> np.ndarray:
         """Term of each TF-IDF column (built once; explanations name the shared words)."""
         if getattr(self, "_vocabulary", None) is None:
-            self._vocabulary = self.vectorizer.get_feature_names_out() if self.vectorizer else np.array([])
+            terms = self.vectorizer.get_feature_names_out() if self.vectorizer else np.array([])
+            names = dict(zip(self.taxonomy.codes, self.taxonomy.names_en, strict=True))
+            self._vocabulary = np.array([term_label(t, names) for t in terms.tolist()], dtype=object)
         return self._vocabulary
 
     def _text_into(self, out: np.ndarray, ua_rows: np.ndarray, p_rows: np.ndarray | None) -> None:
@@ -409,6 +563,7 @@ class Model:
         cap.fill(0)
         flat, fit = self._capacity(rows, subset)
         cap.reshape(-1)[flat] = fit
+        plat_applicable = self._platforms_into(comps[CI["platforms"]], rows, p_rows, buf)
 
         w = self.weights
         # Weighted sum in a fixed order, element by element (BLAS would vary the order by shape,
@@ -417,11 +572,15 @@ class Model:
         term = buf("term", (b, m))
         for k in range(1, len(COMPONENTS)):
             total += np.multiply(comps[k], w[k], out=term)
-        # Capacity counts only where both sides gave a quantity; elsewhere its weight drops out.
-        w_all, w_cap = np.float32(w.sum()), np.float32(w[CI["capacity"]])
-        with_capacity = total.reshape(-1)[flat] / w_all
-        total /= w_all - w_cap
-        total.reshape(-1)[flat] = with_capacity
+        # Capacity counts only where both sides gave a quantity, platforms only where either firm
+        # declared one; elsewhere their weights drop out.
+        w_cap, w_plat = np.float32(w[CI["capacity"]]), np.float32(w[CI["platforms"]])
+        den = buf("den", (b, m))
+        den.fill(np.float32(w.sum()) - w_cap - w_plat)
+        if plat_applicable is not None:
+            np.add(den, w_plat, out=den, where=plat_applicable)
+        den.reshape(-1)[flat] += w_cap
+        total /= den
         # Paperwork alone (types, certificates) does not make a partner: no substance, no score.
         substance = np.maximum(comps[CI["complementarity"]], comps[CI["coproduction"]], out=term)
         np.maximum(substance, comps[CI["text"]], out=substance)
@@ -430,30 +589,39 @@ class Model:
         applicable = buf("applicable", (b, m), bool)
         applicable.fill(False)
         applicable.reshape(-1)[flat] = True
-        return Block(rows, p_rows, total, comps, applicable)
+        return Block(rows, p_rows, total, comps, applicable, plat_applicable)
 
-    def _direction(self, coverage: np.ndarray, code: np.ndarray, buf) -> np.ndarray:
-        """0.5 * coverage + 0.5 * best need met, in place in `coverage` (`code` is clobbered)."""
-        exact = np.greater_equal(code, self.code, out=buf("exact", code.shape, bool))  # a need met exactly
-        some = np.greater(code, 0, out=buf("some", code.shape, bool))  # a need met at least in its domain
-        best = np.multiply(some, np.float32(self.params.domain_credit), out=code)
-        np.copyto(best, np.float32(1), where=exact)
-        coverage += best
+    def _direction(self, coverage: np.ndarray, code: np.ndarray) -> np.ndarray:
+        """0.5 * coverage + 0.5 * best need met, in place in `coverage`."""
+        coverage += self._best(code)
         coverage *= np.float32(0.5)
         return coverage
 
     def _complementarity_into(self, out: np.ndarray, rows: np.ndarray, cols, buf) -> None:
-        # partner offers -> Ukrainian needs, and Ukrainian offers -> partner needs
-        supply = self._direction(
-            self.ua_supply_side[rows] @ self.p_supply_side[:, cols],
-            self.ua_supply_code[rows] @ self.p_supply_side[:, cols],
-            buf,
-        )
-        demand = self._direction(
-            self.ua_demand_side[rows] @ self.p_demand_side[:, cols],
-            self.ua_demand_code[rows] @ self.p_demand_code[:, cols],
-            buf,
-        )
+        whole = isinstance(cols, slice)
+
+        def p_rows_of(m: sp.csr_matrix) -> sp.csr_matrix:
+            return m if whole else m[cols]
+
+        def supply_of(need: sp.csr_matrix, code: sp.csr_matrix) -> np.ndarray:
+            # partner offers -> Ukrainian needs: (b x C) @ (C x m)
+            return self._direction(need[rows] @ self.p_met_t[:, cols], code[rows] @ self.p_met_code_t[:, cols])
+
+        def demand_of(need: sp.csr_matrix, code: sp.csr_matrix) -> np.ndarray:
+            # Ukrainian offers -> partner needs: (m x C) @ (C x b), transposed
+            u_met, u_code = self.u_met_t[:, rows], self.u_met_code_t[:, rows]
+            return np.ascontiguousarray(self._direction(p_rows_of(need) @ u_met, p_rows_of(code) @ u_code).T)
+
+        supply = supply_of(self.ua_need, self.ua_need_code)
+        demand = demand_of(self.p_need, self.p_need_code)
+        w = np.float32(self.params.implied_need_weight)
+        if w > 0:
+            if self.ua_inferred.nnz:
+                implied = supply_of(self.ua_inf_need, self.ua_inf_code)
+                np.maximum(supply, np.multiply(implied, w, out=implied), out=supply)
+            if self.p_inferred.nnz:
+                implied = demand_of(self.p_inf_need, self.p_inf_code)
+                np.maximum(demand, np.multiply(implied, w, out=implied), out=demand)
         # Half the better direction (a strong one-way supply fit still counts) plus half the
         # harmonic mean (high only when both directions fit), so two-way > one-way:
         # 0.5 * max(s, d) + s * d / (s + d).

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
-COMPONENTS = ("complementarity", "coproduction", "partnership", "text", "assurance", "capacity")
+COMPONENTS = ("complementarity", "coproduction", "partnership", "text", "assurance", "capacity", "platforms")
 
 # Complementarity carries the decision; text is a weak, noisy signal; capacity only
-# counts for pairs where both sides gave quantities (its weight drops out otherwise).
+# counts for pairs where both sides gave quantities (its weight drops out otherwise); platforms
+# only where either firm declared a platform (likewise).
 DEFAULT_WEIGHTS = {
     "complementarity": 0.40,
     "coproduction": 0.10,
@@ -15,6 +16,7 @@ DEFAULT_WEIGHTS = {
     "text": 0.20,
     "assurance": 0.10,
     "capacity": 0.10,
+    "platforms": 0.10,
 }
 
 
@@ -26,6 +28,22 @@ class MatchParams:
     # Credit for a need met only in the same domain, not the exact capability. Low because the
     # taxonomy's domains are broad ("repair" spans tank overhaul to aircraft MRO).
     domain_credit: float = 0.3
+    # Curated capability adjacency (data/adjacency.csv): a need met by an adjacent offer earns the
+    # edge's weight instead of domain_credit. False: the plain exact / same-domain rule.
+    adjacency: bool = True
+    # Implied needs: a firm open to co-production / JV / licensed production seeks producers of what
+    # it offers (and, through adjacency, of neighbouring capabilities). Its inferred needs count at
+    # this share of an explicit need's fit; 0 turns them off. Off by default: on the replay of real
+    # partnerships (bench/README.md, "Ablation") they lifted look-alike competitors as much as the
+    # true partners and cost top-5 share in every seed (0.5: 0.333/0.250/0.167; 0: 0.333/0.292/0.250).
+    implied_need_weight: float = 0.0
+    # Platforms: credit for the same family (kind and calibre) instead of the same platform, for the
+    # platform's national industry (a firm of its origin country offering one of its capabilities)
+    # instead of its maker, and for a firm open to licensing that offers the platform's main
+    # capability (or an adjacent one, times the edge weight) instead of a declared role.
+    platform_family_credit: float = 0.5
+    platform_national_credit: float = 0.5
+    platform_licence_credit: float = 0.6
     top_k: int = 5  # proposals per firm, for each side
     max_open_per_firm: int = 20  # ceiling over every firm's capacity (capacity.py), whatever its size
     min_score: float = 0.2  # pairs below this are never proposed
@@ -61,8 +79,15 @@ class MatchParams:
             )
         if any(w < 0 for w in self.weights.values()) or sum(self.weights.values()) <= 0:
             raise ValueError("weights: must be non-negative with a positive sum")
-        if not 0 <= self.domain_credit <= 1:
-            raise ValueError("domain_credit: must be between 0 and 1")
+        for name in (
+            "domain_credit",
+            "implied_need_weight",
+            "platform_family_credit",
+            "platform_national_credit",
+            "platform_licence_credit",
+        ):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name}: must be between 0 and 1")
         if self.top_k < 1 or self.max_open_per_firm < 1 or self.chunk_size < 1:
             raise ValueError("top_k, max_open_per_firm, chunk_size: must be at least 1")
         if self.reciprocity_weight < 0:

@@ -7,7 +7,8 @@ from django.db.models import BooleanField, Expression, F, Q
 from rest_framework.filters import OrderingFilter
 
 from core.api.filters import BoundedFilterSet
-from registry.models import Firm, FirmCapability
+from registry.models import Firm, FirmCapability, Platform
+from registry.selectors import platform_search
 
 SEARCH_MAX_LENGTH = 200
 SEARCH_MAX_WORDS = 10
@@ -111,3 +112,19 @@ class NullsLastOrderingFilter(OrderingFilter):
             return queryset
         terms = [F(f[1:]).desc(nulls_last=True) if f.startswith("-") else F(f).asc(nulls_last=True) for f in ordering]
         return queryset.order_by(*terms, "id")
+
+
+class PlatformFilter(BoundedFilterSet):
+    kind = django_filters.CharFilter(max_length=32, help_text="A platform kind, e.g. `tank`, `spg`, `sam`.")
+    q = django_filters.CharFilter(
+        method="filter_q",
+        max_length=SEARCH_MAX_LENGTH,
+        help_text="Text in the code, the English or the Ukrainian name, e.g. `T-64` or `Гвоздика`.",
+    )
+
+    class Meta:
+        model = Platform
+        fields = ["kind", "q"]
+
+    def filter_q(self, queryset, name, value):
+        return platform_search(queryset, q=value)

@@ -13,13 +13,32 @@ from rest_framework import serializers
 
 from core.api.strict import StrictFieldsMixin
 from registry.exchange import MAX_COUNT, firm_clean_document
-from registry.models import Capability, Certification, Clearance, ExportRegime, Firm, FirmRevision, PartnershipType
+from registry.models import (
+    Capability,
+    Certification,
+    Clearance,
+    ExportRegime,
+    Firm,
+    FirmRevision,
+    PartnershipType,
+    Platform,
+    PlatformRole,
+)
 
 
 class CapabilityEntrySerializer(serializers.Serializer):
     capability = serializers.CharField(help_text="A capability code from `GET /api/v1/capabilities/`.")
     detail = serializers.CharField(required=False, allow_blank=True, max_length=500)
     monthly_capacity = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_COUNT)
+
+
+class PlatformEntrySerializer(serializers.Serializer):
+    platform = serializers.CharField(help_text="A platform code from `GET /api/v1/platforms/`.")
+    role = serializers.ChoiceField(PlatformRole.choices, help_text="What the firm does with the platform.")
+
+
+class PlatformEntryReadSerializer(PlatformEntrySerializer):
+    name = serializers.CharField(read_only=True, help_text="The platform's name in the request's language.")
 
 
 class ContactSerializer(serializers.Serializer):
@@ -47,6 +66,11 @@ class FirmWriteSerializer(serializers.Serializer):
     description = serializers.CharField(min_length=20, max_length=5000)
     offers = CapabilityEntrySerializer(many=True, required=False)
     seeks = CapabilityEntrySerializer(many=True, required=False)
+    platforms = PlatformEntrySerializer(
+        many=True,
+        required=False,
+        help_text="Weapon systems the firm works on, each with a role; a platform and role pair at most once.",
+    )
     partnership_types = serializers.ListField(child=serializers.ChoiceField(PartnershipType.choices), min_length=1)
     certifications = serializers.ListField(child=serializers.ChoiceField(Certification.choices), required=False)
     security_clearance = serializers.ChoiceField(Clearance.choices, required=False)
@@ -75,14 +99,24 @@ class FirmSerializer(FirmWriteSerializer):
     contact = ContactSerializer(allow_null=True, read_only=True)
     edrpou = serializers.CharField(allow_null=True, read_only=True)
     security_clearance = serializers.ChoiceField(Clearance.choices, read_only=True)
+    platforms = PlatformEntryReadSerializer(many=True, read_only=True)
 
     def to_representation(self, firm: Firm) -> dict[str, Any]:
         visible = self.context.get("contact_visible_ids", set())
         capabilities = self.context.get("capabilities")  # firm_capability_entries of the page, if given
-        doc = firm_clean_document(firm, capabilities[firm.pk] if capabilities and firm.pk in capabilities else None)
+        platforms = self.context.get("platforms")  # firm_platform_entries of the page, if given
+        doc = firm_clean_document(
+            firm,
+            capabilities[firm.pk] if capabilities and firm.pk in capabilities else None,
+            platforms[firm.pk] if platforms and firm.pk in platforms else None,
+        )
+        names = self.context.get("platform_names", {})  # code -> name in the request's language
         data: dict[str, Any] = {"id": firm.pk}
         for name, value in doc.items():
             data[name] = None if value == "" else value
+        data["platforms"] = [
+            {**entry, "name": names.get(entry["platform"], entry["platform"])} for entry in doc["platforms"]
+        ]
         data["contact"] = {**doc["contact"], "phone": doc["contact"]["phone"] or None} if firm.pk in visible else None
         tz = timezone.get_current_timezone()
         data.update(side=firm.side, status=firm.status)
@@ -142,6 +176,32 @@ class CapabilitySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_name(self, obj: Capability) -> str:
+        return obj.name_in(get_language())
+
+
+class PlatformSerializer(serializers.ModelSerializer):
+    name = serializers.SerializerMethodField(help_text="The name in the request's language (Accept-Language).")
+    capabilities = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Capability codes the platform calls for."
+    )
+
+    class Meta:
+        model = Platform
+        fields = [
+            "code",
+            "kind",
+            "name",
+            "name_en",
+            "name_uk",
+            "oem",
+            "origin",
+            "calibre",
+            "capabilities",
+            "in_ukraine",
+        ]
+        read_only_fields = fields
+
+    def get_name(self, obj: Platform) -> str:
         return obj.name_in(get_language())
 
 

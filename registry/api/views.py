@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from core.api.schemas import error_responses
 from core.permissions import IsReviewer
-from registry.api.filters import FirmFilter, NullsLastOrderingFilter
+from registry.api.filters import FirmFilter, NullsLastOrderingFilter, PlatformFilter
 from registry.api.serializers import (
     CapabilitySerializer,
     CapabilityWriteSerializer,
@@ -20,8 +20,14 @@ from registry.api.serializers import (
     FirmSuspendSerializer,
     FirmVerifySerializer,
     FirmWriteSerializer,
+    PlatformSerializer,
 )
-from registry.exchange import firm_capabilities_prefetch, firm_capability_entries
+from registry.exchange import (
+    firm_capabilities_prefetch,
+    firm_capability_entries,
+    firm_platform_entries,
+    firm_platforms_prefetch,
+)
 from registry.models import Firm
 from registry.selectors import (
     capability_list,
@@ -30,6 +36,8 @@ from registry.selectors import (
     firm_list_visible_to,
     firm_revision_list,
     firm_screening_visible_to,
+    platform_list,
+    platform_names,
 )
 from registry.services import capability_create, firm_create, firm_suspend, firm_update, firm_verify
 
@@ -75,10 +83,13 @@ class FirmViewSet(viewsets.GenericViewSet):
 
     def _render(self, firms: list[Firm], *, many: bool):
         ids = [f.pk for f in firms]
+        platforms = firm_platform_entries(ids)
         context = {
             **self.get_serializer_context(),
             "contact_visible_ids": firm_ids_contact_visible_to(firm_ids=ids, user=self.request.user),
             "capabilities": firm_capability_entries(ids),
+            "platforms": platforms,
+            "platform_names": platform_names(codes={e["platform"] for entries in platforms.values() for e in entries}),
             "screening_visible": firm_screening_visible_to(user=self.request.user),
         }
         if many:
@@ -86,7 +97,7 @@ class FirmViewSet(viewsets.GenericViewSet):
         return FirmSerializer(firms[0], context=context).data
 
     def _reload(self, firm: Firm) -> Firm:
-        return Firm.objects.prefetch_related(firm_capabilities_prefetch()).get(pk=firm.pk)
+        return Firm.objects.prefetch_related(firm_capabilities_prefetch(), firm_platforms_prefetch()).get(pk=firm.pk)
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -180,3 +191,21 @@ class CapabilityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         body.is_valid(raise_exception=True)
         capability = capability_create(user=request.user, data=body.validated_data)
         return Response(CapabilitySerializer(capability).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The platform catalogue",
+        description="Weapon systems in Ukrainian service that firms make, repair or supply. `name` is in the "
+        "request's language (Accept-Language: uk or en); both are also given. Filter by `kind`, search with `q`.",
+        responses={200: PlatformSerializer(many=True), **error_responses(400, 401)},
+    ),
+)
+class PlatformViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = PlatformSerializer
+    pagination_class = None  # about 130 entries: clients want the whole catalogue at once
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = PlatformFilter
+
+    def get_queryset(self):
+        return platform_list()

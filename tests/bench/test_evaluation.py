@@ -17,8 +17,9 @@ def test_engine_beats_the_jaccard_baseline_by_a_clear_margin():
     result = evaluate(200, 2000, seed=7)
     engine, baseline = result["engine"], result["baseline_jaccard"]
     assert result["queries"] == 80 and result["planted_pairs"] > 160
-    assert engine["precision_at_k"] >= baseline["precision_at_k"] + 0.1, result
-    assert engine["recall_at_k"] >= baseline["recall_at_k"] + 0.1, result
+    # Shares are counts over 400 slots: compare with a float tolerance, not a looser margin.
+    assert engine["precision_at_k"] >= baseline["precision_at_k"] + 0.1 - 1e-9, result
+    assert engine["recall_at_k"] >= baseline["recall_at_k"] + 0.1 - 1e-9, result
     assert engine["precision_at_k"] <= result["ceiling"]["precision_at_k"]
     # Where the wins come from: needs written only in words, and one-sided decoys on bad terms.
     assert result["queries_with_untagged_need"] > 10

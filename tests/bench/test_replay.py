@@ -46,7 +46,25 @@ def test_the_real_profiles_are_taken_as_they_are_with_platforms_set_aside(popula
     by_ref = {f["ref"]: f for f in population.ua + population.partners}
     assert all(by_ref[f["ref"]] == f for f in real)
     assert not any("platforms" in f for f in by_ref.values())
-    assert population.platforms == platforms
+    assert all(population.platforms[ref] == entries for ref, entries in platforms.items())
+
+
+def test_look_alikes_copy_some_of_their_models_platforms(population):
+    _, platforms = load_real_firms()
+    copied = {ref: v for ref, v in population.platforms.items() if ref not in platforms}
+    assert copied, "some look-alikes work on their model's platforms"
+    for ref, entries in copied.items():
+        model = population.look_alike_of[ref]
+        assert all(e in platforms[model] for e in entries)
+
+
+def test_replay_features_carry_platforms_only_with_a_catalogue(population, taxonomy):
+    from matching.scoring.platforms import PlatformCatalogue
+
+    ua, partners = population.side_features(taxonomy)
+    assert partners.platform_roles is None
+    ua, partners = population.side_features(taxonomy, PlatformCatalogue.from_csv())
+    assert partners.platform_roles.nnz > 0 and ua.platform_roles.nnz > 0
 
 
 def test_the_population_is_deterministic_for_a_seed(population, taxonomy):

@@ -63,7 +63,7 @@ def test_the_query_count_does_not_depend_on_the_population(db, django_assert_num
         firm = FirmFactory(**({} if i % 2 else {"country": "DE", "edrpou": ""}))
         for c in caps[i % 3 : i % 3 + 3]:
             FirmCapabilityFactory(firm=firm, capability_id=c, kind="offer" if c % 2 else "seek")
-    with django_assert_num_queries(3):  # taxonomy, firms, capability rows
+    with django_assert_num_queries(5):  # taxonomy, platform catalogue, firms, capability rows, platform rows
         f = features_load()
     assert len(f.ua) + len(f.partners) == n_firms
 
@@ -72,3 +72,22 @@ def test_rows_of_maps_ids_to_rows_and_unknown_ids_to_minus_one():
     ids = np.array([3, 7, 11], dtype=np.int64)
     assert list(rows_of(ids, [11, 3, 5, 12])) == [2, 0, -1, -1]
     assert list(rows_of(np.zeros(0, np.int64), [1])) == [-1]
+
+
+def test_firm_platforms_are_loaded_as_role_bits_with_the_catalogue(db):
+    from matching.scoring.platforms import ROLE_BIT
+    from registry.models import FirmPlatform, Platform
+
+    maker = FirmFactory(ref="de-kmw", country="DE", edrpou="")
+    repairer = FirmFactory(ref="ua-remont")
+    pzh = Platform.objects.get(code="spg.pzh2000")
+    FirmPlatform.objects.create(firm=maker, platform=pzh, role="oem")
+    FirmPlatform.objects.create(firm=repairer, platform=pzh, role="repairs")
+    FirmPlatform.objects.create(firm=repairer, platform=pzh, role="supplies_parts")
+    f = features_load()
+    cat = f.ua.platform_catalogue
+    assert cat is not None and cat.codes == sorted(Platform.objects.values_list("code", flat=True))
+    j = cat.index()["spg.pzh2000"]
+    assert f.partners.platform_roles[f.partner_rows([maker.pk])[0], j] == ROLE_BIT["oem"]
+    assert f.ua.platform_roles[f.ua_rows([repairer.pk])[0], j] == ROLE_BIT["repairs"] | ROLE_BIT["supplies_parts"]
+    assert f.partners.countries[f.partner_rows([maker.pk])[0]] == "DE"

@@ -204,7 +204,10 @@ def test_capacity_weight_drops_out_where_no_quantities_were_given(taxonomy):
     block = model.score_rows(np.arange(1))
     assert not block.capacity_applicable[0, 0]
     w = model.params.weights
-    expected = sum(w[c] * block.component(c)[0, 0] for c in COMPONENTS) / (sum(w.values()) - w["capacity"])
+    # No platform declared either: its weight drops out too.
+    expected = sum(w[c] * block.component(c)[0, 0] for c in COMPONENTS) / (
+        sum(w.values()) - w["capacity"] - w["platforms"]
+    )
     assert block.total[0, 0] == pytest.approx(expected, rel=1e-6)
 
 

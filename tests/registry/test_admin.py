@@ -92,7 +92,7 @@ def test_an_admin_edit_with_a_bad_edrpou_is_refused_and_a_good_one_is_in_the_his
         partnership_types='["co_production"]', certifications="[]", export_regimes="[]", languages="[]",
         edrpou="32855968", contact_phone="+380441234567",
     )  # fmt: skip
-    for prefix in ("capabilities", "memberships", "beneficial_owners", "revisions"):
+    for prefix in ("capabilities", "platforms", "memberships", "beneficial_owners", "revisions"):
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     response = client.post(url, data)
     assert response.status_code == 200

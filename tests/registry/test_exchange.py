@@ -91,8 +91,8 @@ def test_a_file_with_every_kind_of_error_reports_all_of_them_and_imports_nothing
         "firms[6] (nl-ems): offers[0].capability: unknown capability 'uav.teleporter'",
         "firms[7] (cz-vehicles): colour: unknown field (allowed: " + ", ".join(
             ["ref", "name", "country", "edrpou", "lei", "ncage", "website", "employees", "founded", "description",
-             "offers", "seeks", "partnership_types", "certifications", "security_clearance", "export_regimes",
-             "languages", "contact"]) + ")",
+             "offers", "seeks", "platforms", "partnership_types", "certifications", "security_clearance",
+             "export_regimes", "languages", "contact"]) + ")",
     ]  # fmt: skip
     assert Firm.objects.count() == 0
     assert OutboxMessage.objects.count() == 0

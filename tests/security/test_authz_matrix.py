@@ -66,6 +66,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int | str]] = {
     ("GET", f"{V1}/capabilities/"): ANY_USER,
     # Documented choice of the registry: reviewers as well as administrators extend the taxonomy.
     ("POST", f"{V1}/capabilities/"): only(("reviewer", "admin"), outsider=403),
+    ("GET", f"{V1}/platforms/"): ANY_USER,  # the platform catalogue (issue 13): read-only, any signed-in user
     ("GET", f"{V1}/firms/"): ANY_USER,
     ("POST", f"{V1}/firms/"): ANY_USER,  # self-service: anyone signed in may register a firm
     ("GET", f"{V1}/firms/{{id}}/"): ANY_USER,  # A is verified: its public profile is public

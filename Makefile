@@ -39,7 +39,7 @@ lint: install
 	$(BIN)/lint-imports
 
 bench: install
-	$(BIN)/python manage.py bench_match --ukrainian 2000 --partners 20000
+	$(BIN)/python bench/bench_match.py --ukrainian 2000 --partners 20000
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts

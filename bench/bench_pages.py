@@ -155,8 +155,8 @@ def main() -> None:
     from django.test import Client
 
     from accounts.models import User
+    from bench.history import proposal_history_erase
     from matching.models import Proposal
-    from matching.services.history import proposal_history_erase
     from registry.models import Firm
 
     call_command("migrate", verbosity=0)

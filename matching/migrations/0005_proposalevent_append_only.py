@@ -6,7 +6,7 @@
   `QuerySet.update()/delete()`, `_raw_delete()` and hand-written SQL cannot rewrite the trail
   either. TRUNCATE fires no row trigger: the test database's flush still empties the table.
   Deliberately erasing throwaway (benchmark) history goes through
-  `matching.services.history.proposal_history_erase`, which says so.
+  `bench.history.proposal_history_erase`, which says so.
 - SQLite gets no trigger: Django's flush empties tables there with DELETE, which a trigger would
   refuse; the model methods and the PROTECT foreign key still guard the ORM paths.
 """
@@ -16,7 +16,7 @@ from django.db import migrations, models
 
 TABLE = "matching_proposalevent"
 FUNCTION = "matching_proposalevent_append_only"
-TRIGGER = "proposalevent_append_only"  # matching.services.history disables it by this name
+TRIGGER = "proposalevent_append_only"  # bench.history disables it by this name
 
 # No "%" anywhere: schema_editor.execute() passes parameters, so psycopg would read it as a placeholder.
 CREATE_FUNCTION = f"""

@@ -1,4 +1,4 @@
-"""import_sanctions, screen_firms, screening_report and bench_screening as an operator runs them."""
+"""import_sanctions, screen_firms and screening_report as an operator runs them."""
 
 import json
 from io import StringIO
@@ -65,12 +65,3 @@ def test_screening_report_json_lists_every_firm_with_its_matches(small_list, fir
     text = StringIO()
     call_command("screening_report", stdout=text)
     assert "de-west" in text.getvalue() and "ua-skyforge" not in text.getvalue()
-
-
-def test_bench_screening_prints_json_last(db):
-    out = StringIO()
-    call_command("bench_screening", "--firms", "300", "--entries", "1000", stdout=out)
-    result = json.loads(out.getvalue().strip().splitlines()[-1])
-    assert result["firms"] == 300 and result["entries"] == 1000
-    assert result["planted_found"] == result["planted"] == 3
-    assert result["total_seconds"] > 0 and result["peak_rss_mb"] > 0

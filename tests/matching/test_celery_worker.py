@@ -63,7 +63,7 @@ def test_a_worker_killed_mid_run_leaves_the_run_to_finish_on_another_with_nothin
     import os
     import signal
 
-    from matching.bench_db import bench_population_write
+    from bench.match_db import bench_population_write
     from matching.services.runs import match_run_execute
 
     settings.MATCHING = {**settings.MATCHING, "CHUNK_SIZE": 4}
@@ -97,17 +97,16 @@ def test_bench_match_db_times_a_run_through_real_workers_and_prints_json_last(se
     import json
     from io import StringIO
 
-    from django.core.management import call_command
-
+    from bench.bench_match import main
     from tests.celery_worker import skip_unless_worker_possible
 
     skip_unless_worker_possible(REDIS_DB)
     settings.MATCHING = dict(settings.MATCHING)  # --chunk-size overrides it: restored after the test
     out, err = StringIO(), StringIO()
-    call_command(
-        "bench_match", "--db", "--ukrainian", "12", "--partners", "120", "--workers", "1", "--chunk-size", "5",
-        "--redis-db", str(REDIS_DB), stdout=out, stderr=err,
-    )  # fmt: skip
+    assert main(
+        ["--db", "--ukrainian", "12", "--partners", "120", "--workers", "1", "--chunk-size", "5",
+         "--redis-db", str(REDIS_DB)], stdout=out, stderr=err,
+    ) == 0  # fmt: skip
     result = json.loads(out.getvalue().strip().splitlines()[-1])
     assert result["mode"] == "db" and result["pairs"] == 12 * 120
     (run,) = result["runs"]

@@ -8,8 +8,8 @@ from django.core.management.color import no_style
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 
+from bench.history import APPEND_ONLY_TRIGGER, proposal_history_erase
 from matching.models import Notification, Proposal, ProposalEvent
-from matching.services.history import APPEND_ONLY_TRIGGER, proposal_history_erase
 from registry.models import Firm
 from review.services import workflow as review
 from tests.factories import FirmFactory, ProposalFactory

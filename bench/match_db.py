@@ -1,4 +1,4 @@
-"""The whole-path benchmark behind `manage.py bench_match --db`: firms in PostgreSQL, a full run
+"""The whole-path benchmark behind `bench/bench_match.py --db`: firms in PostgreSQL, a full run
 through real Celery worker processes, proposals written.
 
 The population is the scoring core's synthetic market (planted pairs, decoys, noise), written to
@@ -24,12 +24,12 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 
+from bench.history import proposal_history_erase
+from bench.match_memory import peak_rss_mb
 from matching.features import taxonomy_load
 from matching.models import MatchRun, Proposal
 from matching.scoring import CERTIFICATIONS, CLEARANCES, PARTNERSHIP_TYPES, SideFeatures
-from matching.scoring.bench import peak_rss_mb
 from matching.scoring.synthetic import generate_population
-from matching.services.history import proposal_history_erase
 from registry.models import Capability, Firm, FirmCapability
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,12 +1,12 @@
-"""The in-memory benchmark body and the bench_match command around it."""
+"""The in-memory benchmark body and the bench/bench_match.py script around it."""
 
 import json
 from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
 
-from matching.scoring.bench import run_in_memory
+from bench.bench_match import main
+from bench.match_memory import run_in_memory
 
 
 def test_run_in_memory_scores_every_pair_and_reports_timings():
@@ -20,7 +20,7 @@ def test_run_in_memory_scores_every_pair_and_reports_timings():
 
 def test_bench_match_prints_json_as_its_last_line():
     out, err = StringIO(), StringIO()
-    call_command("bench_match", "--ukrainian", "30", "--partners", "200", "--seed", "4", stdout=out, stderr=err)
+    assert main(["--ukrainian", "30", "--partners", "200", "--seed", "4"], stdout=out, stderr=err) == 0
     result = json.loads(out.getvalue().strip().splitlines()[-1])
     assert {"pairs", "seconds", "pairs_per_second", "peak_rss_mb", "rematch_seconds"} <= set(result)
     assert result["pairs"] == 6000 and result["ukrainian"] == 30 and result["seed"] == 4
@@ -28,8 +28,9 @@ def test_bench_match_prints_json_as_its_last_line():
 
 
 def test_bench_match_refuses_an_empty_population():
-    with pytest.raises(CommandError, match="--ukrainian and --partners"):
-        call_command("bench_match", "--ukrainian", "0", "--partners", "10", stdout=StringIO(), stderr=StringIO())
+    err = StringIO()
+    assert main(["--ukrainian", "0", "--partners", "10"], stdout=StringIO(), stderr=err) == 2
+    assert "--ukrainian and --partners" in err.getvalue()
 
 
 @pytest.mark.slow
@@ -40,7 +41,7 @@ def test_full_size_benchmark_meets_the_targets():
     from pathlib import Path
 
     out = subprocess.run(
-        [sys.executable, "manage.py", "bench_match", "--ukrainian", "2000", "--partners", "20000"],
+        [sys.executable, "bench/bench_match.py", "--ukrainian", "2000", "--partners", "20000"],
         cwd=Path(__file__).resolve().parents[2],
         capture_output=True,
         text=True,

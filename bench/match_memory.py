@@ -11,12 +11,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from .capacity import firm_capacity
-from .model import Candidates, Model
-from .params import MatchParams
-from .select import select_proposals
-from .synthetic import generate_population
-from .taxonomy import Taxonomy
+from matching.scoring.capacity import firm_capacity
+from matching.scoring.model import Candidates, Model
+from matching.scoring.params import MatchParams
+from matching.scoring.select import select_proposals
+from matching.scoring.synthetic import generate_population
+from matching.scoring.taxonomy import Taxonomy
 
 
 def peak_rss_mb() -> float:
@@ -63,7 +63,7 @@ def run_in_memory(
     progress: Callable[[str], None] | None = None,
     threads: int | None = None,
 ) -> dict:
-    """The benchmark body behind `manage.py bench_match`; returns the JSON-able result."""
+    """The benchmark body behind `bench/bench_match.py`; returns the JSON-able result."""
     say = progress or (lambda msg: None)
     # One thread by default: on the shared two-core machine a second one bought no wall time
     # (memory bandwidth, other processes) and cost 300 MB of scratch space; see bench/README.md.

@@ -17,7 +17,7 @@ from matching.scoring import CERTIFICATIONS, PARTNERSHIP_TYPES, SideFeatures, Ta
 from matching.scoring.features import platform_role_matrix
 from matching.scoring.platforms import PlatformCatalogue
 from registry.models import CLEARANCE_LEVEL, Capability, Firm, FirmCapability, FirmPlatform, Platform
-from registry.selectors import firms_eligible_for_matching
+from registry.selectors import firm_intro_capacity_expression, firms_eligible_for_matching
 
 SIDES = (Firm.Side.UKRAINIAN.value, Firm.Side.PARTNER.value)
 
@@ -72,7 +72,9 @@ def features_load(*, firms: QuerySet[Firm] | None = None) -> Features:
     catalogue = platform_catalogue_load()
     firms = firms if firms is not None else firms_eligible_for_matching()
     firm_rows = list(
-        firms.order_by("id").values_list(
+        firms.order_by("id")
+        .annotate(effective_intro_capacity=firm_intro_capacity_expression())
+        .values_list(
             "id",
             "name",
             "side",
@@ -82,6 +84,7 @@ def features_load(*, firms: QuerySet[Firm] | None = None) -> Features:
             "security_clearance",
             "employees",
             "country",
+            "effective_intro_capacity",
         )
     )
     cap_rows = list(
@@ -171,6 +174,7 @@ def _side_features(
         texts=[" ".join([r[3] or "", *details.get(r[0], [])]) for r in firm_rows],
         employees=np.array([np.nan if r[7] is None else float(r[7]) for r in firm_rows], dtype=np.float64),
         countries=[str(r[8] or "").upper() for r in firm_rows],
+        intro_capacity=np.array([np.nan if r[9] is None else float(r[9]) for r in firm_rows], dtype=np.float64),
         platform_roles=None
         if catalogue is None
         else platform_role_matrix(

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from core.text import normalize_newlines, text_problem
 from registry.models import (
+    INTRO_CAPACITY_MAX,
     Certification,
     Clearance,
     ExportRegime,
@@ -46,9 +47,9 @@ from registry.validators import (
 
 FORMAT = "alliance-firms/1"
 FIRM_FIELDS = (
-    "ref", "name", "country", "edrpou", "lei", "ncage", "website", "employees", "founded", "description",
-    "offers", "seeks", "platforms", "partnership_types", "certifications", "security_clearance", "export_regimes",
-    "languages", "contact",
+    "ref", "name", "country", "edrpou", "lei", "ncage", "website", "employees", "founded", "intro_capacity",
+    "description", "offers", "seeks", "platforms", "partnership_types", "certifications", "security_clearance",
+    "export_regimes", "languages", "contact",
 )  # fmt: skip
 CAPABILITY_FIELDS = ("capability", "detail", "monthly_capacity")
 PLATFORM_FIELDS = ("platform", "role")
@@ -65,12 +66,15 @@ def max_count_text() -> str:
 
 CONTACT_FIELDS = ("name", "email", "phone")
 # What the API adds to a firm; named in errors so a client echoing them back learns why.
-READ_ONLY_FIELDS = ("id", "side", "status", "screening_status", "created_at", "updated_at", "status_changed_at")
+READ_ONLY_FIELDS = (
+    "id", "side", "status", "screening_status", "created_at", "updated_at", "status_changed_at",
+    "intro_capacity_override",
+)  # fmt: skip
 # Fields whose change means the firm must be screened against sanctions lists again.
 SCREENED_FIELDS = ("name", "country", "edrpou", "lei", "ncage")
 PROFILE_MODEL_FIELDS = (
-    "ref", "name", "country", "edrpou", "lei", "ncage", "website", "employees", "founded", "description",
-    "partnership_types", "certifications", "security_clearance", "export_regimes", "languages",
+    "ref", "name", "country", "edrpou", "lei", "ncage", "website", "employees", "founded", "intro_capacity",
+    "description", "partnership_types", "certifications", "security_clearance", "export_regimes", "languages",
     "contact_name", "contact_email", "contact_phone",
 )  # fmt: skip
 
@@ -139,6 +143,15 @@ def _check_positive_int(problems: list[Problem], name: str, value: Any) -> int |
         return None
     if value > MAX_COUNT:
         problems.append((name, _("must be at most %(max)s") % {"max": max_count_text()}))
+        return None
+    return value
+
+
+def _check_intro_capacity(problems: list[Problem], value: Any) -> int | None:
+    if value is None:
+        return None
+    if not _is_int(value) or not 0 <= value <= INTRO_CAPACITY_MAX:
+        problems.append(("intro_capacity", _("must be a whole number from 0 to %(max)s") % {"max": INTRO_CAPACITY_MAX}))
         return None
     return value
 
@@ -365,6 +378,7 @@ def firm_document_problems(
     if founded is not None and founded > timezone.now().year:
         problems.append(("founded", _("must not be in the future (got %(year)s)") % {"year": founded}))
     clean["founded"] = founded
+    clean["intro_capacity"] = _check_intro_capacity(problems, doc.get("intro_capacity"))
     clean["description"] = _check_text(
         problems, "description", doc.get("description"), 20, 5000, required=True, multiline=True
     )
@@ -562,6 +576,7 @@ def firm_clean_document(
         "website": firm.website,
         "employees": firm.employees,
         "founded": firm.founded,
+        "intro_capacity": firm.intro_capacity,
         "description": firm.description,
         "offers": lists[FirmCapability.Kind.OFFER],
         "seeks": lists[FirmCapability.Kind.SEEK],
@@ -591,7 +606,7 @@ def export_document(clean: Mapping) -> dict[str, Any]:
                 out[name] = [{"platform": entry["platform"], "role": entry["role"]} for entry in value]
         elif name == "contact":
             out[name] = {k: v for k, v in value.items() if not (k == "phone" and not v)}
-        elif name in ("edrpou", "lei", "ncage", "website", "employees", "founded") and _absent(value):
+        elif name in ("edrpou", "lei", "ncage", "website", "employees", "founded", "intro_capacity") and _absent(value):
             continue
         else:
             out[name] = value

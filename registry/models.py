@@ -1,6 +1,7 @@
 """The firm registry: capabilities taxonomy, firms, what they offer and seek, and their history."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +9,9 @@ from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
 from core.i18n import language_code
+
+# The most introductions a firm (or the ministry for it) may ask to handle at once.
+INTRO_CAPACITY_MAX = 50
 
 
 class Capability(models.Model):
@@ -105,6 +109,20 @@ class Firm(models.Model):
     website = models.URLField(blank=True, default="")
     employees = models.PositiveIntegerField(null=True, blank=True)
     founded = models.PositiveIntegerField(null=True, blank=True)
+    # How many open introductions the firm can follow up at once; empty: a default by its size
+    # (matching/scoring/capacity.py). The override is the ministry's (state holdings); it wins.
+    intro_capacity = models.PositiveSmallIntegerField(
+        _("introductions I can handle at once"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(INTRO_CAPACITY_MAX)],
+    )
+    intro_capacity_override = models.PositiveSmallIntegerField(
+        _("introductions at once (ministry override)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(INTRO_CAPACITY_MAX)],
+    )
     description = models.TextField()
     partnership_types = models.JSONField(default=list)
     certifications = models.JSONField(default=list, blank=True)
@@ -136,6 +154,13 @@ class Firm(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(country__in=["RU", "BY", "IR", "KP"]), name="firm_country_not_forbidden"
+            ),
+            models.CheckConstraint(
+                condition=Q(intro_capacity__lte=INTRO_CAPACITY_MAX), name="firm_intro_capacity_at_most_50"
+            ),
+            models.CheckConstraint(
+                condition=Q(intro_capacity_override__lte=INTRO_CAPACITY_MAX),
+                name="firm_intro_capacity_override_at_most_50",
             ),
         ]
         indexes = [models.Index(fields=["side", "status"], name="firm_side_status")]

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from core import providers
 from registry.exchange import SCREENED_FIELDS
@@ -54,6 +55,22 @@ def firms_eligible_for_matching() -> QuerySet[Firm]:
     )
     return Firm.objects.filter(status__in=MATCHING_STATUSES, screening_status__in=MATCHING_SCREENING_STATUSES).exclude(
         Exists(blocking_owner)
+    )
+
+
+def firm_intro_capacity_expression() -> Coalesce:
+    """How many introductions a firm takes at once, as the matching core's `override`: the
+    ministry's override where set, else the firm's own setting, else NULL (a default by size)."""
+    return Coalesce("intro_capacity_override", "intro_capacity")
+
+
+def firm_intro_capacity(*, firm: Firm) -> int | None:
+    """`firm_intro_capacity_expression` for one saved firm (None: the size default applies)."""
+    return (
+        Firm.objects.filter(pk=firm.pk)
+        .annotate(effective_intro_capacity=firm_intro_capacity_expression())
+        .values_list("effective_intro_capacity", flat=True)
+        .first()
     )
 
 

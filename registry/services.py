@@ -36,7 +36,7 @@ from registry.exchange import (
     firm_document_problems,
     firm_platforms_prefetch,
 )
-from registry.models import Capability, Firm, FirmCapability, FirmPlatform, FirmRevision, Platform
+from registry.models import INTRO_CAPACITY_MAX, Capability, Firm, FirmCapability, FirmPlatform, FirmRevision, Platform
 from registry.selectors import IDENTITY_FIELDS
 
 SCREEN_ONE_TASK = "compliance.tasks.screen_firm_task"
@@ -366,6 +366,42 @@ def firm_suspend(*, firm: Firm, reviewer: User, reason: str) -> Firm:
         data={"reason": "suspended", "firm": firm.pk},
     )
     return firm
+
+
+@transaction.atomic
+def firm_intro_capacity_override_set(*, firm: Firm, reviewer: User, value: int | None, note: str = "") -> Firm:
+    """A reviewer sets (or, with None, clears) the ministry's override of a firm's introductions at
+    once (e.g. for a state holding); kept in the firm's history. Firms cannot set it themselves."""
+    require_reviewer(reviewer, gettext("Only ministry reviewers can override a firm's capacity."))
+    if value is not None and (
+        isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= INTRO_CAPACITY_MAX
+    ):
+        raise ApplicationError(
+            gettext("The capacity override is not valid."),
+            fields={
+                "value": [gettext("must be a whole number from 0 to %(max)s, or empty") % {"max": INTRO_CAPACITY_MAX}]
+            },
+        )
+    locked = (
+        Firm.objects.select_for_update()
+        .prefetch_related(firm_capabilities_prefetch(), firm_platforms_prefetch())
+        .get(pk=firm.pk)
+    )
+    old = locked.intro_capacity_override
+    if old == value:
+        return locked
+    locked.intro_capacity_override = value
+    locked.save(update_fields=["intro_capacity_override", "updated_at"])
+    _revision(
+        locked,
+        user=reviewer,
+        source="capacity",
+        fields=[],
+        clean=firm_clean_document(locked),
+        note=note,
+        changes={"intro_capacity_override": {"old": old, "new": value}},
+    ).save()
+    return locked
 
 
 # --- Bulk import ----------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from core.text import text_problem, validate_multiline_text, validate_single_lin
 from matching.models import Proposal
 from registry.exchange import MAX_COUNT, firm_clean_document, max_count_text
 from registry.models import (
+    INTRO_CAPACITY_MAX,
     Capability,
     Certification,
     Clearance,
@@ -279,6 +280,16 @@ class FirmProfileForm(FreeTextRulesMixin, forms.Form):
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     employees = forms.IntegerField(label=_("Employees"), min_value=1, max_value=MAX_COUNT, required=False)
     founded = forms.IntegerField(label=_("Year founded"), min_value=1800, max_value=date.today().year, required=False)
+    intro_capacity = forms.IntegerField(
+        label=_("Introductions I can handle at once"),
+        min_value=0,
+        max_value=INTRO_CAPACITY_MAX,
+        required=False,
+        help_text=_(
+            "0 to 50. Leave empty for a default by the firm's size: 3 below 50 employees, 5 below 250, "
+            "10 below 1,000, 20 above."
+        ),
+    )
     description = forms.CharField(
         label=_("What the firm does"),
         widget=forms.Textarea,
@@ -488,7 +499,7 @@ class FirmProfileForm(FreeTextRulesMixin, forms.Form):
         for key in ("lei", "ncage", "website"):
             if d[key]:
                 data[key] = d[key]
-        for key in ("employees", "founded"):
+        for key in ("employees", "founded", "intro_capacity"):
             if d[key] is not None:
                 data[key] = d[key]
         if d["contact_phone"].strip():
@@ -500,6 +511,21 @@ class FirmProfileForm(FreeTextRulesMixin, forms.Form):
 
 
 # ---- Review -----------------------------------------------------------------------------------
+
+
+class CapacityOverrideForm(forms.Form):
+    """The ministry's override of a firm's introductions at once; empty clears it."""
+
+    value = forms.IntegerField(
+        label=_("Override: introductions at once"),
+        min_value=0,
+        max_value=INTRO_CAPACITY_MAX,
+        required=False,
+        help_text=_("0 to 50; wins over the firm's own setting. Leave empty to clear the override."),
+    )
+
+    def add_service_errors(self, error: ApplicationError) -> None:
+        add_service_errors(self, error)
 
 
 class DecisionForm(FreeTextRulesMixin, forms.Form):

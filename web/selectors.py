@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import numpy as np
 from django.core.cache import cache
 from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from matching.models import Proposal
+from matching.scoring.capacity import firm_capacity
+from matching.services.runs import match_params
 from registry.models import Capability, Firm, FirmCapability
+from registry.selectors import firm_intro_capacity
 from review.selectors import review_stats
 
 # Creation order is id order (created_at is set on insert, ids come from a sequence), and the
@@ -170,3 +174,24 @@ def dashboard_numbers(*, refresh: bool = False) -> dict:
         }
         cache.set(DASHBOARD_CACHE_KEY, numbers, DASHBOARD_CACHE_SECONDS)
     return numbers
+
+
+def firm_capacity_summary(*, firm: Firm) -> dict:
+    """What a reviewer sees of a firm's introductions at once: the firm's own setting, the
+    ministry's override, and what a run gives it (`effective`, by the matching core's own rule)."""
+    chosen = firm_intro_capacity(firm=firm)
+    employees = np.array([np.nan if firm.employees is None else float(firm.employees)])
+    override = np.array([np.nan if chosen is None else float(chosen)])
+    effective = int(firm_capacity(employees, match_params(), override=override)[0])
+    if firm.intro_capacity_override is not None:
+        source = "override"
+    elif firm.intro_capacity is not None:
+        source = "firm"
+    else:
+        source = "size"
+    return {
+        "own": firm.intro_capacity,
+        "override": firm.intro_capacity_override,
+        "effective": effective,
+        "source": source,
+    }

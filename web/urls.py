@@ -60,6 +60,7 @@ review_urls = [
     path("review/firms/", review.firm_queue, name="review_firms"),
     path("review/firms/<int:pk>/", review.firm_detail, name="review_firm"),
     path("review/firms/<int:pk>/status/", review.firm_status, name="review_firm_status"),
+    path("review/firms/<int:pk>/capacity/", review.firm_capacity_override, name="review_firm_capacity"),
     path("review/runs/", review.run_list, name="review_runs"),
     path("review/runs/<int:pk>/", review.run_detail, name="review_run"),
     path("review/runs/<int:pk>/progress/", review.run_progress, name="review_run_progress"),

@@ -38,6 +38,8 @@ class SideFeatures:
     texts: list[str]  # description + capability details
     employees: np.ndarray | None = None  # (n,) float64, NaN where unknown; None: all unknown (capacity.py)
     countries: list[str] | None = None  # ISO 3166-1 alpha-2 per firm; None: unknown
+    # (n,) float64 introductions the firm takes at once (capacity.py `override`); NaN: its size decides
+    intro_capacity: np.ndarray | None = None
     # (n, N) float32 role bitmask per platform (platforms.ROLE_BIT), columns in platform_catalogue order;
     # None: no platform data (the platform component then drops out of every total).
     platform_roles: sp.csr_matrix | None = None
@@ -125,6 +127,10 @@ class SideFeatures:
             texts=texts,
             employees=employees,
             countries=[(r.get("country") or "").upper() for r in records],
+            intro_capacity=np.array(
+                [np.nan if r.get("intro_capacity") is None else float(r["intro_capacity"]) for r in records],
+                dtype=np.float64,
+            ),
             platform_roles=roles,
             platform_catalogue=platforms,
         )

@@ -17,6 +17,8 @@ import csv
 import re
 import unicodedata
 from functools import cache, lru_cache
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -45,7 +47,8 @@ _TRANSLIT = {
     "ъ": "", "'": "",
 }  # fmt: skip
 _TRANSLIT_TABLE = str.maketrans(_TRANSLIT)
-_SENTENCES = re.compile(r"[;!?\n]|[.:](?!\d)")
+# [;!?\n] or [.:] not before a digit; one character class first, so the regex engine scans fast.
+_SENTENCES = re.compile(r"[;!?\n.:](?!(?<=[.:])\d)")
 _TOKENS = re.compile(rf"\d+(?:[.,]\d+)?(?:[xх×]\d+(?:[.,]\d+)?)*(?![a-z0-9{_UK_LETTERS}])|[a-z0-9{_UK_LETTERS}']+")
 _UNIT = re.compile(r"^(\d+)(mm|мм|cm|см|km|км|kg|кг)$")
 _CYRILLIC = re.compile(rf"^[{_UK_LETTERS}']+$")
@@ -129,18 +132,20 @@ def translit(token: str) -> str:
     return token.translate(_TRANSLIT_TABLE)
 
 
+@lru_cache(maxsize=200_000)
+def _parts(raw: str) -> tuple[str, ...]:
+    """The tokens one match of _TOKENS stands for: none, itself, or a number and its unit ("155мм")."""
+    t = raw.strip("'")
+    if not t:
+        return ()
+    m = _UNIT.match(t)
+    if m:
+        return m.groups()
+    return (t.replace(",", ".").replace("х", "x").replace("×", "x") if t[0].isdigit() else t,)
+
+
 def _tokens(sentence: str) -> list[str]:
-    out = []
-    for t in _TOKENS.findall(sentence):
-        t = t.strip("'")
-        if not t:
-            continue
-        m = _UNIT.match(t)
-        if m:
-            out.extend(m.groups())
-        else:
-            out.append(t.replace(",", ".").replace("х", "x").replace("×", "x") if t[0].isdigit() else t)
-    return out
+    return [t for raw in _TOKENS.findall(sentence) for t in _parts(raw)]
 
 
 def sentences(text: str) -> list[list[str]]:
@@ -232,9 +237,14 @@ class Gazetteer:
         prefixes, keys = self.prefixes, self.keys
         found: set[str] = set()
         for seq in ([w.latin for w in words], [w.latin_lemma for w in words]):
-            for i in range(len(seq)):
-                key = ""
-                for j in range(i, min(i + self.MAX_N, len(seq))):
+            n = len(seq)
+            for i, key in enumerate(seq):
+                if key not in prefixes:  # most words start no name: skip the n-gram walk
+                    continue
+                codes = keys.get(key)
+                if codes:
+                    found.update(codes)
+                for j in range(i + 1, min(i + self.MAX_N, n)):
                     key += seq[j]
                     if key not in prefixes:
                         break
@@ -305,6 +315,7 @@ class Analyzer:
             self.trigger.setdefault(min(need), []).append(i)
         self.gazetteer = gazetteer()
         self._cache: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self._words: dict[str, _Token] = {}  # a _TOKENS match -> what its words add
 
     @classmethod
     def for_taxonomy(cls, taxonomy) -> Analyzer:
@@ -324,19 +335,54 @@ class Analyzer:
         hit = self._cache.get(segment)
         if hit is not None:
             return hit
-        words = [word(t) for t in _tokens(segment)]
-        terms = [x for w in words for x in w.terms]
-        seen = {w.lemma for w in words}.union(terms)
-        concepts = {
-            self.concepts[i][0]
-            for i in sorted({i for w in seen for i in self.trigger.get(w, ())})
-            if self.concepts[i][1] <= seen
-        }
-        concepts.update(f"plat:{c}" for c in self.gazetteer.find_words(words))
+        known = self._words
+        # Per distinct spelling the work is done once (_token); per sentence only C-level joins.
+        toks = [known.get(raw) or self._token(raw) for raw in _TOKENS.findall(segment)]
+        terms = list(_chain(map(_TERMS, toks)))
+        concepts: set[str] = set()
+        triggered = set().union(*map(_TRIGGER, toks))
+        if triggered:
+            seen = set(_chain(map(_LEMMAS, toks))).union(terms)
+            concepts.update(self.concepts[i][0] for i in triggered if self.concepts[i][1] <= seen)
+        if any(map(_PLATFORM, toks)):  # no word starts or stems a platform name: none named
+            concepts.update(f"plat:{c}" for c in self.gazetteer.find_words(list(_chain(map(_WORDS, toks)))))
         if len(self._cache) > 100_000:
             self._cache.clear()
         self._cache[segment] = hit = (tuple(terms), tuple(sorted(concepts)))
         return hit
+
+    def _token(self, raw: str) -> _Token:
+        """What one _TOKENS match (none, one or two words) adds to a sentence, worked out once."""
+        g = self.gazetteer
+        words = tuple(word(t) for t in _parts(raw))
+        tok = _Token(
+            words,
+            tuple(x for w in words for x in w.terms),
+            tuple(w.lemma for w in words),
+            frozenset(i for w in words for x in (w.lemma, *w.terms) for i in self.trigger.get(x, ())),
+            any(
+                w.latin in g.prefixes or w.latin_lemma in g.prefixes or (w.stem is not None and w.stem in g.stems)
+                for w in words
+            ),
+        )
+        if len(self._words) > 200_000:
+            self._words.clear()
+        self._words[raw] = tok
+        return tok
+
+
+class _Token(NamedTuple):
+    """The words of one _TOKENS match and what they add to their sentence's terms and concepts."""
+
+    words: tuple[Word, ...]
+    terms: tuple[str, ...]
+    lemmas: tuple[str, ...]
+    trigger: frozenset[int]  # concepts whose trigger lemma a word is or adds
+    platform: bool  # a word may start a platform name or meet one by stem
+
+
+_WORDS, _TERMS, _LEMMAS, _TRIGGER, _PLATFORM = (itemgetter(i) for i in range(5))
+_chain = chain.from_iterable
 
 
 @cache

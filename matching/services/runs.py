@@ -292,8 +292,8 @@ def firm_capacities(*, features: Features, params: MatchParams, firm_id: int | N
     superseded, so they do not count). In a single-firm rematch (`firm_id`) the firm's proposed
     pairs with other firms are not re-selected either, so they count as used too.
 
-    Per-firm overrides (introductions per month, a ministry decision) plug in as `override` of
-    firm_capacity once the Firm model has them.
+    A firm's own "introductions at once", or the ministry's override of it, replaces the size
+    default (`registry.selectors.firm_intro_capacity_expression`, loaded by features_load).
     """
     open_q = Q(status__in=(Proposal.Status.APPROVED, Proposal.Status.CONNECTED))
     if firm_id is not None:
@@ -306,8 +306,16 @@ def firm_capacities(*, features: Features, params: MatchParams, firm_id: int | N
         rows = rows_of(side.firm_ids, used_pairs[:, column])
         used.append(np.bincount(rows[rows >= 0], minlength=len(side)))
     return (
-        firm_capacity(features.ua.employees, params, n=len(features.ua), used=used[0]),
-        firm_capacity(features.partners.employees, params, n=len(features.partners), used=used[1]),
+        firm_capacity(
+            features.ua.employees, params, n=len(features.ua), used=used[0], override=features.ua.intro_capacity
+        ),
+        firm_capacity(
+            features.partners.employees,
+            params,
+            n=len(features.partners),
+            used=used[1],
+            override=features.partners.intro_capacity,
+        ),
     )
 
 

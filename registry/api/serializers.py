@@ -14,6 +14,7 @@ from rest_framework import serializers
 from core.api.strict import StrictFieldsMixin
 from registry.exchange import MAX_COUNT, firm_clean_document
 from registry.models import (
+    INTRO_CAPACITY_MAX,
     Capability,
     Certification,
     Clearance,
@@ -63,6 +64,14 @@ class FirmWriteSerializer(serializers.Serializer):
     website = serializers.URLField(required=False, allow_null=True, allow_blank=True)
     employees = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_COUNT)
     founded = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    intro_capacity = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=INTRO_CAPACITY_MAX,
+        help_text="Introductions the firm can handle at once; null: a default by size (3 below 50 employees, "
+        "5 below 250, 10 below 1,000, 20 above).",
+    )
     description = serializers.CharField(min_length=20, max_length=5000)
     offers = CapabilityEntrySerializer(many=True, required=False)
     seeks = CapabilityEntrySerializer(many=True, required=False)
@@ -100,6 +109,12 @@ class FirmSerializer(FirmWriteSerializer):
     edrpou = serializers.CharField(allow_null=True, read_only=True)
     security_clearance = serializers.ChoiceField(Clearance.choices, read_only=True)
     platforms = PlatformEntryReadSerializer(many=True, read_only=True)
+    intro_capacity_override = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="The ministry's override of `intro_capacity` (wins when set); reviewers set it with "
+        "`POST /api/v1/firms/{id}/capacity-override/`.",
+    )
 
     def to_representation(self, firm: Firm) -> dict[str, Any]:
         visible = self.context.get("contact_visible_ids", set())
@@ -119,7 +134,7 @@ class FirmSerializer(FirmWriteSerializer):
         ]
         data["contact"] = {**doc["contact"], "phone": doc["contact"]["phone"] or None} if firm.pk in visible else None
         tz = timezone.get_current_timezone()
-        data.update(side=firm.side, status=firm.status)
+        data.update(side=firm.side, status=firm.status, intro_capacity_override=firm.intro_capacity_override)
         if self.context.get("screening_visible", False):
             data["screening_status"] = firm.screening_status
         data.update(
@@ -145,6 +160,16 @@ class FirmVerifySerializer(StrictFieldsMixin, serializers.Serializer):
 
 class FirmSuspendSerializer(StrictFieldsMixin, serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text="Why the firm is suspended; kept in its history.")
+
+
+class FirmCapacityOverrideSerializer(StrictFieldsMixin, serializers.Serializer):
+    value = serializers.IntegerField(
+        allow_null=True,
+        min_value=0,
+        max_value=INTRO_CAPACITY_MAX,
+        help_text="Introductions the firm takes at once whatever it set itself; null clears the override.",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
 class FieldChangeSerializer(serializers.Serializer):

@@ -15,6 +15,7 @@ from registry.api.filters import FirmFilter, NullsLastOrderingFilter, PlatformFi
 from registry.api.serializers import (
     CapabilitySerializer,
     CapabilityWriteSerializer,
+    FirmCapacityOverrideSerializer,
     FirmRevisionSerializer,
     FirmSerializer,
     FirmSuspendSerializer,
@@ -39,7 +40,14 @@ from registry.selectors import (
     platform_list,
     platform_names,
 )
-from registry.services import capability_create, firm_create, firm_suspend, firm_update, firm_verify
+from registry.services import (
+    capability_create,
+    firm_create,
+    firm_intro_capacity_override_set,
+    firm_suspend,
+    firm_update,
+    firm_verify,
+)
 
 
 @extend_schema_view(
@@ -142,6 +150,25 @@ class FirmViewSet(viewsets.GenericViewSet):
         body = FirmSuspendSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         firm = firm_suspend(firm=self.get_object(), reviewer=request.user, reason=body.validated_data["reason"])
+        return Response(self._render([self._reload(firm)], many=False))
+
+    @extend_schema(
+        summary="Override a firm's introductions at once (reviewers)",
+        description="Sets the ministry's `intro_capacity_override` (e.g. for a state holding), which wins over "
+        "the firm's own `intro_capacity` in match runs; `null` clears it. Kept in the firm's history.",
+        request=FirmCapacityOverrideSerializer,
+        responses={200: FirmSerializer, **error_responses(400, 401, 403, 404, 415)},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[IsReviewer], url_path="capacity-override")
+    def capacity_override(self, request: Request, pk=None) -> Response:
+        body = FirmCapacityOverrideSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        firm = firm_intro_capacity_override_set(
+            firm=self.get_object(),
+            reviewer=request.user,
+            value=body.validated_data["value"],
+            note=body.validated_data.get("note", ""),
+        )
         return Response(self._render([self._reload(firm)], many=False))
 
     @extend_schema(

@@ -48,3 +48,29 @@ def test_a_full_run_writes_full_list_ranks_within_each_firms_capacity(population
     # Ranks count every scored counterpart, so they need not run 1..n within the proposals.
     for p in Proposal.objects.filter(status="proposed"):
         assert p.rank_for_ukrainian >= 1 and (p.rank_for_partner is None or p.rank_for_partner >= 1)
+
+
+def test_a_firm_that_takes_one_introduction_at_once_gets_at_most_one_in_a_full_run(
+    population, django_capture_on_commit_callbacks
+):
+    hub = population["ua-skyforge"]
+    hub.employees = 5000  # 20 slots by size, but it asked for one
+    hub.intro_capacity = 1
+    hub.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        run = match_run_start()
+    run.refresh_from_db()
+    assert run.status == "succeeded", run.error
+    assert Proposal.objects.filter(ukrainian=hub, status="proposed").count() == 1
+
+
+def test_the_ministry_override_wins_over_the_firms_own_capacity(population):
+    hub = population["ua-skyforge"]
+    hub.employees = 10
+    hub.intro_capacity = 1
+    hub.intro_capacity_override = 4
+    hub.save()
+    features = features_load()
+    params = params_of(match_run_start(enqueue=False))
+    cap_ua, _ = firm_capacities(features=features, params=params)
+    assert dict(zip(features.ua.firm_ids.tolist(), cap_ua.tolist(), strict=True))[hub.pk] == 4

@@ -74,6 +74,50 @@ def test_analysis_is_deterministic(analyzer, taxonomy):
     assert first == [analyzer(t) for t in texts]
 
 
+def _uncached(analyzer: Analyzer, text: str) -> list[str]:
+    """The analyzer's terms worked out word by word: no sentence or token cache, an n-gram walk from every word."""
+    import re
+
+    from matching.scoring.text import _normalise, _tokens, word
+
+    g = analyzer.gazetteer
+    terms: list[str] = []
+    concepts: set[str] = set()
+    for segment in re.split(r"[;!?\n]|[.:](?!\d)", _normalise(text)):
+        words = [word(t) for t in _tokens(segment)]
+        sentence_terms = [x for w in words for x in w.terms]
+        seen = {w.lemma for w in words}.union(sentence_terms)
+        concepts.update(term for term, need in analyzer.concepts if need <= seen)
+        for seq in ([w.latin for w in words], [w.latin_lemma for w in words]):
+            for i in range(len(seq)):
+                for j in range(i + 1, min(i + g.MAX_N, len(seq)) + 1):
+                    if "".join(seq[i:j]) not in g.prefixes:
+                        break
+                    concepts.update(f"plat:{c}" for c in g.keys.get("".join(seq[i:j]), ()))
+        concepts.update(f"plat:{c}" for w in words if w.stem for c in g.stems.get(w.stem, ()))
+        terms += sentence_terms
+    return terms + sorted(concepts)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        EN_SHELLS,
+        UK_SHELLS,
+        "Ремонт «Богдани», CAESAR, PzH 2000; 7,62х39 мм набої. Обслуговуємо «Цезарі» та Леопардів",
+        "Spare parts for the PzH2000 and Leopard 2A6: 5.56x45 rounds, 12.7мм; storm drains. Body armour",
+        "Виробляємо дрони-камікадзе та засоби РЕБ для ЗСУ. Ремонт Т-64БВ і T-72; ПзГ-2000",
+        "",
+    ],
+)
+def test_the_cached_analysis_is_the_uncached_one(analyzer, taxonomy, text):
+    fresh = Analyzer(taxonomy.names_en, taxonomy.names_uk, taxonomy.codes)
+    expected = _uncached(fresh, text)
+    assert fresh(text) == expected  # cold caches
+    assert fresh(text) == expected  # from the sentence cache
+    assert analyzer(text + "\n" + text) == _uncached(fresh, text + "\n" + text)
+
+
 def test_the_model_scores_a_ukrainian_and_an_english_profile_by_their_shared_concepts(taxonomy):
     def side(rows):
         return SideFeatures.from_records(

@@ -90,7 +90,8 @@ def test_a_file_with_every_kind_of_error_reports_all_of_them_and_imports_nothing
         "firms[5] (pl-amunicja): country: CN is not on the list of eligible partner countries",
         "firms[6] (nl-ems): offers[0].capability: unknown capability 'uav.teleporter'",
         "firms[7] (cz-vehicles): colour: unknown field (allowed: " + ", ".join(
-            ["ref", "name", "country", "edrpou", "lei", "ncage", "website", "employees", "founded", "description",
+            ["ref", "name", "country", "edrpou", "lei", "ncage", "website", "employees", "founded", "intro_capacity",
+             "description",
              "offers", "seeks", "platforms", "partnership_types", "certifications", "security_clearance",
              "export_regimes", "languages", "contact"]) + ")",
     ]  # fmt: skip

@@ -76,6 +76,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int | str]] = {
     ("GET", f"{V1}/firms/{{id}}/history/"): only((*A_MEMBERS, "reviewer", "admin")),
     ("POST", f"{V1}/firms/{{id}}/verify/"): only(("reviewer", "admin"), outsider=403),
     ("POST", f"{V1}/firms/{{id}}/suspend/"): only(("reviewer", "admin"), outsider=403),
+    # The ministry's override of a firm's introductions at once (state holdings): never the firm's own.
+    ("POST", f"{V1}/firms/{{id}}/capacity-override/"): only(("reviewer", "admin"), outsider=403),
     # --- matching (issue #3) ---
     ("GET", f"{V1}/match-runs/"): only(("reviewer", "admin"), outsider=403),
     ("POST", f"{V1}/match-runs/"): only(("reviewer", "admin"), outsider=403),
@@ -130,6 +132,7 @@ BODIES = {
     ("POST", f"{V1}/proposals/{{id}}/outcome/"): {"kind": "mou", "date": date(2026, 10, 1).isoformat()},
     ("POST", f"{V1}/proposals/bulk-review/"): lambda w: {"action": "approve", "ids": [w.proposal_a.pk]},
     ("PATCH", f"{V1}/me/"): {"language": "uk"},
+    ("POST", f"{V1}/firms/{{id}}/capacity-override/"): {"value": 12},
     ("PATCH", f"{V1}/firms/{{id}}/"): {"description": "Builds reconnaissance drones and now thermal optics too."},
     ("POST", f"{V1}/capabilities/"): {
         "code": "optics.test_lenses",

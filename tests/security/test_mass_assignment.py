@@ -42,6 +42,7 @@ PROTECTED = {
     "partner_accepted_at": "2026-01-01T00:00:00Z",
     "screening": {"status": "clear"},
     "matches": [],
+    "intro_capacity_override": 40,  # the ministry's, through POST /firms/{id}/capacity-override/ only
 }
 
 V1 = "/api/v1"

@@ -313,3 +313,30 @@ def test_mark_all_read(page_alice, alice):
     _note(alice, "b")
     page_alice.post(reverse("web:notification_read_all"))
     assert not alice.notifications.filter(read_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "help_text"),
+    [
+        ("en", "Introductions I can handle at once", "3 below 50 employees"),
+        ("uk", "Скільки знайомств я можу вести одночасно", "3 — до 50 працівників"),
+    ],
+)
+def test_alice_sets_introductions_at_once_on_her_profile(page_alice, alice, firm_a, language, label, help_text):
+    alice.language = language
+    alice.save()
+    body = page_alice.get(reverse("web:firm_edit", args=[firm_a.pk])).content.decode()
+    assert label in body and help_text in body and 'name="intro_capacity"' in body
+    response = page_alice.post(reverse("web:firm_edit", args=[firm_a.pk]), _profile(intro_capacity="4"))
+    assert response.status_code == 302
+    firm_a.refresh_from_db()
+    assert firm_a.intro_capacity == 4
+    page_alice.post(reverse("web:firm_edit", args=[firm_a.pk]), _profile(intro_capacity=""))
+    firm_a.refresh_from_db()
+    assert firm_a.intro_capacity is None
+
+
+def test_an_intro_capacity_over_50_is_named_next_to_the_field(page_alice, firm_a):
+    response = page_alice.post(reverse("web:firm_edit", args=[firm_a.pk]), _profile(intro_capacity="51"))
+    assert response.status_code == 200
+    assert "intro_capacity" in response.context["form"].errors

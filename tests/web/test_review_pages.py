@@ -277,3 +277,40 @@ def test_queue_pages_walk_the_filtered_proposals_in_order_without_gaps(page_rita
         assert page.paginator.count == 9
         seen += [p.pk for p in page]
     assert seen == expected
+
+
+@pytest.mark.parametrize(("language", "heading"), [("en", "Introductions at once"), ("uk", "Знайомств одночасно")])
+def test_a_reviewer_sees_the_effective_capacity_and_sets_then_clears_the_override(
+    page_rita, rita, firm_a, language, heading
+):
+    rita.language = language
+    rita.save()
+    firm_a.employees, firm_a.intro_capacity = 30, 2
+    firm_a.save()
+    url = reverse("web:review_firm", args=[firm_a.pk])
+    body = page_rita.get(url).content.decode()
+    assert heading in body and 'name="value"' in body and "csrfmiddlewaretoken" in body
+    assert page_rita.get(url).context["capacity"] == {"own": 2, "override": None, "effective": 2, "source": "firm"}
+    response = page_rita.post(reverse("web:review_firm_capacity", args=[firm_a.pk]), {"value": "9"})
+    assert response.status_code == 302
+    firm_a.refresh_from_db()
+    assert firm_a.intro_capacity_override == 9
+    assert page_rita.get(url).context["capacity"]["source"] == "override"
+    page_rita.post(reverse("web:review_firm_capacity", args=[firm_a.pk]), {"value": ""})
+    firm_a.refresh_from_db()
+    assert firm_a.intro_capacity_override is None
+
+
+def test_an_override_over_50_is_named_and_not_saved(page_rita, firm_a):
+    response = page_rita.post(reverse("web:review_firm_capacity", args=[firm_a.pk]), {"value": "51"})
+    assert response.status_code == 400
+    assert response.context["capacity_form"].errors["value"]
+    firm_a.refresh_from_db()
+    assert firm_a.intro_capacity_override is None
+
+
+def test_a_firm_member_cannot_post_an_override(page_alice, firm_a):
+    response = page_alice.post(reverse("web:review_firm_capacity", args=[firm_a.pk]), {"value": "9"})
+    assert response.status_code == 403
+    firm_a.refresh_from_db()
+    assert firm_a.intro_capacity_override is None

@@ -26,7 +26,7 @@ from review.services import workflow as review
 from web import selectors
 from web.charts import hbars
 from web.domains import component_label
-from web.forms import BulkDecisionForm, DecisionForm, QueueFilterForm
+from web.forms import BulkDecisionForm, CapacityOverrideForm, DecisionForm, QueueFilterForm
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
@@ -205,9 +205,39 @@ def firm_queue(request: HttpRequest) -> HttpResponse:
 @reviewer_required
 def firm_detail(request: HttpRequest, pk: int) -> HttpResponse:
     firm = get_object_or_404(Firm.objects.prefetch_related("capabilities__capability", "beneficial_owners"), pk=pk)
-    screening_visible = firm_screening_visible_to(user=request.user)
-    context = {"firm": firm, "form": DecisionForm(), "screening_visible": screening_visible}
-    return render(request, "web/review/firm.html", context)
+    return _firm_page(
+        request, firm, capacity_form=CapacityOverrideForm(initial={"value": firm.intro_capacity_override})
+    )
+
+
+def _firm_page(request: HttpRequest, firm: Firm, *, capacity_form: CapacityOverrideForm, status: int = 200):
+    context = {
+        "firm": firm,
+        "form": DecisionForm(),
+        "screening_visible": firm_screening_visible_to(user=request.user),
+        "capacity": selectors.firm_capacity_summary(firm=firm),
+        "capacity_form": capacity_form,
+    }
+    return render(request, "web/review/firm.html", context, status=status)
+
+
+@reviewer_required
+@require_POST
+def firm_capacity_override(request: HttpRequest, pk: int) -> HttpResponse:
+    firm = get_object_or_404(Firm, pk=pk)
+    form = CapacityOverrideForm(request.POST)
+    if form.is_valid():
+        try:
+            registry.firm_intro_capacity_override_set(
+                firm=firm, reviewer=request.user, value=form.cleaned_data["value"]
+            )
+        except ApplicationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("The capacity override of %(name)s is saved.") % {"name": firm.name})
+            return redirect("web:review_firm", firm.pk)
+    firm = get_object_or_404(Firm.objects.prefetch_related("capabilities__capability", "beneficial_owners"), pk=pk)
+    return _firm_page(request, firm, capacity_form=form, status=400)
 
 
 @reviewer_required

@@ -170,48 +170,38 @@ def _clean(firm: Firm) -> dict:
     return firm_clean_document(firm)
 
 
+class CatalogueAdmin(admin.ModelAdmin):
+    """A reference catalogue (capabilities, platforms): reviewers read it, superusers edit it,
+    nobody deletes an entry (firms refer to it; codes are stable keys of the exchange format)."""
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and (request.user.is_superuser or getattr(request.user, "is_reviewer", False))
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Capability)
-class CapabilityAdmin(admin.ModelAdmin):
+class CapabilityAdmin(CatalogueAdmin):
     list_display = ["code", "domain", "name_en", "name_uk", "ml_category"]
     list_filter = ["domain", "ml_category"]
     search_fields = ["code", "name_en", "name_uk"]
 
-    def has_module_permission(self, request) -> bool:
-        return request.user.is_active and (request.user.is_superuser or getattr(request.user, "is_reviewer", False))
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request) -> bool:
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # firms refer to capabilities; codes are stable keys of the exchange format
-
 
 @admin.register(Platform)
-class PlatformAdmin(admin.ModelAdmin):
+class PlatformAdmin(CatalogueAdmin):
     list_display = ["code", "kind", "name_en", "name_uk", "origin", "calibre", "in_ukraine"]
     list_filter = ["kind", "origin", "in_ukraine"]
     search_fields = ["code", "name_en", "name_uk", "oem"]
-
-    def has_module_permission(self, request) -> bool:
-        return request.user.is_active and (request.user.is_superuser or getattr(request.user, "is_reviewer", False))
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request) -> bool:
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # firms refer to platforms; codes are stable keys of the exchange format
 
 
 @admin.register(FirmRevision)

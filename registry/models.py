@@ -14,7 +14,21 @@ from core.i18n import language_code
 INTRO_CAPACITY_MAX = 50
 
 
-class Capability(models.Model):
+class BilingualName:
+    """`name_en` / `name_uk` read in the given language, or the active one (`name`)."""
+
+    name_en: str
+    name_uk: str
+
+    def name_in(self, language: str | None = None) -> str:
+        return self.name_uk if language_code(language) == "uk" else self.name_en
+
+    @property
+    def name(self) -> str:
+        return self.name_in()
+
+
+class Capability(BilingualName, models.Model):
     """One entry of the capability taxonomy (`spec/capabilities.csv`)."""
 
     code = models.CharField(max_length=64, unique=True)
@@ -29,13 +43,6 @@ class Capability(models.Model):
 
     def __str__(self) -> str:
         return self.code
-
-    def name_in(self, language: str | None = None) -> str:
-        return self.name_uk if language_code(language) == "uk" else self.name_en
-
-    @property
-    def name(self) -> str:
-        return self.name_in()
 
 
 class PartnershipType(models.TextChoices):
@@ -240,7 +247,7 @@ class BeneficialOwner(models.Model):
         return f"{self.name} ({self.country}, {self.share_percent}%)"
 
 
-class Platform(models.Model):
+class Platform(BilingualName, models.Model):
     """A weapon system in Ukrainian service (`spec/platforms.csv`) that firms make, repair or supply."""
 
     code = models.CharField(max_length=64, unique=True)
@@ -258,13 +265,6 @@ class Platform(models.Model):
 
     def __str__(self) -> str:
         return self.code
-
-    def name_in(self, language: str | None = None) -> str:
-        return self.name_uk if language_code(language) == "uk" else self.name_en
-
-    @property
-    def name(self) -> str:
-        return self.name_in()
 
 
 class PlatformRole(models.TextChoices):

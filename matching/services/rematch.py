@@ -19,14 +19,14 @@ from django.utils.dateparse import parse_datetime
 from core.outbox import outbox_enqueue
 from matching.features import features_load, rows_of
 from matching.models import MatchRun
-from matching.scoring import Model, select_proposals
+from matching.scoring import Model
 from matching.services.runs import (
     excluded_pairs,
-    firm_capacities,
     params_of,
     proposal_rows,
     proposals_write,
     run_parameters,
+    selection_allocate,
 )
 from registry.models import Firm
 from registry.selectors import firms_eligible_for_matching
@@ -117,17 +117,7 @@ def _rescore(run: MatchRun) -> MatchRun:
             exclude=exclude if len(exclude) else None,
             other_kth=_other_side_kth(run.firm_id, side, other_ids, params.top_k, params.min_score),
         )
-        capacity_ua, capacity_partner = firm_capacities(features=features, params=params, firm_id=run.firm_id)
-        selection = select_proposals(
-            candidates,
-            len(features.ua),
-            len(features.partners),
-            params,
-            features.ua.firm_ids,
-            features.partners.firm_ids,
-            capacity_ua=capacity_ua,
-            capacity_partner=capacity_partner,
-        )
+        selection = selection_allocate(candidates=candidates, features=features, params=params, firm_id=run.firm_id)
         selection_rows = proposal_rows(model=model, features=features, selection=selection)
         selection_rows = _respect_counterpart_caps(selection_rows, run.firm_id, params.max_open_per_firm)
         counts = None

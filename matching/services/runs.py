@@ -286,6 +286,21 @@ def _empty_candidates() -> Candidates:
     )
 
 
+def selection_allocate(*, candidates: Candidates, features: Features, params: MatchParams, firm_id: int | None = None):
+    """The global allocation over a run's candidates, with each firm's capacity (`firm_capacities`)."""
+    capacity_ua, capacity_partner = firm_capacities(features=features, params=params, firm_id=firm_id)
+    return select_proposals(
+        candidates,
+        len(features.ua),
+        len(features.partners),
+        params,
+        features.ua.firm_ids,
+        features.partners.firm_ids,
+        capacity_ua=capacity_ua,
+        capacity_partner=capacity_partner,
+    )
+
+
 def firm_capacities(*, features: Features, params: MatchParams, firm_id: int | None = None) -> tuple:
     """(Ukrainian, partner) capacity arrays for a run: by size, minus the slots of approved and
     connected proposals (open, and never re-selected by a run; proposed ones are re-selected or
@@ -334,17 +349,7 @@ def match_run_finalise(*, run_id: int) -> MatchRun | None:
     features, model = _run_model(run)
     blobs = list(run.chunks.order_by("index").values_list("candidates", flat=True))
     candidates = _unpack(features, blobs, params.rank_depth)
-    capacity_ua, capacity_partner = firm_capacities(features=features, params=params)
-    selection = select_proposals(
-        candidates,
-        len(features.ua),
-        len(features.partners),
-        params,
-        features.ua.firm_ids,
-        features.partners.firm_ids,
-        capacity_ua=capacity_ua,
-        capacity_partner=capacity_partner,
-    )
+    selection = selection_allocate(candidates=candidates, features=features, params=params)
     log.info("run #%s: allocation %s", run_id, selection.stats)
     rows = proposal_rows(model=model, features=features, selection=selection)
     with transaction.atomic():

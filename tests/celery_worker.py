@@ -156,6 +156,31 @@ def send_task(worker: Worker, name: str, **kwargs) -> None:
         app.send_task(name, kwargs=kwargs, queue=worker.queue, connection=conn)
 
 
+@contextmanager
+def publishing_to(worker: Worker) -> Iterator[None]:
+    """Make this test process publish for real (outbox relays, `.delay()`) to `worker`'s broker and queue."""
+    from alliance.celery import app
+
+    keys = ("broker_url", "task_always_eager", "task_default_queue")
+    saved = {k: app.conf[k] for k in keys}
+    app.conf.update(broker_url=worker.broker_url, task_always_eager=False, task_default_queue=worker.queue)
+    _reset_producer_pool(app)  # producers must connect to the worker's broker, not a cached one
+    try:
+        yield
+    finally:
+        app.conf.update(saved)
+        _reset_producer_pool(app)
+
+
+def _reset_producer_pool(app) -> None:
+    # Celery caches its connection and producer pools on first use; drop them so the next send
+    # connects with the current broker_url.
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
+
+
 def wait_for(condition: Callable[[], bool], timeout: float = 60, interval: float = 0.2) -> None:
     deadline = time.monotonic() + timeout
     while not condition():

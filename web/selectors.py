@@ -18,7 +18,7 @@ from matching.scoring.capacity import firm_capacity
 from matching.services.runs import match_params
 from registry.models import Capability, Firm, FirmCapability
 from registry.selectors import firm_intro_capacity
-from review.selectors import review_stats
+from review.selectors import proposals_in_domain, review_stats
 
 # Creation order is id order (created_at is set on insert, ids come from a sequence), and the
 # primary key index serves it; created_at has no index and would mean sorting the whole queue.
@@ -59,11 +59,7 @@ def review_queue(
     if status:
         qs = qs.filter(status=status)
     if domain:
-        # Same rule as the API's ProposalFilter (either firm has a capability in the domain), written
-        # as two IN (subquery) tests: PostgreSQL hashes those once, whereas `EXISTS(..) OR EXISTS(..)`
-        # runs two subplans per proposal and takes most of a second over 100,000 rows.
-        in_domain = FirmCapability.objects.filter(capability__domain=domain).values("firm_id")
-        qs = qs.filter(Q(ukrainian_id__in=in_domain) | Q(partner_id__in=in_domain))
+        qs = proposals_in_domain(qs, domain=domain)
     if min_score is not None:
         qs = qs.filter(score__gte=min_score)
     if country:

@@ -20,14 +20,9 @@ from core.outbox import outbox_enqueue
 from matching.features import features_load, rows_of
 from matching.models import MatchRun
 from matching.scoring import Model
-from matching.services.runs import (
-    excluded_pairs,
-    params_of,
-    proposal_rows,
-    proposals_write,
-    run_parameters,
-    selection_allocate,
-)
+from matching.services.proposals import proposal_rows, proposals_write
+from matching.services.runs import params_of, run_parameters
+from matching.services.selection import excluded_pairs, selection_allocate
 from registry.models import Firm
 from registry.selectors import firms_eligible_for_matching
 

@@ -26,7 +26,6 @@ from matching.models import Notification, Proposal, ProposalEvent
 from registry.api.serializers import iso_datetime
 from review.selectors import (
     NO_EVENT_NOTES,
-    REVIEWER_ROLES,
     ProposalFilter,
     firm_capability_lists,
     notification_list,
@@ -213,14 +212,10 @@ class ProposalSerializer(serializers.ModelSerializer):
     def get_outcome(self, proposal: Proposal) -> dict[str, Any] | None:
         if proposal.status not in (Proposal.Status.PARTNERSHIP, Proposal.Status.CLOSED):
             return None
-        notes = self._notes[proposal.pk]
-        note = notes["outcome_note"] or ""
-        if notes["outcome_actor_role"] in REVIEWER_ROLES and not self.context["request"].user.can_review:
-            note = ""  # reviewers' notes are theirs
         return {
             "kind": proposal.outcome_kind or "closed",
             "date": proposal.outcome_date.isoformat() if proposal.outcome_date else None,
-            "note": note,
+            "note": self._notes[proposal.pk]["outcome_note"] or "",  # redacted by the selector
         }
 
     def get_expires_at(self, proposal: Proposal) -> str | None:

@@ -4,7 +4,8 @@ import pytest
 
 from matching.features import features_load
 from matching.models import Proposal
-from matching.services.runs import firm_capacities, match_run_start, params_of
+from matching.services.runs import match_run_start, params_of
+from matching.services.selection import firm_capacities
 from tests.factories import ProposalFactory
 from tests.matching.population import make_population
 

@@ -250,7 +250,7 @@ def test_withdraw_needs_a_reason(proposal_ab, rita):
 
 
 def test_a_withdrawn_pair_is_proposed_again_once_both_firms_are_eligible(proposal_ab, rita, firm_a):
-    from matching.services.runs import PROPOSE_AGAIN
+    from matching.services.selection import PROPOSE_AGAIN
 
     firm_suspend(firm=firm_a, reviewer=rita, reason="Checking documents")
     assert Proposal.objects.get(pk=proposal_ab.pk).status in PROPOSE_AGAIN

@@ -5,11 +5,6 @@ PostgreSQL, with Django's file-based email backend, and read the files it writes
 """
 
 import datetime as dt
-import os
-import shutil
-import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from email import message_from_string
@@ -18,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.models import OutboxMessage
@@ -26,6 +21,7 @@ from matching.models import Notification, Proposal
 from review.services import workflow as review
 from review.services.notifications import notification_send_email, reviewer_digest_send
 from review.tasks import expire_proposals_task, reviewer_digest_task, send_notification_task
+from tests.celery_worker import publishing_to, running_worker
 from tests.factories import ProposalFactory, UserFactory
 
 S = Proposal.Status
@@ -176,78 +172,16 @@ def test_expire_task_expires_due_proposals(firm_a, settings):
 
 # --- A real celery worker --------------------------------------------------------------------------
 
-REDIS_URL = os.environ.get("REVIEW_TEST_REDIS_URL", "redis://127.0.0.1:6379/4")
-
-
-def _redis_ok() -> bool:
-    try:
-        import redis
-
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
-    except Exception:  # noqa: BLE001
-        return False
-
-
-def _reset_producer_pool(app) -> None:
-    # Celery caches its connection and producer pools on first use; drop them so the next send
-    # connects with the current broker_url.
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
-    app.amqp._producer_pool = None
-
 
 @pytest.fixture
 def celery_worker_process(transactional_db, tmp_path):
-    """A `celery worker` subprocess on Redis (REVIEW_TEST_REDIS_URL) and this test's PostgreSQL database."""
-    if connection.vendor != "postgresql":
-        pytest.skip("the worker must share the test database: PostgreSQL only")
-    if not _redis_ok():
-        pytest.skip(f"Redis not reachable at {REDIS_URL}")
-    import redis
-
-    from alliance.celery import app
-
-    redis.Redis.from_url(REDIS_URL).flushdb()  # our own db number: no one else's messages
-    db = settings.DATABASES["default"]
+    """A real `celery worker` (tests/celery_worker.py) on Redis db 4 and this test's PostgreSQL database,
+    sending mail to files; this process publishes to it."""
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    log = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
-        "CELERY_BROKER_URL": REDIS_URL,
-        "CELERY_RESULT_BACKEND": "",
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(mail_dir),
-        "CONN_MAX_AGE": "0",
-    }
-    celery = shutil.which("celery", path=str(Path(sys.executable).parent)) or "celery"
-    proc = subprocess.Popen(
-        [celery, "-A", "alliance", "worker", "--concurrency=2", "--loglevel=INFO", "--without-gossip",
-         "--without-mingle", "--without-heartbeat", "-n", f"review-test-{os.getpid()}@%h"],
-        cwd=BASE_DIR, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager")}
-    app.conf.update(broker_url=REDIS_URL, task_always_eager=False)
-    _reset_producer_pool(app)  # producers must connect to the worker's broker, not a cached one
-    try:
-        deadline = time.monotonic() + 90
-        while "ready." not in log.read_text():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"celery worker did not start:\n{log.read_text()[-3000:]}")
-            time.sleep(0.3)
-        yield {"mail_dir": mail_dir, "log": log}
-    finally:
-        app.conf.update(saved)
-        _reset_producer_pool(app)
-        os.killpg(proc.pid, signal.SIGTERM)  # our own process group only
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+    env = {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": str(mail_dir)}
+    with running_worker(redis_db=4, env=env, ready_timeout=90) as worker, publishing_to(worker):
+        yield {"mail_dir": mail_dir, "log": worker}
 
 
 def _emails(mail_dir: Path) -> list:
@@ -286,7 +220,7 @@ def test_a_real_worker_emails_an_approval_exactly_once_per_recipient(
     mail_dir = celery_worker_process["mail_dir"]
     assert _wait_for(lambda: not Notification.objects.filter(emailed_at__isnull=True).exists()), celery_worker_process[
         "log"
-    ].read_text()[-3000:]
+    ].log()[-3000:]
     assert _wait_for(lambda: len(_emails(mail_dir)) >= 3)
     time.sleep(2)  # give the duplicates time to (not) arrive
     messages = _emails(mail_dir)

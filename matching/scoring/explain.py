@@ -155,11 +155,18 @@ ROLE_UK = {
 }
 
 
+def _named(model: Model, side, row: int) -> np.ndarray:
+    """(N,) bool: platforms the firm names in its description without declaring them (inferred)."""
+    named = getattr(model, "ua_platform_named" if side is model.ua else "p_platform_named", None)
+    return named[row] if named is not None else np.zeros(model.platform_catalogue.n, dtype=bool)
+
+
 def _platform_lines(model: Model, a_side, a_row, a_name, a_prov, b_side, b_row, b_name, b_counter, en, uk) -> None:
     """Lines for maker A (or its national industry) against B that services, needs or could license."""
     cat, fam = model.platform_catalogue, model.platform_family
     a_bits = _row(a_side.platform_roles, a_row) if a_side.platform_roles is not None else {}
     b_bits = _row(b_side.platform_roles, b_row) if b_side.platform_roles is not None else {}
+    a_named, b_named = (_named(model, a_side, a_row), _named(model, b_side, b_row))
     for a in np.flatnonzero(a_prov).tolist():
         linked = [b for b in np.flatnonzero(b_counter).tolist() if fam[a, b] > 0]
         if not linked:
@@ -174,6 +181,9 @@ def _platform_lines(model: Model, a_side, a_row, a_name, a_prov, b_side, b_row, 
                 for r in roles:
                     by_role_en.setdefault(ROLE_EN[r], []).append(b)
                     by_role_uk.setdefault(ROLE_UK[r], []).append(b)
+            elif b_named[b]:
+                by_role_en.setdefault("names in its profile (inferred)", []).append(b)
+                by_role_uk.setdefault("згадує у своєму профілі (виведено)", []).append(b)
             else:
                 by_role_en.setdefault("could produce under licence (inferred)", []).append(b)
                 by_role_uk.setdefault("могла б виробляти за ліцензією (виведено)", []).append(b)
@@ -185,6 +195,16 @@ def _platform_lines(model: Model, a_side, a_row, a_name, a_prov, b_side, b_row, 
         if made:
             en.append(f"{b_name} {b_en}; {a_name} makes the {cat.names_en[a]}{fam_en}")
             uk.append(f"{b_name} {b_uk}; {a_name} виробляє {cat.names_uk[a]}{fam_uk}")
+        elif a_named[a]:
+            origin = cat.origins[a]
+            en.append(
+                f"{b_name} {b_en}; {a_name} names the {cat.names_en[a]} in its profile and is from its "
+                f"country of origin ({origin}) (inferred){fam_en}"
+            )
+            uk.append(
+                f"{b_name} {b_uk}; {a_name} згадує {cat.names_uk[a]} у своєму профілі й походить з її "
+                f"країни ({origin}) (виведено){fam_uk}"
+            )
         else:
             origin = cat.origins[a]
             en.append(

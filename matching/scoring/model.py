@@ -315,7 +315,6 @@ class Model:
         self.u_met_code_t = np.ascontiguousarray(self._level_code(u_met).T)
         u_offer_dom = (ua.offers @ dmap > 0).astype(np.float32)  # (n, D) offers in domain
         p_offer_dom = (partners.offers @ dmap > 0).astype(np.float32)
-        self._platforms_setup(params)
         # Co-production: cosine of the offer-domain sets, gated half by each side asking for
         # co-production / JV / licensing: 0.5 * [g_u * a_u | a_u] @ [b_p ; g_p * b_p], one product.
         a_u = sp.csr_matrix(u_offer_dom).multiply(np.sqrt(inv(np.asarray(u_offer_dom.sum(axis=1)).ravel()))[:, None])
@@ -339,6 +338,7 @@ class Model:
             self._reuse_text(reuse_text_from)
         else:
             self._fit_text()
+        self._platforms_setup(params)  # after the text: platforms named in descriptions count
         w = np.array(params.weight_vector(), dtype=np.float32)
         self.weights = w
 
@@ -411,23 +411,30 @@ class Model:
         cidx = {c: i for i, c in enumerate(countries)}
         origin = np.array([cidx.get(o, -2) for o in cat.origins], dtype=np.int64)  # unknown never matches
 
-        def side(sf: SideFeatures, coprod: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        text_credit = np.float32(params.platform_text_credit)
+
+        def side(sf: SideFeatures, coprod: np.ndarray, text) -> tuple[np.ndarray, ...]:
             n = len(sf)
             bits = (sf.platform_roles if sf.platform_roles is not None else sp.csr_matrix((n, n_p))).toarray()
             bits = bits.astype(np.int64)
-            declared = (bits != 0).any(axis=1)
+            # Named in the description and not declared with a role: an inferred declaration.
+            named = self._platforms_named(text, n, n_p) & (bits == 0) if text_credit > 0 else np.zeros((n, n_p), bool)
+            declared = (bits != 0).any(axis=1) | named.any(axis=1)
             offers = sp.csr_matrix(sf.offers, dtype=np.float32)
             country = np.array([cidx.get(c, -1) for c in (sf.countries or [""] * n)], dtype=np.int64)
             country[country < 0] = -1
-            national = (country[:, None] == origin[None, :]) & (np.asarray(offers @ caps) > 0)
+            of_origin = country[:, None] == origin[None, :]
+            national = of_origin & (np.asarray(offers @ caps) > 0)
             provider = np.maximum((bits & MAKES) > 0, np.float32(params.platform_national_credit) * national)
+            provider = np.maximum(provider, text_credit * (named & of_origin))
             licence = self._met(offers, adj)[:, np.maximum(primary, 0)] * (primary >= 0)[None, :]
             licence *= np.float32(params.platform_licence_credit) * coprod[:, None]
             counter = np.maximum(((bits & (SERVICES | NEEDS)) > 0).astype(np.float32), licence)
-            return provider.astype(np.float32), counter.astype(np.float32), declared
+            counter = np.maximum(counter, text_credit * named)
+            return provider.astype(np.float32), counter.astype(np.float32), declared, named
 
-        u_prov, u_counter, self.ua_platform_declared = side(ua, self.ua_coprod)
-        p_prov, p_counter, self.p_platform_declared = side(pa, self.p_coprod)
+        u_prov, u_counter, self.ua_platform_declared, self.ua_platform_named = side(ua, self.ua_coprod, self.ua_text)
+        p_prov, p_counter, self.p_platform_declared, self.p_platform_named = side(pa, self.p_coprod, self.p_text)
         self.has_platforms = bool(self.ua_platform_declared.any() or self.p_platform_declared.any())
         fam = cat.family_matrix(params.platform_family_credit)
         self.platform_family = fam
@@ -449,6 +456,22 @@ class Model:
         self.p_platform_side = np.ascontiguousarray(np.vstack([spread(p_counter).T, p_prov.T]), dtype=np.float32)
         self.ua_platform_provider, self.ua_platform_counter = u_prov, u_counter
         self.p_platform_provider, self.p_platform_counter = p_prov, p_counter
+
+    def _platforms_named(self, text: sp.csr_matrix, n: int, n_p: int) -> np.ndarray:
+        """(n, N) bool: the catalogue's platforms each firm's description names (its TF-IDF columns
+        `plat:<code>`, from text.Analyzer's gazetteer; a name no other firm uses falls under min_df)."""
+        named = np.zeros((n, n_p), dtype=bool)
+        vocabulary = getattr(self.vectorizer, "vocabulary_", None) if self.vectorizer is not None else None
+        if not vocabulary or text is None:
+            return named
+        index = self.platform_catalogue.index()
+        pairs = [(col, index[t[5:]]) for t, col in vocabulary.items() if t.startswith("plat:") and t[5:] in index]
+        if not pairs:
+            return named
+        cols, plats = np.array(pairs, dtype=np.int64).T
+        hits = text[:, cols].tocoo()
+        named[hits.row, plats[hits.col]] = True
+        return named
 
     def _platforms_into(self, out: np.ndarray, rows: np.ndarray, p_rows: np.ndarray, buf) -> np.ndarray | None:
         """Platform fit into `out` (b, m); returns where it applies (either firm declared a platform)."""

@@ -44,6 +44,11 @@ class MatchParams:
     platform_family_credit: float = 0.5
     platform_national_credit: float = 0.5
     platform_licence_credit: float = 0.6
+    # A platform a firm names in its description (text.Analyzer's gazetteer: "PzH 2000", "Богдана")
+    # counts as declared at this credit, marked inferred in the reasons: as a counterpart (it services,
+    # uses or wants to produce it) and, when the firm is of the platform's origin country, as its
+    # industry. 0 turns it off.
+    platform_text_credit: float = 0.8
     top_k: int = 5  # proposals per firm, for each side
     max_open_per_firm: int = 20  # ceiling over every firm's capacity (capacity.py), whatever its size
     min_score: float = 0.2  # pairs below this are never proposed
@@ -85,6 +90,7 @@ class MatchParams:
             "platform_family_credit",
             "platform_national_credit",
             "platform_licence_credit",
+            "platform_text_credit",
         ):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name}: must be between 0 and 1")

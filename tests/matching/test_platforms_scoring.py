@@ -147,3 +147,25 @@ def test_params_stored_before_platforms_still_load():
     params = MatchParams.from_dict(old)
     assert params.weights["platforms"] == MatchParams().weights["platforms"]
     assert params.adjacency is True
+
+
+def test_a_platform_named_in_a_description_counts_as_an_inferred_declaration(taxonomy, catalogue):
+    ua = [{**firm(1, "Remont", "UA"), "description": "Ми ремонтуємо самохідні гаубиці PzH 2000 поблизу фронту."}]
+    pa = [firm(2, "KMW", "DE", platforms=[("spg.pzh2000", "oem")]), firm(3, "Nothing", "NL")]
+    model, block = block_for(taxonomy, catalogue, ua, pa)
+    p = block.component("platforms")[0]
+    assert p[0] == pytest.approx(MatchParams().platform_text_credit)
+    assert p[1] == 0
+    reasons = explain(model, 0, 0, block.components[:, 0, 0])
+    assert any("names in its profile (inferred)" in line and "PzH 2000" in line for line in reasons["en"])
+    assert any("згадує у своєму профілі (виведено)" in line for line in reasons["uk"])
+
+    off, block = block_for(taxonomy, catalogue, ua, pa, platform_text_credit=0.0)
+    assert block.component("platforms")[0, 0] == 0
+
+
+def test_a_named_platform_from_its_origin_country_makes_the_firm_its_industry(taxonomy, catalogue):
+    ua = [firm(1, "Remont", "UA", platforms=[("spg.pzh2000", "repairs")])]
+    pa = [{**firm(2, "Zulieferer", "DE"), "description": "Supplier of gun mounts for the PzH 2000 howitzer."}]
+    _, block = block_for(taxonomy, catalogue, ua, pa)
+    assert block.component("platforms")[0, 0] == pytest.approx(MatchParams().platform_text_credit)

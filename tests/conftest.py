@@ -140,6 +140,16 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_kept_match_model():
+    """A rematch keeps its prepared model per process (matching/services/prepared.py): never across tests."""
+    from matching.services.prepared import prepared_forget
+
+    prepared_forget()
+    yield
+    prepared_forget()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Throttle counters live in the cache: every test starts with none."""
     from django.core.cache import cache

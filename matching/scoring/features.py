@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import scipy.sparse as sp
@@ -47,6 +47,22 @@ class SideFeatures:
 
     def __len__(self) -> int:
         return len(self.firm_ids)
+
+    def take(self, rows) -> SideFeatures:
+        """The firms at `rows`, in that order (a side of one firm for a single-firm rematch)."""
+        rows = np.asarray(rows, dtype=np.int64)
+
+        def pick(x):
+            if x is None:
+                return None
+            if isinstance(x, list):
+                return [x[i] for i in rows.tolist()]
+            return x[rows]
+
+        return SideFeatures(
+            **{f.name: pick(getattr(self, f.name)) for f in fields(self) if f.name != "platform_catalogue"},
+            platform_catalogue=self.platform_catalogue,
+        )
 
     @classmethod
     def from_records(

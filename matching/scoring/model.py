@@ -7,6 +7,7 @@ over pairs. Summation orders do not depend on chunking, so scores are bitwise re
 
 from __future__ import annotations
 
+import copy
 import threading
 from dataclasses import dataclass
 
@@ -764,6 +765,40 @@ class Model:
             scores=block.total[li, pj].astype(np.float32),
             components=np.ascontiguousarray(block.components[:, li, pj].T, dtype=np.float32),
         )
+
+    # Attributes prepared from one side only (by name): what `with_side` replaces.
+    _SIDE_ATTRIBUTES = {"ua": ("ua", ("ua_", "u_")), "partner": ("partners", ("p_",))}
+
+    def with_side(self, side: str, replacement: SideFeatures) -> Model:
+        """This prepared model with `side` ('ua' or 'partner') replaced by `replacement`, say the one
+        firm being rematched as it is now; the other side's preparation is reused as it is.
+
+        Only `replacement` is prepared (against a one-firm stand-in for the other side), with this
+        model's TF-IDF fit: a single-firm rematch no longer rebuilds the whole registry's model.
+        Every score equals a fresh Model's over the same firms (tests/matching/test_prepared.py).
+        """
+        if side not in self._SIDE_ATTRIBUTES:
+            raise ValueError("side: must be 'ua' or 'partner'")
+        keep, prefixes = self._SIDE_ATTRIBUTES[side]
+        if side == "ua":
+            ua, partners = replacement, self.partners.take(np.arange(min(1, len(self.partners))))
+        else:
+            ua, partners = self.ua.take(np.arange(min(1, len(self.ua)))), replacement
+        prepared = Model(ua, partners, self.taxonomy, self.params, reuse_text_from=self)
+        out = copy.copy(self)
+        for name, value in vars(prepared).items():
+            if name == keep or name.startswith(prefixes):
+                setattr(out, name, value)
+        out.has_platforms = (
+            bool(out.ua_platform_declared.any() or out.p_platform_declared.any())
+            if (
+                getattr(out, "ua_platform_declared", None) is not None
+                and getattr(out, "p_platform_declared", None) is not None
+            )
+            else False
+        )
+        out._workspace = threading.local()
+        return out
 
     def rematch(
         self, side: str, row: int, exclude: np.ndarray | None = None, other_kth: np.ndarray | None = None

@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from core.outbox import outbox_enqueue
-from matching.features import features_load, rows_of
+from matching.features import rows_of
 from matching.models import MatchRun
-from matching.scoring import Model
+from matching.services.prepared import prepared_for_firm
 from matching.services.proposals import proposal_rows, proposals_write
 from matching.services.runs import params_of, run_parameters
 from matching.services.selection import excluded_pairs, selection_allocate
@@ -93,15 +93,14 @@ def rematch_firm(*, firm_id: int) -> MatchRun | None:
 def _rescore(run: MatchRun) -> MatchRun:
     started = time.perf_counter()
     params = params_of(run)
-    features = features_load()
     side = Firm.objects.values_list("side", flat=True).get(pk=run.firm_id)
+    features, model = prepared_for_firm(firm_id=run.firm_id, side=side, params=params)
     own = features.ua if side == Firm.Side.UKRAINIAN else features.partners
     rows = features.ua_rows([run.firm_id]) if side == Firm.Side.UKRAINIAN else features.partner_rows([run.firm_id])
     if rows[0] < 0:
         counts = {"proposals_created": 0, "proposals_updated": 0, "proposals_superseded": 0}
         selection_rows = []
     else:
-        model = Model(features.ua, features.partners, features.taxonomy, params)
         exclude = excluded_pairs(
             features=features, cooldown_days=run.parameters.get("cooldown_days", 180), firm_id=run.firm_id
         )

@@ -213,6 +213,22 @@ def allocate(
     n_blocks, label = connected_components(graph, directed=False)
     stats["blocks"] = int(n_blocks)
     block = label[a]
+    # A block with one constrained firm (every pair hangs on it alone: a star, as in a single-firm
+    # rematch) is solved exactly by taking its capacity's worth of best values; no LP needed.
+    star = ~(np.bincount(block[a != b], minlength=n_blocks) > 0)[block]
+    if star.any():
+        idx = np.flatnonzero(star)
+        order = np.lexsort((-values[rest[idx]], a[idx]))  # by node, best value first
+        node_sorted = a[idx][order]
+        starts = np.r_[0, np.flatnonzero(np.diff(node_sorted)) + 1]
+        rank = np.arange(len(order)) - np.repeat(starts, np.diff(np.r_[starts, len(order)]))
+        cap = np.where(tight_u[ru[idx]], cap_u[ru[idx]], cap_p[rp[idx]])[order]
+        chosen[rest[idx[order[rank < cap]]]] = True
+        stats["star_pairs"] = len(idx)
+        rest, a, b, block, ru, rp = rest[~star], a[~star], b[~star], block[~star], ru[~star], rp[~star]
+        if len(rest) == 0:
+            _enforce_caps(chosen, u, p, values, cap_u, cap_p)
+            return chosen, stats
     # Batches of whole blocks in block-label order, each up to max_block_pairs pairs.
     by_block = np.argsort(block, kind="stable")
     sizes = np.bincount(block, minlength=n_blocks)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import threading
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -58,6 +59,7 @@ def _bits(flags: np.ndarray) -> np.ndarray:
     return (flags.astype(np.int64) << np.arange(flags.shape[1], dtype=np.int64)).sum(axis=1)
 
 
+@cache
 def _partnership_table() -> np.ndarray:
     """Score for every pair of type profiles: half the best single arrangement, half mutual coverage."""
     k = type_compatibility_matrix()
@@ -72,7 +74,9 @@ def _partnership_table() -> np.ndarray:
     best = np.where(sets[:, None, :], best_with[None, :, :], 0).max(axis=2)  # [A, B]
     table = 0.5 * best + 0.25 * (cover_a + cover_b)
     table[0, :] = table[:, 0] = 0.0  # a firm that declared no type fits nothing
-    return np.nan_to_num(table).astype(np.float32)
+    table = np.nan_to_num(table).astype(np.float32)
+    table.flags.writeable = False  # shared by every Model
+    return table
 
 
 def _assurance_profiles(certs: np.ndarray, clearance: np.ndarray) -> np.ndarray:
@@ -80,7 +84,12 @@ def _assurance_profiles(certs: np.ndarray, clearance: np.ndarray) -> np.ndarray:
 
 
 def _assurance_table(params: MatchParams) -> np.ndarray:
-    """Score for every pair of (certifications, clearance) profiles."""
+    """Score for every pair of (certifications, clearance) profiles (computed once per weighting)."""
+    return _assurance_table_for(params.aqap_weight, params.cert_weight, params.clearance_weight)
+
+
+@cache
+def _assurance_table_for(aqap_weight: float, cert_weight: float, clearance_weight: float) -> np.ndarray:
     nk = len(CERTIFICATIONS)
     codes = np.arange(1 << (nk + 2))
     certs = ((codes[:, None] >> np.arange(nk)) & 1).astype(bool)
@@ -98,8 +107,10 @@ def _assurance_table(params: MatchParams) -> np.ndarray:
     union = o.sum(1)[:, None] + o.sum(1)[None, :] - inter
     cert_fit = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)
     clear_fit = 1.0 - np.abs(clear[:, None] - clear[None, :]) / 3.0
-    total = params.aqap_weight * aqap_fit + params.cert_weight * cert_fit + params.clearance_weight * clear_fit
-    return (total / (params.aqap_weight + params.cert_weight + params.clearance_weight)).astype(np.float32)
+    total = aqap_weight * aqap_fit + cert_weight * cert_fit + clearance_weight * clear_fit
+    table = (total / (aqap_weight + cert_weight + clearance_weight)).astype(np.float32)
+    table.flags.writeable = False  # shared by every Model with these weights
+    return table
 
 
 @dataclass
@@ -215,8 +226,14 @@ def _csc_lists(m: sp.csr_matrix) -> list[tuple[np.ndarray, np.ndarray]]:
 
 def _carry_rows(vectorizer, side: SideFeatures, old_side: SideFeatures, old_x: sp.csr_matrix) -> sp.csr_matrix:
     """TF-IDF rows for `side`: copied from `old_x` where the firm and its text are unchanged."""
-    old_row = {int(f): i for i, f in enumerate(old_side.firm_ids.tolist())}
-    src = np.array([old_row.get(int(f), -1) for f in side.firm_ids.tolist()], dtype=np.int64)
+    old_ids = np.asarray(old_side.firm_ids, dtype=np.int64)
+    new_ids = np.asarray(side.firm_ids, dtype=np.int64)
+    src = np.full(len(new_ids), -1, dtype=np.int64)
+    if len(old_ids) and len(new_ids):
+        order = np.argsort(old_ids, kind="stable")
+        pos = np.minimum(np.searchsorted(old_ids[order], new_ids), len(old_ids) - 1)
+        found = old_ids[order[pos]] == new_ids
+        src[found] = order[pos[found]]
     for i, j in enumerate(src.tolist()):
         if j >= 0 and side.texts[i] != old_side.texts[j]:
             src[i] = -1

@@ -50,7 +50,9 @@ class MatchParams:
     # industry. 0 turns it off.
     platform_text_credit: float = 0.8
     top_k: int = 5  # proposals per firm, for each side
-    max_open_per_firm: int = 20  # ceiling over every firm's capacity (capacity.py), whatever its size
+    # Ceiling over the size-band capacity (capacity.py); a firm's own setting or the ministry's
+    # override may exceed it, up to the registry's limit of 50.
+    max_open_per_firm: int = 20
     min_score: float = 0.2  # pairs below this are never proposed
     chunk_size: int = 250  # Ukrainian rows scored per block; bounds memory at chunk_size x partners
     text_max_features: int = 20000  # TF-IDF vocabulary cap; keeps the text product fast

@@ -118,7 +118,7 @@ def select_proposals(
 ) -> Selection:
     """Keep pairs in either firm's top-k, then allocate them globally within each firm's capacity.
 
-    Capacities default to params.max_open_per_firm and never exceed it. Ties break by (score desc,
+    Capacities default to params.max_open_per_firm (capacity.firm_capacity computes them per firm). Ties break by (score desc,
     Ukrainian firm id, partner firm id); ids default to row numbers. `c` must hold each pair at most
     once (concatenate chunk candidates first). Ranks come from `c` (see Candidates), else from the
     candidates themselves, which is exact when `c` holds every scored pair.
@@ -173,7 +173,7 @@ def _capacities(cap: np.ndarray | None, n: int, params: MatchParams) -> np.ndarr
     cap = np.asarray(cap, dtype=np.int64)
     if len(cap) != n:
         raise ValueError(f"capacity: need one value per firm ({n}), got {len(cap)}")
-    return np.clip(cap, 0, params.max_open_per_firm)
+    return np.maximum(cap, 0)  # firm_capacity applied the ceiling where it applies (not to overrides)
 
 
 def allocate(

@@ -113,7 +113,6 @@ def _rescore(run: MatchRun) -> MatchRun:
         )
         selection = selection_allocate(candidates=candidates, features=features, params=params, firm_id=run.firm_id)
         selection_rows = proposal_rows(model=model, features=features, selection=selection)
-        selection_rows = _respect_counterpart_caps(selection_rows, run.firm_id, params.max_open_per_firm)
         counts = None
     with transaction.atomic():
         if counts is None:
@@ -129,29 +128,6 @@ def _rescore(run: MatchRun) -> MatchRun:
             **counts,
         )
     return MatchRun.objects.get(pk=run.pk)
-
-
-def _respect_counterpart_caps(rows: list, firm_id: int, cap: int) -> list:
-    """Drop pairs whose counterpart already holds `cap` open proposals with other firms."""
-    from django.db.models import Count, Q
-
-    from matching.models import Proposal
-
-    counterparts = {r.partner_id if r.ukrainian_id == firm_id else r.ukrainian_id for r in rows}
-    if not counterparts:
-        return rows
-    open_q = Q(status=Proposal.Status.PROPOSED) & ~(Q(ukrainian_id=firm_id) | Q(partner_id=firm_id))
-    full = set()
-    for field in ("ukrainian_id", "partner_id"):
-        full |= {
-            fid
-            for fid, n in Proposal.objects.filter(open_q, **{f"{field}__in": counterparts})
-            .values_list(field)
-            .annotate(n=Count("id"))
-            .values_list(field, "n")
-            if n >= cap
-        }
-    return [r for r in rows if (r.partner_id if r.ukrainian_id == firm_id else r.ukrainian_id) not in full]
 
 
 def _other_side_kth(firm_id: int, side: str, other_ids: np.ndarray, k: int, min_score: float) -> np.ndarray:

@@ -1,5 +1,6 @@
 """Capacities and full-list ranks through a full run (the database around the scoring core)."""
 
+import numpy as np
 import pytest
 
 from matching.features import features_load
@@ -75,3 +76,15 @@ def test_the_ministry_override_wins_over_the_firms_own_capacity(population):
     params = params_of(match_run_start(enqueue=False))
     cap_ua, _ = firm_capacities(features=features, params=params)
     assert dict(zip(features.ua.firm_ids.tolist(), cap_ua.tolist(), strict=True))[hub.pk] == 4
+
+
+def test_a_ministry_override_above_the_size_ceiling_is_honoured():
+    from matching.scoring import MatchParams
+    from matching.scoring.capacity import firm_capacity
+
+    params = MatchParams(max_open_per_firm=20)
+    employees = np.array([5000.0, 5000.0, 10.0])
+    override = np.array([40.0, np.nan, 2.0])
+    # The size band stops at the ceiling; a deliberate setting (firm's own or the ministry's) does not.
+    assert firm_capacity(employees, params, override=override).tolist() == [40, 20, 2]
+    assert firm_capacity(employees, params, override=override, used=np.array([45, 3, 0])).tolist() == [0, 17, 2]

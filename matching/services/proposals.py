@@ -105,11 +105,18 @@ def proposals_write(*, run: MatchRun, rows: list[ProposalRow], firm_id: int | No
     if firm_id is not None:
         scope = scope.filter(Q(ukrainian_id=firm_id) | Q(partner_id=firm_id))
     existing = {
-        (u, p): (pk, status, changed, rank_u, rank_p)
-        for pk, u, p, status, changed, rank_u, rank_p in scope.select_for_update()
+        (u, p): (pk, status, changed, rank_u, rank_p, origin)
+        for pk, u, p, status, changed, rank_u, rank_p, origin in scope.select_for_update()
         .order_by("pk")
         .values_list(
-            "pk", "ukrainian_id", "partner_id", "status", "status_changed_at", "rank_for_ukrainian", "rank_for_partner"
+            "pk",
+            "ukrainian_id",
+            "partner_id",
+            "status",
+            "status_changed_at",
+            "rank_for_ukrainian",
+            "rank_for_partner",
+            "origin",
         )
     }
     upserts: list[Proposal] = []
@@ -121,7 +128,7 @@ def proposals_write(*, run: MatchRun, rows: list[ProposalRow], firm_id: int | No
         selected.add(key)
         current = existing.get(key)
         if current is not None:
-            pk, status, changed, rank_u, rank_p = current
+            pk, status, changed, rank_u, rank_p, _origin = current
             if status == Proposal.Status.PROPOSED:
                 updated += 1
             elif status in PROPOSE_AGAIN or (status in COOLING_DOWN and changed < cutoff):
@@ -151,10 +158,11 @@ def proposals_write(*, run: MatchRun, rows: list[ProposalRow], firm_id: int | No
     _proposals_upsert(upserts, now)
     if reproposed:
         Proposal.objects.filter(pk__in=[pk for pk, _ in reproposed]).update(status_changed_at=now)
+    # A firm's own introduction request is never superseded by a run: it waits for a reviewer.
     dropped = [
         pk
-        for key, (pk, status, *_rest) in existing.items()
-        if status == Proposal.Status.PROPOSED and key not in selected
+        for key, (pk, status, *_rest, origin) in existing.items()
+        if status == Proposal.Status.PROPOSED and key not in selected and origin != Proposal.Origin.REQUESTED
     ]
     if dropped:
         Proposal.objects.filter(pk__in=dropped).update(

@@ -32,10 +32,18 @@ COOLING_DOWN = (Proposal.Status.REJECTED, Proposal.Status.DECLINED, Proposal.Sta
 PROPOSE_AGAIN = (Proposal.Status.SUPERSEDED, Proposal.Status.WITHDRAWN)
 
 
+# A firm's introduction request under review: runs neither re-select nor supersede it, and it holds
+# a slot of both firms' capacity (directory.services checks the same before accepting a request).
+REQUESTED_OPEN = Q(status=Proposal.Status.PROPOSED, origin=Proposal.Origin.REQUESTED)
+
+
 def excluded_pairs(*, features: Features, cooldown_days: int, firm_id: int | None = None) -> np.ndarray:
-    """(q, 2) (ua_row, partner_row) pairs that must not be proposed: too far along, or turned down recently."""
+    """(q, 2) (ua_row, partner_row) pairs a run must not propose: too far along, turned down recently, or
+    a firm's introduction request under review."""
     cutoff = timezone.now() - timedelta(days=cooldown_days)
-    qs = Proposal.objects.filter(Q(status__in=NEVER_AGAIN) | Q(status__in=COOLING_DOWN, status_changed_at__gte=cutoff))
+    qs = Proposal.objects.filter(
+        Q(status__in=NEVER_AGAIN) | Q(status__in=COOLING_DOWN, status_changed_at__gte=cutoff) | REQUESTED_OPEN
+    )
     if firm_id is not None:
         qs = qs.filter(Q(ukrainian_id=firm_id) | Q(partner_id=firm_id))
     pairs = np.array(list(qs.values_list("ukrainian_id", "partner_id")), dtype=np.int64).reshape(-1, 2)
@@ -111,14 +119,14 @@ def selection_allocate(*, candidates: Candidates, features: Features, params: Ma
 
 def firm_capacities(*, features: Features, params: MatchParams, firm_id: int | None = None) -> tuple:
     """(Ukrainian, partner) capacity arrays for a run: by size, minus the slots of approved and
-    connected proposals (open, and never re-selected by a run; proposed ones are re-selected or
+    connected proposals and of requests under review (open, and never re-selected by a run; proposed ones are re-selected or
     superseded, so they do not count). In a single-firm rematch (`firm_id`) the firm's proposed
     pairs with other firms are not re-selected either, so they count as used too.
 
     A firm's own "introductions at once", or the ministry's override of it, replaces the size
     default (`registry.selectors.firm_intro_capacity_expression`, loaded by features_load).
     """
-    open_q = Q(status__in=(Proposal.Status.APPROVED, Proposal.Status.CONNECTED))
+    open_q = Q(status__in=(Proposal.Status.APPROVED, Proposal.Status.CONNECTED)) | REQUESTED_OPEN
     if firm_id is not None:
         open_q |= Q(status=Proposal.Status.PROPOSED) & ~(Q(ukrainian_id=firm_id) | Q(partner_id=firm_id))
     used_pairs = np.array(

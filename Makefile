@@ -52,7 +52,7 @@ clean:
 # reachable); it prints them, so the report stays honest.
 audit: install
 	$(BIN)/pip-audit -r requirements.lock --no-deps --disable-pip --progress-spinner off
-	$(BIN)/bandit -r alliance core accounts registry matching review compliance web -lll -q
+	$(BIN)/bandit -r alliance core accounts registry matching review compliance web events integrations directory -lll -q
 
 # All fault tests, the slow ones too (own PostgreSQL cluster restarted mid-run...); CI runs only the quick ones.
 faults: install

@@ -45,18 +45,24 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "axes",
     "csp",
+    "corsheaders",
     "core",
     "accounts",
     "registry",
     "matching",
     "review",
     "compliance",
+    "events",
+    "directory",
+    "integrations",
     "web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Off by default: answers CORS only for the origins CORS_ALLOWED_ORIGINS lists, and only under /api/.
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # Before CommonMiddleware, whose APPEND_SLASH would answer an API call with a redirect or a 500.
@@ -65,6 +71,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.PrivateNoStoreMiddleware",
+    # After authentication: a repeated POST/PATCH with the same Idempotency-Key replays the first answer.
+    "integrations.middleware.IdempotencyKeyMiddleware",
+    "integrations.middleware.RateLimitHeadersMiddleware",
+    # An API query parameter the schema does not document for the operation answers 400 naming it.
+    "core.api.params.UnknownQueryParametersMiddleware",
+    # ETag on firm and proposal reads; If-None-Match -> 304, If-Match on PUT/PATCH -> 412 on a mismatch.
+    "core.api.conditional.ConditionalRequestMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -197,14 +210,18 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.SyncPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "core.api.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     # DRF's JSON parser, refusing deep nesting and NUL/lone surrogates in any string (400, not 500).
     "DEFAULT_PARSER_CLASSES": ["core.api.parsers.SafeJSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    "DEFAULT_THROTTLE_CLASSES": ["accounts.throttling.TokenRateThrottle", "rest_framework.throttling.AnonRateThrottle"],
+    # accounts' per-token and DRF's per-address throttles, with RateLimit-* headers (integrations/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "integrations.throttling.TokenRateThrottle",
+        "integrations.throttling.AnonRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "token": env.str("API_TOKEN_RATE", default="600/min"),
         "anon": env.str("API_ANON_RATE", default="60/min"),
@@ -232,6 +249,12 @@ SPECTACULAR_SETTINGS = {
         'Every 4xx answers `{"error": {"code", "message", "fields"}}`.'
     ),
     "VERSION": "1.0.0",
+    "SERVERS": [{"url": SITE_URL, "description": "This deployment (SITE_URL)"}],
+    "CONTACT": {
+        "name": "Alliance Match integrations",
+        "email": env.str("INTEGRATIONS_CONTACT_EMAIL", default="integrations@alliance-match.example"),
+        "url": SITE_URL + "/api/docs/",
+    },
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -243,6 +266,7 @@ SPECTACULAR_SETTINGS = {
         "MembershipRoleEnum": "accounts.models.Membership.Role",
         "FirmStatusEnum": "registry.models.Firm.Status",
         "PlatformRoleEnum": "registry.models.PlatformRole",
+        "WebhookDeliveryStatusEnum": "integrations.models.WebhookDelivery.Status",
     },
 }
 
@@ -320,6 +344,11 @@ ELIGIBLE_PARTNER_COUNTRIES = env.list(
 )
 # Refused whatever the configuration says.
 FORBIDDEN_COUNTRIES = ("RU", "BY", "IR", "KP")
+# Sanctions screening: a firm registered in one of these keeps its name score (fronts register
+# there); elsewhere, a country that is not the list entry's costs the score a little.
+SANCTIONS_TRANSIT_COUNTRIES = env.list(
+    "SANCTIONS_TRANSIT_COUNTRIES", default="CY TR AE GE AM KZ KG UZ RS HK CN MD".split()
+)
 
 MATCHING = {
     "TOP_K": env.int("MATCH_TOP_K", default=5),
@@ -334,8 +363,40 @@ MATCHING = {
     # That full run, asked for while another runs, is tried again this often (at most 60 times).
     "BUSY_RETRY_SECONDS": env.int("MATCH_BUSY_RETRY_SECONDS", default=120),
 }
+# The directory and introduction requests (issue 14).
+DIRECTORY = {
+    # Open introduction requests (proposed or approved) a firm may have at once.
+    "MAX_OPEN_REQUESTS": env.int("DIRECTORY_MAX_OPEN_REQUESTS", default=10),
+    # After a decline or a rejection, the same pair cannot be asked for again for this long.
+    "REQUEST_COOLDOWN_DAYS": env.int("DIRECTORY_REQUEST_COOLDOWN_DAYS", default=90),
+    # "Fit for my firm" scores at most this many of the most relevant firms on the other side.
+    "FIT_MAX_CANDIDATES": env.int("DIRECTORY_FIT_MAX_CANDIDATES", default=300),
+}
 REVIEW = {
     "EXPIRY_DAYS": env.int("REVIEW_EXPIRY_DAYS", default=30),
+}
+# CORS (issue 16): no cross-origin browser calls unless origins are listed, e.g.
+# CORS_ALLOWED_ORIGINS=https://crm.partner.example. Tokens only (no cookies) cross origins.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = (
+    "authorization",
+    "content-type",
+    "idempotency-key",
+    "if-match",
+    "if-none-match",
+    "accept-language",
+)
+CORS_EXPOSE_HEADERS = ("ETag", "Idempotent-Replayed", "Retry-After")
+
+# Partner webhooks (issue 16, integrations/).
+WEBHOOKS = {
+    # Private, loopback and link-local receivers (and plain http://): DEBUG and tests only.
+    "ALLOW_PRIVATE_URLS": env.bool("WEBHOOKS_ALLOW_PRIVATE_URLS", default=DEBUG),
+    "TIMEOUT_SECONDS": env.int("WEBHOOKS_TIMEOUT_SECONDS", default=10),
+    # Seconds to wait after each failed attempt: 5 s ... 20 h, about 3 days in all; then the delivery fails.
+    "RETRY_SCHEDULE": [5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 72000],
 }
 
 LOGGING = {

@@ -8,6 +8,9 @@ api_v1 = [
     path("", include("matching.api.urls")),
     path("", include("review.api.urls")),
     path("", include("compliance.api.urls")),
+    path("", include("integrations.api.urls")),
+    path("", include("events.api.urls")),
+    path("", include("directory.api.urls")),
 ]
 
 urlpatterns = [

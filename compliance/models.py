@@ -93,12 +93,15 @@ class ScreeningMatch(models.Model):
         IDENTIFIER = "identifier", _("Identifier")
         NAME = "name", _("Name")
         ALIAS = "alias", _("Alias")
+        OWNER = "owner", _("Beneficial owner")
 
     screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="matches")
     entry = models.ForeignKey(SanctionsEntry, on_delete=models.PROTECT, related_name="+")
     score = models.FloatField()
     reason = models.CharField(max_length=10, choices=Reason.choices)
     matched_name = models.TextField()
+    # Why it matched: which name variant, which rule, which identifier, what the country says.
+    explanation = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["-score", "id"]

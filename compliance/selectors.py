@@ -115,3 +115,39 @@ def proposal_flags_for_pairs(*, pairs: Iterable[tuple[int, int]]) -> dict[tuple[
 def proposal_flags_for_pair(*, ukrainian: Firm, partner: Firm) -> dict[str, list[str]]:
     """Flags for one pairing (the partner exports to the Ukrainian firm)."""
     return proposal_flags_for_pairs(pairs=[(ukrainian.pk, partner.pk)])[(ukrainian.pk, partner.pk)]
+
+
+# --- The reviewers' screening page -----------------------------------------------------------------
+
+
+def screening_review_firms(*, status: str) -> QuerySet[Firm]:
+    """Firms in one screening status, for the reviewers' screening page (paged by the caller)."""
+    return Firm.objects.filter(screening_status=status).order_by("name", "pk")
+
+
+def screening_review_rows(*, firms: Iterable[Firm]) -> list[tuple[Firm, Screening | None, ScreeningDecision | None]]:
+    """(firm, latest screening with its matches and their entries, latest decision) for a page of firms, in four queries."""
+    firms = list(firms)
+    ids = [firm.pk for firm in firms]
+    latest_ids = (
+        Firm.objects.filter(pk__in=ids)
+        .annotate(
+            latest=Subquery(
+                Screening.objects.filter(firm=OuterRef("pk")).order_by("-created_at", "-id").values("pk")[:1]
+            )
+        )
+        .values_list("pk", "latest")
+    )
+    wanted = {screening_id for _, screening_id in latest_ids if screening_id}
+    screenings = {
+        screening.firm_id: screening
+        for screening in Screening.objects.filter(pk__in=wanted).prefetch_related(
+            Prefetch("matches", ScreeningMatch.objects.select_related("entry").order_by("-score", "id"))
+        )
+    }
+    decisions: dict[int, ScreeningDecision] = {}
+    for decision in (
+        ScreeningDecision.objects.filter(firm_id__in=ids).select_related("reviewer").order_by("-created_at", "-id")
+    ):
+        decisions.setdefault(decision.firm_id, decision)
+    return [(firm, screenings.get(firm.pk), decisions.get(firm.pk)) for firm in firms]

@@ -18,6 +18,12 @@ from typing import Any
 FIRM_SUSPENDED = "firm.suspended"
 FIRM_IDENTITY_CHANGED = "firm.identity_changed"
 SCREENING_CONFIRMED = "screening.confirmed"
+# A verified firm's profile changed (it stays verified): payload firm, actor.
+FIRM_CHANGED = "firm.changed"
+# A reviewer verified (or reinstated) a firm: payload firm, actor.
+FIRM_VERIFIED = "firm.verified"
+# A proposal changed state (or one firm accepted): payload proposal_event (its notifications already made).
+PROPOSAL_TRANSITIONED = "proposal.transitioned"
 
 _subscribers: dict[str, list[Callable[..., Any]]] = defaultdict(list)
 

@@ -107,6 +107,11 @@ class Proposal(models.Model):
         # Taken out of review because a firm left matching (suspended, sanctions match, changed identity).
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    class Origin(models.TextChoices):
+        MATCHED = "matched", _("Proposed by matching")
+        # A firm asked for this introduction from the directory (issue 14): it carries the message.
+        REQUESTED = "requested", _("Requested by a firm")
+
     class OutcomeKind(models.TextChoices):
         MOU = "mou", _("Memorandum of understanding")
         JOINT_VENTURE = "joint_venture", _("Joint venture")
@@ -127,6 +132,15 @@ class Proposal(models.Model):
     status_changed_at = models.DateTimeField(auto_now_add=True)
     ukrainian_accepted_at = models.DateTimeField(null=True, blank=True)
     partner_accepted_at = models.DateTimeField(null=True, blank=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.MATCHED, db_index=True)
+    requested_by_firm = models.ForeignKey(
+        "alliance.Firm", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    request_message = models.TextField(blank=True, default="")
+    requested_at = models.DateTimeField(null=True, blank=True)
     outcome_kind = models.CharField(max_length=16, choices=OutcomeKind.choices, blank=True, default="")
     outcome_date = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -208,3 +222,44 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for user {self.user_id}"
+
+
+class WeightSet(models.Model):
+    """A versioned set of component weights learned from decisions, with its offline evaluation.
+
+    A new set is a candidate until a reviewer activates it; at most one is active, and the active
+    one's weights replace the hand-set ones in every later run (`runs.match_params`). Nothing is
+    ever switched on silently; rolling back activates the previous set (or the hand-set weights).
+    """
+
+    class Status(models.TextChoices):
+        CANDIDATE = "candidate", _("Candidate")
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Retired")
+
+    version = models.PositiveIntegerField(unique=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.CANDIDATE)
+    weights = models.JSONField()
+    previous_weights = models.JSONField(help_text="the weights in force when this set was fitted")
+    evaluation = models.JSONField(default=dict)
+    trained_until = models.DateTimeField(help_text="decisions before this time trained it; later ones judged it")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    activated_at = models.DateTimeField(null=True, blank=True)
+    activated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The set that was active when this one was first activated (null: the hand-set weights): what a
+    # roll back restores.
+    replaces = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["status"], condition=Q(status="active"), name="weightset_one_active"),
+        ]
+
+    def __str__(self) -> str:
+        return f"weights v{self.version} ({self.status})"

@@ -275,6 +275,7 @@ def firm_update(*, firm: Firm, user: User, data: Any, partial: bool = False, sou
         firm_screening_request(firm_ids=[firm.pk])
     if firm.status == Firm.Status.VERIFIED:
         outbox_enqueue(REMATCH_TASK, firm_id=firm.pk)
+        events.publish(events.FIRM_CHANGED, firm=firm, actor=user)
     return firm
 
 
@@ -332,6 +333,7 @@ def firm_verify(*, firm: Firm, reviewer: User, note: str = "") -> Firm:
         note=note,
     )
     outbox_enqueue(REMATCH_TASK, firm_id=firm.pk)
+    events.publish(events.FIRM_VERIFIED, firm=firm, actor=reviewer)
     return firm
 
 

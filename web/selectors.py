@@ -32,6 +32,8 @@ QUEUE_COLUMNS = (
     "id",
     "score",
     "status",
+    "origin",  # requested introductions are marked, with their message (issue 14)
+    "request_message",
     "created_at",
     "flags",
     "reasons",

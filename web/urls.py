@@ -3,7 +3,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from web.views import auth, dashboard, firm, members, review
+from web.views import auth, dashboard, directory, firm, members, review, screening, weights
+from web.views import events as event_pages
+from web.views import webhooks as webhook_pages
 
 app_name = "web"
 
@@ -44,6 +46,17 @@ firm_urls = [
         name="firm_invitation_revoke",
     ),
     path("invitations/<str:token>/", members.invitation_accept, name="invitation_accept"),
+    path("firms/<int:firm_id>/webhooks/", webhook_pages.firm_webhooks, name="firm_webhooks"),
+    path("firms/<int:firm_id>/webhooks/<int:pk>/", webhook_pages.webhook_detail, name="firm_webhook"),
+    path("firms/<int:firm_id>/webhooks/<int:pk>/rotate/", webhook_pages.webhook_rotate, name="firm_webhook_rotate"),
+    path("firms/<int:firm_id>/webhooks/<int:pk>/enable/", webhook_pages.webhook_enable, name="firm_webhook_enable"),
+    path("firms/<int:firm_id>/webhooks/<int:pk>/disable/", webhook_pages.webhook_disable, name="firm_webhook_disable"),
+    path("firms/<int:firm_id>/webhooks/<int:pk>/delete/", webhook_pages.webhook_delete, name="firm_webhook_delete"),
+    path(
+        "firms/<int:firm_id>/webhook-deliveries/<int:pk>/resend/",
+        webhook_pages.webhook_resend,
+        name="firm_webhook_resend",
+    ),
     path("firms/<int:firm_id>/proposals/<int:pk>/", firm.proposal_detail, name="firm_proposal"),
     path("firms/<int:firm_id>/proposals/<int:pk>/accept/", firm.proposal_accept, name="firm_proposal_accept"),
     path("firms/<int:firm_id>/proposals/<int:pk>/decline/", firm.proposal_decline, name="firm_proposal_decline"),
@@ -65,6 +78,42 @@ review_urls = [
     path("review/runs/<int:pk>/", review.run_detail, name="review_run"),
     path("review/runs/<int:pk>/progress/", review.run_progress, name="review_run_progress"),
     path("review/dashboard/", dashboard.dashboard, name="review_dashboard"),
+    path("review/screening/", screening.screening_queue, name="review_screening"),
+    path("review/screening/<int:pk>/decide/", screening.screening_decide, name="review_screening_decide"),
+    path("review/weights/", weights.weight_sets, name="review_weights"),
+    path("review/weights/fit/", weights.weight_set_fit, name="review_weights_fit"),
+    path("review/weights/<int:pk>/activate/", weights.weight_set_activate_view, name="review_weights_activate"),
+    path("review/weights/roll-back/", weights.weight_set_roll_back_view, name="review_weights_roll_back"),
 ]
 
-urlpatterns = account_urls + firm_urls + review_urls
+directory_urls = [
+    path("directory/", directory.directory, name="directory"),
+    path("directory/searches/", directory.searches, name="directory_searches"),
+    path("directory/searches/save/", directory.search_save, name="directory_search_save"),
+    path("directory/searches/<int:pk>/delete/", directory.search_delete, name="directory_search_delete"),
+    path("directory/<int:pk>/", directory.firm_profile, name="directory_firm"),
+]
+
+event_urls = [
+    path("events/", event_pages.event_list, name="event_list"),
+    path("events/new/", event_pages.event_create, name="event_create"),
+    path("events/<int:pk>/", event_pages.event_detail, name="event_detail"),
+    path("events/<int:pk>/register/", event_pages.event_register, name="event_register"),
+    path("events/<int:pk>/organise/", event_pages.event_organise, name="event_organise"),
+    path("events/<int:pk>/status/", event_pages.event_status, name="event_status"),
+    path("events/<int:pk>/schedule/", event_pages.event_schedule, name="event_schedule"),
+    path("events/runs/<int:pk>/progress/", event_pages.event_run_progress, name="event_run_progress"),
+    path("events/<int:pk>/publish/", event_pages.event_publish, name="event_publish"),
+    path("events/participations/<int:pk>/request/", event_pages.request_send, name="event_request_send"),
+    path("events/participations/<int:pk>/agenda/", event_pages.agenda, name="event_agenda"),
+    path("events/participations/<int:pk>/agenda/print/", event_pages.agenda_print, name="event_agenda_print"),
+    path("events/participations/<int:pk>/agenda.ics", event_pages.agenda_ics_download, name="event_agenda_ics"),
+    path("events/requests/<int:pk>/accept/", event_pages.request_accept, name="event_request_accept"),
+    path("events/requests/<int:pk>/decline/", event_pages.request_decline, name="event_request_decline"),
+    path("events/meetings/<int:pk>/lock/", event_pages.meeting_lock, name="event_meeting_lock"),
+    path("events/meetings/<int:pk>/cancel/", event_pages.meeting_cancel, name="event_meeting_cancel"),
+    path("events/meetings/<int:pk>/follow-up/", event_pages.meeting_follow_up, name="event_meeting_follow_up"),
+    path("events/calendar/<str:token>.ics", event_pages.calendar_feed, name="event_calendar_feed"),
+]
+
+urlpatterns = account_urls + firm_urls + review_urls + directory_urls + event_urls

@@ -53,7 +53,9 @@ class SignupSerializer(StrictFieldsMixin, serializers.Serializer):
     username = serializers.CharField(max_length=150)
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
-    language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False, default="")
+    # No default: an absent language means the browser's (user_register's own default); a default of ""
+    # outside the choices made generated clients (openapi-python-client) drop sign-up altogether.
+    language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
 
 
 class UserMembershipSerializer(serializers.Serializer):

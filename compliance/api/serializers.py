@@ -52,7 +52,7 @@ class ScreeningMatchSerializer(serializers.ModelSerializer):
         model = ScreeningMatch
         fields = [
             "list_id", "schema", "name", "aliases", "countries", "identifiers", "sanctions", "dataset",
-            "last_change", "score", "reason", "matched_name",
+            "last_change", "score", "reason", "matched_name", "explanation",
         ]  # fmt: skip
 
 

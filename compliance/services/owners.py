@@ -10,11 +10,15 @@ from django.utils.translation import gettext
 
 from compliance.services.screening import rematch_request
 from core.errors import ApplicationError
+from core.outbox import outbox_enqueue
 from registry.models import BeneficialOwner, Firm
 from registry.selectors import firm_blocking_owners
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+
+SCREEN_FIRM_TASK = "compliance.tasks.screen_firm_task"
 
 
 # --- Beneficial owners -----------------------------------------------------------------------------
@@ -43,4 +47,6 @@ def beneficial_owners_replace(*, firm: Firm, owners: Sequence[dict], user: User)
         )
         if was_blocked != firm_blocking_owners(firm=firm).exists():
             rematch_request(firm_id=firm.pk)  # it enters or leaves matching
+        # Owners' names are screened against the list's persons: screen the firm again after commit.
+        outbox_enqueue(SCREEN_FIRM_TASK, firm_id=firm.pk)
     return created

@@ -147,10 +147,9 @@ def _file_sha256(path: Path) -> str:
 
 
 def _entry_keys(entry: ParsedEntry) -> set[str]:
-    keys = namematch.identifier_keys(entry.identifiers)
-    for text in (entry.name, *entry.aliases):
-        keys |= namematch.name_keys(text)
-    return keys
+    return namematch.identifier_keys(entry.identifiers) | namematch.entry_keys(
+        entry.name, entry.aliases, entry.countries
+    )
 
 
 def _flush(sanctions_list: SanctionsList, batch: list[ParsedEntry]) -> None:

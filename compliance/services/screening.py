@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from compliance import namematch
 from compliance.models import (
@@ -17,7 +20,7 @@ from compliance.models import (
     ScreeningMatch,
 )
 from core.outbox import outbox_enqueue
-from registry.models import Firm
+from registry.models import BeneficialOwner, Firm
 
 if TYPE_CHECKING:
     pass
@@ -38,31 +41,56 @@ def firm_identifiers(firm: Firm) -> list[str]:
     return [value for value in (firm.lei, firm.edrpou, firm.ncage) if value]
 
 
-def _add_entry(index: namematch.ScreeningIndex, entry: SanctionsEntry) -> None:
-    index.add(entry.pk, entry.name, entry.aliases, entry.identifiers)
+_ENTRY_FIELDS = ("pk", "name", "aliases", "identifiers", "countries", "schema")
+
+
+def _new_index() -> namematch.ScreeningIndex:
+    transit = getattr(settings, "SANCTIONS_TRANSIT_COUNTRIES", None)
+    if transit is None:
+        return namematch.ScreeningIndex()
+    return namematch.ScreeningIndex(transit_countries=frozenset(c.strip().upper() for c in transit if c.strip()))
 
 
 def screening_index_build(*, sanctions_list: SanctionsList) -> namematch.ScreeningIndex:
     """The whole list in memory, for screening many firms at once."""
-    index = namematch.ScreeningIndex()
-    fields = ("pk", "name", "aliases", "identifiers")
-    for pk, name, aliases, identifiers in (
-        SanctionsEntry.objects.filter(sanctions_list=sanctions_list).values_list(*fields).iterator(chunk_size=5000)
+    index = _new_index()
+    for pk, name, aliases, identifiers, countries, schema in (
+        SanctionsEntry.objects.filter(sanctions_list=sanctions_list)
+        .values_list(*_ENTRY_FIELDS)
+        .iterator(chunk_size=5000)
     ):
-        index.add(pk, name, aliases, identifiers)
+        index.add(pk, name, aliases, identifiers, countries=countries, schema=schema)
     return index
 
 
 def _candidate_index(
-    *, sanctions_list: SanctionsList, name: str, identifiers: Sequence[str]
+    *, sanctions_list: SanctionsList, names: Sequence[str], identifiers: Sequence[str]
 ) -> namematch.ScreeningIndex:
-    """A small index of the entries sharing a key with this firm, found through SanctionsKey."""
-    keys = namematch.name_keys(name) | namematch.identifier_keys(identifiers)
-    index = namematch.ScreeningIndex()
+    """A small index of the entries sharing a key with this firm (or its owners), found through SanctionsKey."""
+    keys = namematch.identifier_keys(identifiers)
+    for name in names:
+        keys |= namematch.firm_keys(name)
+    index = _new_index()
     entry_ids = SanctionsKey.objects.filter(sanctions_list=sanctions_list, key__in=keys).values("entry_id")
-    for entry in SanctionsEntry.objects.filter(pk__in=entry_ids).only("pk", "name", "aliases", "identifiers"):
-        _add_entry(index, entry)
+    for pk, name, aliases, entry_identifiers, countries, schema in SanctionsEntry.objects.filter(
+        pk__in=entry_ids
+    ).values_list(*_ENTRY_FIELDS):
+        index.add(pk, name, aliases, entry_identifiers, countries=countries, schema=schema)
     return index
+
+
+def _screen(
+    index: namematch.ScreeningIndex, firm: Firm, identifiers: Sequence[str], owners: Sequence[tuple[str, str]]
+) -> list[namematch.Hit]:
+    """The firm's hits, then its declared owners' against the list's persons (an owner's hit names the owner)."""
+    hits = {hit.entry: hit for hit in index.screen(firm.name, identifiers, country=str(firm.country))}
+    for owner_name, owner_country in owners:
+        for hit in index.screen(owner_name, country=owner_country, persons_only=True):
+            if hit.entry not in hits:
+                hits[hit.entry] = namematch.Hit(
+                    hit.entry, hit.score, "owner", hit.matched_name, f"beneficial owner {owner_name}: {hit.explanation}"
+                )
+    return sorted(hits.values(), key=lambda hit: (-hit.score, str(hit.entry)))
 
 
 def _decided_keys(hits: Sequence[namematch.Hit], entries: dict[int, SanctionsEntry]) -> list[str]:
@@ -84,9 +112,14 @@ def firm_screen(
     with transaction.atomic():
         locked = Firm.objects.select_for_update().get(pk=firm_id)
         identifiers = firm_identifiers(locked)
+        owners = [(o.name, str(o.country)) for o in BeneficialOwner.objects.filter(firm=locked).only("name", "country")]
         if index is None:
-            index = _candidate_index(sanctions_list=sanctions_list, name=locked.name, identifiers=identifiers)
-        hits = index.screen(locked.name, identifiers)
+            index = _candidate_index(
+                sanctions_list=sanctions_list,
+                names=[locked.name, *(name for name, _ in owners)],
+                identifiers=identifiers,
+            )
+        hits = _screen(index, locked, identifiers, owners)
         entries = SanctionsEntry.objects.in_bulk([hit.entry for hit in hits])
         status = _next_status(firm=locked, keys=_decided_keys(hits, entries))
         latest = Screening.objects.filter(firm=locked).prefetch_related("matches").first()
@@ -111,7 +144,12 @@ def firm_screen(
         ScreeningMatch.objects.bulk_create(
             [
                 ScreeningMatch(
-                    screening=screening, entry_id=h.entry, score=h.score, reason=h.reason, matched_name=h.matched_name
+                    screening=screening,
+                    entry_id=h.entry,
+                    score=h.score,
+                    reason=h.reason,
+                    matched_name=h.matched_name,
+                    explanation=h.explanation[:2000],
                 )
                 for h in hits
             ]
@@ -125,18 +163,32 @@ def firm_screen(
     return screening
 
 
-def _next_status(*, firm: Firm, keys: list[str]) -> str:
+def _latest_dismissal(firm: Firm) -> ScreeningDecision | None:
+    return (
+        ScreeningDecision.objects.filter(firm=firm, decision=ScreeningDecision.Decision.DISMISS)
+        .select_related("screening")
+        .only("firm_id", "entry_keys", "screening__screened_name", "screening__screened_identifiers")
+        .first()
+    )
+
+
+def _next_status(*, firm: Firm, keys: list[str], dismissal: ScreeningDecision | None | bool = False) -> str:
+    """The firm's status after a screening with these decided keys (`dismissal` False: look it up)."""
     if firm.screening_status == FS.CONFIRMED_MATCH:
         return FS.CONFIRMED_MATCH
     if not keys:
         return FS.CLEAR
     if firm.screening_status == FS.FALSE_POSITIVE:
-        dismissal = (
-            ScreeningDecision.objects.filter(firm=firm, decision=ScreeningDecision.Decision.DISMISS)
-            .only("entry_keys")
-            .first()
-        )
-        if dismissal is not None and set(keys) <= set(dismissal.entry_keys):
+        if dismissal is False:
+            dismissal = _latest_dismissal(firm)
+        # A dismissal holds while neither side changes: the entries (id@last_change) and the
+        # firm's screened name and identifiers.
+        if (
+            dismissal
+            and set(keys) <= set(dismissal.entry_keys)
+            and dismissal.screening.screened_name == firm.name
+            and list(dismissal.screening.screened_identifiers) == firm_identifiers(firm)
+        ):
             return FS.FALSE_POSITIVE
     return FS.POTENTIAL_MATCH
 
@@ -156,6 +208,9 @@ def screening_index_cached(*, sanctions_list: SanctionsList) -> namematch.Screen
     return index
 
 
+BULK_CHUNK = 1000
+
+
 def firms_screen(*, firm_ids: Sequence[int] | None = None, progress=None) -> dict[str, int]:
     """Screen many firms (all when `firm_ids` is None); counts by resulting status."""
     sanctions_list = active_list()
@@ -163,19 +218,118 @@ def firms_screen(*, firm_ids: Sequence[int] | None = None, progress=None) -> dic
     if sanctions_list is None:
         return counts
     firms = Firm.objects.order_by("pk")
-    index = None
     if firm_ids is not None:
         firms = firms.filter(pk__in=list(firm_ids))
     if not firms.exists():
         return counts  # do not build an index of the whole list for nobody
-    if firm_ids is None or len(firm_ids) > PER_FIRM_LOOKUP_MAX:
-        index = screening_index_cached(sanctions_list=sanctions_list)
-    for firm_id in firms.values_list("pk", flat=True).iterator(chunk_size=2000):
-        screening = firm_screen(firm=firm_id, index=index, sanctions_list=sanctions_list)
-        counts[screening.status] += 1
+    if firm_ids is not None and len(firm_ids) <= PER_FIRM_LOOKUP_MAX:
+        for firm_id in firms.values_list("pk", flat=True):
+            screening = firm_screen(firm=firm_id, sanctions_list=sanctions_list)
+            counts[screening.status] += 1
+            if progress is not None:
+                progress(1)
+        return counts
+    index = screening_index_cached(sanctions_list=sanctions_list)
+    ids = list(firms.values_list("pk", flat=True))
+    for start in range(0, len(ids), BULK_CHUNK):
+        chunk = ids[start : start + BULK_CHUNK]
+        _screen_chunk(firm_ids=chunk, index=index, sanctions_list=sanctions_list, counts=counts)
         if progress is not None:
-            progress(1)
+            progress(len(chunk))
     return counts
+
+
+def _screen_chunk(
+    *, firm_ids: Sequence[int], index: namematch.ScreeningIndex, sanctions_list: SanctionsList, counts: dict
+) -> None:
+    """`firm_screen` for a chunk of firms with a fixed number of queries: lock them, screen in
+    memory, then write only the screenings whose result differs from the latest, in bulk."""
+    with transaction.atomic():
+        firms = list(Firm.objects.select_for_update().filter(pk__in=firm_ids).order_by("pk"))
+        owners: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        for firm_id, name, country in BeneficialOwner.objects.filter(firm_id__in=firm_ids).values_list(
+            "firm_id", "name", "country"
+        ):
+            owners[firm_id].append((name, str(country)))
+        results = {firm.pk: _screen(index, firm, firm_identifiers(firm), owners[firm.pk]) for firm in firms}
+        entries = SanctionsEntry.objects.in_bulk(list({hit.entry for hits in results.values() for hit in hits}))
+        latest_ids = (
+            Firm.objects.filter(pk__in=firm_ids)
+            .annotate(
+                latest=Subquery(
+                    Screening.objects.filter(firm=OuterRef("pk")).order_by("-created_at", "-id").values("pk")[:1]
+                )
+            )
+            .values_list("latest", flat=True)
+        )
+        latest = {
+            screening.firm_id: screening
+            for screening in Screening.objects.filter(pk__in=[pk for pk in latest_ids if pk]).prefetch_related(
+                "matches"
+            )
+        }
+        dismissals: dict[int, ScreeningDecision] = {}
+        false_positives = [firm.pk for firm in firms if firm.screening_status == FS.FALSE_POSITIVE]
+        if false_positives:
+            for decision in (
+                ScreeningDecision.objects.filter(
+                    firm_id__in=false_positives, decision=ScreeningDecision.Decision.DISMISS
+                )
+                .select_related("screening")
+                .order_by("-created_at", "-id")
+            ):
+                dismissals.setdefault(decision.firm_id, decision)
+        created: list[tuple[Screening, list[namematch.Hit]]] = []
+        moves: dict[str, list[int]] = defaultdict(list)
+        for firm in firms:
+            hits, identifiers = results[firm.pk], firm_identifiers(firm)
+            status = _next_status(firm=firm, keys=_decided_keys(hits, entries), dismissal=dismissals.get(firm.pk))
+            counts[status] += 1
+            previous = latest.get(firm.pk)
+            if (
+                previous is not None
+                and previous.sanctions_list_id == sanctions_list.pk
+                and previous.status == status
+                and previous.screened_name == firm.name
+                and previous.screened_identifiers == identifiers
+                and {(m.entry_id, m.score, m.reason) for m in previous.matches.all()}
+                == {(h.entry, h.score, h.reason) for h in hits}
+            ):
+                continue  # idempotent: a repeated screening with the same result adds nothing
+            created.append(
+                (
+                    Screening(
+                        firm=firm,
+                        sanctions_list=sanctions_list,
+                        status=status,
+                        screened_name=firm.name,
+                        screened_identifiers=identifiers,
+                    ),
+                    hits,
+                )
+            )
+            if firm.screening_status != status:
+                moves[status].append(firm.pk)
+                if firm.screening_status == FS.POTENTIAL_MATCH and status in (FS.CLEAR, FS.FALSE_POSITIVE):
+                    rematch_request(firm_id=firm.pk)  # no longer held back: match it now
+        Screening.objects.bulk_create([screening for screening, _ in created], batch_size=1000)
+        ScreeningMatch.objects.bulk_create(
+            [
+                ScreeningMatch(
+                    screening=screening,
+                    entry_id=h.entry,
+                    score=h.score,
+                    reason=h.reason,
+                    matched_name=h.matched_name,
+                    explanation=h.explanation[:2000],
+                )
+                for screening, hits in created
+                for h in hits
+            ],
+            batch_size=1000,
+        )
+        for status, moved in moves.items():
+            Firm.objects.filter(pk__in=moved).update(screening_status=status)
 
 
 def rematch_request(*, firm_id: int) -> None:

@@ -16,11 +16,22 @@ So:
   counts once, and a total of 17,000 may lag new or removed rows by at most that long.
 """
 
+import base64
+import binascii
+import datetime
 import hashlib
+import json
 
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 EXACT_COUNT_UP_TO = 1000
 LARGE_COUNT_TTL = 30
@@ -72,3 +83,115 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+
+# --- Sync: `updated_since` and an opaque `cursor` (issue 16) ----------------------------------------
+#
+# A list view that sets `sync_field` (e.g. "updated_at") also takes `updated_since` (RFC 3339) and
+# `cursor`. With either, or with `ordering=<sync_field>,id`, the page is read by keyset
+# (`sync_field`, id) after the cursor instead of by offset, so a partner syncing while rows change
+# never misses or repeats one: a row changed meanwhile moves past the cursor and comes again later.
+
+
+def _encode_cursor(value, pk: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps([value.isoformat(), pk]).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(raw: str):
+    try:
+        stamp, pk = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+        moment = parse_datetime(stamp)
+        if moment is None or timezone.is_naive(moment) or not isinstance(pk, int) or isinstance(pk, bool):
+            raise ValueError
+        return moment.astimezone(datetime.UTC), pk
+    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError):
+        message = gettext("Not a cursor this API gave: use the `next` link of the previous page as it is.")
+        raise ValidationError({"cursor": [message]}) from None
+
+
+def _parse_since(raw: str):
+    message = gettext("Give an RFC 3339 time with its offset, e.g. 2026-12-01T09:30:00Z.")
+    try:
+        moment = parse_datetime(raw.replace(" ", "+")) if raw else None  # an unencoded `+` arrives as a space
+        if moment is None or timezone.is_naive(moment):
+            raise ValueError
+        return moment.astimezone(datetime.UTC)  # PostgreSQL refuses offsets past 15:59
+    except (ValueError, OverflowError):
+        raise ValidationError({"updated_since": [message]}) from None
+
+
+class SyncPagination(Pagination):
+    """Page numbers as before; keyset pages over (`view.sync_field`, id) when asked to sync."""
+
+    cursor_query_param = "cursor"
+    since_query_param = "updated_since"
+
+    def _sync_field(self, view):
+        return getattr(view, "sync_field", None)
+
+    def _syncing(self, request, field: str) -> bool:
+        params = request.query_params
+        return (
+            self.cursor_query_param in params
+            or self.since_query_param in params
+            or params.get("ordering", "").replace(" ", "") == f"{field},id"
+        )
+
+    def paginate_queryset(self, queryset, request, view=None):
+        field = self._sync_field(view)
+        if not field or not self._syncing(request, field):
+            self.sync = False
+            return super().paginate_queryset(queryset, request, view)
+        self.sync, self.request = True, request
+        params = request.query_params
+        if params.get(self.since_query_param) is not None:
+            queryset = queryset.filter(**{f"{field}__gte": _parse_since(params[self.since_query_param])})
+        if params.get(self.cursor_query_param):
+            moment, pk = _decode_cursor(params[self.cursor_query_param])
+            queryset = queryset.filter(Q(**{f"{field}__gt": moment}) | Q(**{field: moment, "pk__gt": pk}))
+        size = self.get_page_size(request)
+        rows = list(queryset.order_by(field, "pk")[: size + 1])
+        self.has_next = len(rows) > size
+        self.page_rows = rows[:size]
+        last = self.page_rows[-1] if self.page_rows else None
+        self.next_cursor = _encode_cursor(getattr(last, field), last.pk) if self.has_next and last else None
+        return self.page_rows
+
+    def get_paginated_response(self, data):
+        if not getattr(self, "sync", False):
+            return super().get_paginated_response(data)
+        next_url = None
+        if self.next_cursor:
+            url = self.request.build_absolute_uri()
+            next_url = replace_query_param(url, self.cursor_query_param, self.next_cursor)
+            next_url = remove_query_param(next_url, self.page_query_param)
+        # `count`: the rows of this page (a sync counts nothing: follow `next` until it is null).
+        return Response({"count": len(data), "next": next_url, "previous": None, "results": data})
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+                parameter["description"] = f"Rows per page, at most {self.max_page_size} (default {self.page_size})."
+        field = self._sync_field(view)
+        if not field:
+            return parameters
+        return [
+            *parameters,
+            {
+                "name": self.since_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Only rows whose `{field}` is at or after this RFC 3339 time. Switches to sync "
+                f"paging: ordered by `{field}`, then id; follow `next` (it carries a `cursor`) until it is null.",
+                "schema": {"type": "string", "format": "date-time"},
+            },
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Opaque: the position after the previous sync page. Take it from `next`; never build it.",
+                "schema": {"type": "string"},
+            },
+        ]

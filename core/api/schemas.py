@@ -13,8 +13,10 @@ ERROR_DESCRIPTIONS = {
     403: "Authenticated but not allowed to do this.",
     404: "Not found, or not visible to you.",
     409: "Not allowed in the current state; `current_state` says what the state is.",
+    412: "Precondition failed: `If-Match` is not the current ETag (someone changed it since you read it).",
     413: "Request body too large.",
     415: "Unsupported media type: send `Content-Type: application/json`.",
+    422: "This `Idempotency-Key` was used with a different request body; use a new key for a new request.",
     429: "Too many requests; retry after `retry_after` seconds.",
 }
 

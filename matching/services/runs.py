@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import fields
+from dataclasses import fields, replace
 
 import numpy as np
 from django.conf import settings
@@ -29,6 +29,7 @@ from matching.scoring import (
     MatchParams,
     Model,
 )
+from matching.services.learning import active_weights
 from matching.services.proposals import proposal_rows, proposals_write
 from matching.services.selection import candidates_pack, candidates_unpack, excluded_pairs, selection_allocate
 
@@ -41,9 +42,12 @@ ACTIVE = (MatchRun.Status.QUEUED, MatchRun.Status.RUNNING)
 
 
 def match_params() -> MatchParams:
-    """The engine's defaults overridden by settings.MATCHING where a knob of the same name exists."""
+    """The engine's defaults overridden by settings.MATCHING where a knob of the same name exists,
+    and the weights by the learned set a reviewer activated (matching/services/learning.py), if any."""
     names = {f.name for f in fields(MatchParams)}
-    return MatchParams(**{k.lower(): v for k, v in settings.MATCHING.items() if k.lower() in names})
+    params = MatchParams(**{k.lower(): v for k, v in settings.MATCHING.items() if k.lower() in names})
+    learned = active_weights()
+    return replace(params, weights=learned) if learned else params
 
 
 def run_parameters() -> dict:

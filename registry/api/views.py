@@ -83,7 +83,8 @@ class FirmViewSet(viewsets.GenericViewSet):
     filterset_class = FirmFilter
     # Any path segment reaches the view, so `/firms/abc/` is the API's JSON 404, not Django's HTML one.
     lookup_value_regex = "[^/]+"
-    ordering_fields = ["name", "created_at", "employees"]
+    ordering_fields = ["name", "created_at", "employees", "updated_at"]
+    sync_field = "updated_at"  # updated_since, cursor (core.api.pagination.SyncPagination)
     ordering = ["name", "id"]
 
     def get_queryset(self):

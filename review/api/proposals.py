@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils import timezone, translation
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.filters import OrderingFilter
@@ -20,10 +20,11 @@ from rest_framework.views import APIView
 
 from core.api.schemas import error_responses
 from core.api.strict import StrictFieldsMixin
+from core.errors import ConflictError
 from core.i18n import language_code
 from core.text import NOTE_MAX_LENGTH
 from matching.models import Notification, Proposal, ProposalEvent
-from registry.api.serializers import iso_datetime
+from registry.api.serializers import ContactSerializer, iso_datetime
 from review.selectors import (
     NO_EVENT_NOTES,
     ProposalFilter,
@@ -49,6 +50,22 @@ def _language() -> str:
 # --- Output ---------------------------------------------------------------------------------
 
 
+class ProposalCapabilitySerializer(serializers.Serializer):
+    """A capability a firm offers or seeks, named in the request's language (documents the shape)."""
+
+    code = serializers.CharField()
+    domain = serializers.CharField()
+    name = serializers.CharField()
+
+
+class OutcomeSerializer(serializers.Serializer):
+    """How a connection ended (documents the shape; `get_outcome` builds it)."""
+
+    kind = serializers.CharField(help_text="A partnership kind (see OutcomeInput), or `closed`.")
+    date = serializers.DateField(allow_null=True)
+    note = serializers.CharField(allow_blank=True)
+
+
 class FirmPublicSerializer(serializers.Serializer):
     """A firm's public profile in a proposal (documents the shape; `firm_public()` builds it)."""
 
@@ -57,9 +74,9 @@ class FirmPublicSerializer(serializers.Serializer):
     name = serializers.CharField()
     country = serializers.CharField()
     side = serializers.CharField()
-    offers = serializers.ListField(child=serializers.DictField())
-    seeks = serializers.ListField(child=serializers.DictField())
-    contact = serializers.DictField(allow_null=True, help_text="null until the proposal is connected")
+    offers = ProposalCapabilitySerializer(many=True)
+    seeks = ProposalCapabilitySerializer(many=True)
+    contact = ContactSerializer(allow_null=True, help_text="null until the proposal is connected")
 
 
 def firm_public(firm, *, show_contact: bool, capabilities: dict[str, list[dict[str, str]]] | None) -> dict[str, Any]:
@@ -101,6 +118,10 @@ class ProposalSerializer(serializers.ModelSerializer):
     flags = serializers.ListField(child=serializers.CharField(), read_only=True)
     flag_codes = serializers.ListField(child=serializers.CharField(), read_only=True)
     accepted = serializers.DictField(child=serializers.BooleanField(), read_only=True)
+    request_message = serializers.CharField(
+        read_only=True, allow_null=True, help_text="why a firm asked for this introduction (origin `requested`)"
+    )
+    components = serializers.DictField(child=serializers.FloatField(), read_only=True)
     outcome = serializers.SerializerMethodField()
     expires_at = serializers.SerializerMethodField()
 
@@ -115,6 +136,8 @@ class ProposalSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "status",
+            "origin",
+            "request_message",
             "score",
             "rank_for_ukrainian",
             "rank_for_partner",
@@ -179,6 +202,8 @@ class ProposalSerializer(serializers.ModelSerializer):
         data = {
             "id": proposal.pk,
             "status": proposal.status,
+            "origin": proposal.origin,
+            "request_message": proposal.request_message or None,
             "score": proposal.score,
             "rank_for_ukrainian": proposal.rank_for_ukrainian,
             "rank_for_partner": proposal.rank_for_partner,
@@ -209,6 +234,7 @@ class ProposalSerializer(serializers.ModelSerializer):
             data["declined_by_firm"] = notes["declined_by_firm_id"]
         return data
 
+    @extend_schema_field(OutcomeSerializer(allow_null=True))
     def get_outcome(self, proposal: Proposal) -> dict[str, Any] | None:
         if proposal.status not in (Proposal.Status.PARTNERSHIP, Proposal.Status.CLOSED):
             return None
@@ -218,6 +244,7 @@ class ProposalSerializer(serializers.ModelSerializer):
             "note": self._notes[proposal.pk]["outcome_note"] or "",  # redacted by the selector
         }
 
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_expires_at(self, proposal: Proposal) -> str | None:
         if proposal.status != Proposal.Status.APPROVED:
             return None
@@ -357,7 +384,8 @@ class ProposalListView(ProposalContextMixin, ListAPIView):
     serializer_class = ProposalSerializer
     filter_backends = [DjangoFilterBackend, StableOrderingFilter]
     filterset_class = ProposalFilter
-    ordering_fields = ["score", "created_at", "status_changed_at"]
+    ordering_fields = ["score", "created_at", "status_changed_at", "updated_at"]
+    sync_field = "updated_at"  # updated_since, cursor (core.api.pagination.SyncPagination)
     ordering = ["-score", "id"]
 
     def get_queryset(self):
@@ -422,7 +450,19 @@ class ProposalAcceptView(_TransitionView):
     input_class = AcceptInput
 
     def act(self, request, proposal, data):
-        review.proposal_accept(proposal=proposal, user=request.user, firm=data.get("firm"))
+        try:
+            review.proposal_accept(proposal=proposal, user=request.user, firm=data.get("firm"))
+        except ConflictError:
+            # A repeated accept by a firm that has accepted already (a client's retry) answers 200
+            # with the current state; every other conflict stays a 409.
+            proposal.refresh_from_db(fields=["ukrainian_accepted_at", "partner_accepted_at", "status"])
+            accepted = {proposal.ukrainian_id: proposal.ukrainian_accepted_at, proposal.partner_id: proposal.partner_accepted_at}  # fmt: skip
+            firms = [data["firm"]] if data.get("firm") else list(self.firm_roles())
+            repeat = proposal.status in (Proposal.Status.APPROVED, Proposal.Status.CONNECTED) and any(
+                accepted.get(firm) and self.firm_roles().get(firm) in review.EDIT_ROLES for firm in firms
+            )
+            if not repeat:
+                raise
 
 
 @extend_schema(request=DeclineInput)
@@ -470,6 +510,7 @@ class ProposalBulkReviewView(APIView):
 class NotificationListView(ListAPIView):
     serializer_class = NotificationSerializer
     filter_backends: list = []
+    sync_field = "created_at"  # notifications are new rows: sync them with updated_since and cursor
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

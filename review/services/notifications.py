@@ -9,6 +9,7 @@ of `emailed_at`, so a repeated task never emails twice.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from django.core.mail import send_mail
@@ -145,6 +146,25 @@ def notify_for_event(*, event: ProposalEvent) -> list[Notification]:
         )
         outbox_enqueue(SEND_TASK, notification_id=notification.pk)
         created.append(notification)
+    return created
+
+
+def notify_users(
+    *, users: Iterable[User], kind: str, key: str, render: Callable[[], tuple[str, str]]
+) -> list[Notification]:
+    """Notify each user once per `key` (news of another app, e.g. an event's agenda): `render()`
+    gives (title, body) in the recipient's language; the email goes after commit."""
+    created = []
+    for user in users:
+        with translation.override(_language(user)):
+            title, body = render()
+        notification, new = Notification.objects.get_or_create(
+            idempotency_key=f"{key}:{user.pk}"[:120],
+            defaults={"user": user, "kind": kind, "title": title[:300], "body": body},
+        )
+        if new:
+            outbox_enqueue(SEND_TASK, notification_id=notification.pk)
+            created.append(notification)
     return created
 
 

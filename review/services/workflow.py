@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import Membership
+from core import events
 from core.errors import ApplicationError, ConflictError
 from core.permissions import require_reviewer
 from core.text import clean_note
@@ -156,6 +157,7 @@ def _record(
         data=data or {},
     )
     notify_for_event(event=event)
+    events.publish(events.PROPOSAL_TRANSITIONED, proposal_event=event)  # e.g. integrations' webhooks, same transaction
     return event
 
 
@@ -206,7 +208,29 @@ def proposal_approve(*, proposal: Proposal | int, reviewer: User, note: str = ""
         locked = _lock_with_firms(proposal, "approve")
         _require_eligible(locked)
         _record(locked, to_status=S.APPROVED, actor=reviewer, actor_role=role, note=note)
+        if locked.origin == Proposal.Origin.REQUESTED and locked.requested_by_firm_id:
+            _imply_requester_acceptance(locked)
     return locked
+
+
+def _imply_requester_acceptance(locked: Proposal) -> None:
+    """A firm that asked for the introduction (directory) has accepted it by asking: recorded as its
+    acceptance event (`implied`), so only the other firm has to accept."""
+    mine = locked.requested_by_firm_id == locked.ukrainian_id
+    side_field = "ukrainian_accepted_at" if mine else "partner_accepted_at"
+    if getattr(locked, side_field) is not None:
+        return
+    setattr(locked, side_field, timezone.now())
+    _record(
+        locked,
+        to_status=S.APPROVED,
+        actor=locked.requested_by,
+        actor_role="system",
+        firm=locked.ukrainian if mine else locked.partner,
+        note="",
+        data={"action": "accept", "implied": True},
+        fields=[side_field],
+    )
 
 
 def proposal_reject(*, proposal: Proposal | int, reviewer: User, reason: str) -> Proposal:
@@ -462,3 +486,38 @@ def proposals_expire_due(*, now: dt.datetime | None = None) -> int:
             continue  # accepted, declined or expired by someone else meanwhile
         expired += 1
     return expired
+
+
+# States an event follow-up ("yes" from both firms after their meeting) reopens as approved.
+REOPEN_AFTER_EVENT = frozenset({S.PROPOSED, S.SUPERSEDED, S.EXPIRED, S.DECLINED})
+
+
+def proposal_open_after_meeting(*, ukrainian: Firm, partner: Firm, data: dict[str, Any]) -> Proposal:
+    """Both firms said after meeting at an event that it should lead somewhere: the pair's proposal
+    becomes `approved` (created if the pair has none) and goes on through the usual opt-in. An
+    approved, connected or decided one is left as it is. Both firms must be eligible (409 otherwise)."""
+    with transaction.atomic():
+        list(
+            Firm.objects.select_for_update(no_key=True)
+            .filter(pk__in=[ukrainian.pk, partner.pk])
+            .order_by("pk")
+            .values_list("pk")
+        )
+        proposal, _ = Proposal.objects.get_or_create(
+            ukrainian=ukrainian, partner=partner, defaults={"score": 0.0, "status": S.PROPOSED}
+        )
+        locked = (
+            Proposal.objects.select_related("ukrainian", "partner").select_for_update(of=("self",)).get(pk=proposal.pk)
+        )
+        if locked.status in REOPEN_AFTER_EVENT:
+            _require_eligible(locked)
+            locked.ukrainian_accepted_at = locked.partner_accepted_at = None
+            _record(
+                locked,
+                to_status=S.APPROVED,
+                actor=None,
+                actor_role="system",
+                data={"action": "event_follow_up", **data},
+                fields=["ukrainian_accepted_at", "partner_accepted_at"],
+            )
+    return locked

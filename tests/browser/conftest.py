@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import axe
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
 # body are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -44,15 +46,23 @@ class Shots:
         for old in self.dir.glob("*.png"):
             old.unlink()
         self.n = 0
+        self.axe_blocking: list[str] = []
 
     def __call__(self, page, label: str) -> None:
         self.n += 1
         page.screenshot(path=str(self.dir / f"{self.n:02d}-{label}.png"), full_page=True)
+        # axe on every page a test passes through: serious and critical violations fail the test
+        # (at its end, with the list); every violation goes to test-artifacts/browser/axe-report.txt.
+        self.axe_blocking += axe.check(page, f"{self.dir.name}/{self.n:02d}-{label}")
 
 
 @pytest.fixture
 def shots(request):
-    return Shots(request.node.name)
+    taken = Shots(request.node.name)
+    yield taken
+    assert not taken.axe_blocking, "axe: serious or critical accessibility violations:\n" + "\n".join(
+        taken.axe_blocking
+    )
 
 
 @pytest.fixture
@@ -63,6 +73,7 @@ def new_page(browser, live_server):
 
     def make(locale: str = "en-GB"):
         context = browser.new_context(base_url=live_server.url, locale=locale, viewport={"width": 1280, "height": 900})
+        axe.install(context)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)

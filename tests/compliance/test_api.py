@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from compliance.namematch import COUNTRY_PENALTY
 from compliance.services import firm_screen
 from matching.models import Proposal
 from registry.models import BeneficialOwner, Firm
@@ -80,7 +81,10 @@ def test_screening_detail_shows_matches_decisions_and_ownership_block(rita_clien
     body = rita_client.get(reverse("screening-firm", args=[suspect.pk])).json()
     assert body["screening_status"] == "false_positive" and body["eligible_for_matching"] is False
     [match] = body["screening"]["matches"]
-    assert match["list_id"] == "NK-krasnaya-zvezda" and match["reason"] == "name" and match["score"] == 1.0
+    assert match["list_id"] == "NK-krasnaya-zvezda" and match["reason"] == "name"
+    # Same words; the partner country (not a transit country, not the entry's) costs a little.
+    assert match["score"] == pytest.approx(1.0 - COUNTRY_PENALTY)
+    assert "same" in match["explanation"] and "neither a transit country" in match["explanation"]
     assert match["sanctions"] == ["UK Russia Regulations"] and body["screening"]["list"]["is_active"]
     assert [d["decision"] for d in body["decisions"]] == ["dismiss"] and body["decisions"][0]["reviewer"] == "rita"
     assert body["ownership_block"] == [{"name": "Petr Ivanov", "country": "RU", "share_percent": "25.00"}]

@@ -121,12 +121,13 @@ def test_extra_and_reordered_columns_are_read_by_header_name(db, tmp_path):
     ("name", "fields", "entity_id", "reason"),
     [
         ("Uraltekhpribor GmbH", {}, "NK-uraltekh", "name"),  # Latin firm, Cyrillic entry
-        ("ТОВ Харківський завод Електротяжмаш", {"country": "UA", "edrpou": "38123456"}, "NK-kharkov-etm", "alias"),
+        # The Cyrillic name itself now matches: its spelled-out legal form is removed before romanising.
+        ("ТОВ Харківський завод Електротяжмаш", {"country": "UA", "edrpou": "38123456"}, "NK-kharkov-etm", "name"),
         ("Optika Krasnaya Zvezda Ltd", {}, "NK-krasnaya-zvezda", "name"),  # reordered words
         ("Zhuravl Avionika S.A.", {}, "NK-zhuravl", "name"),  # changed legal form
         ("Westbridge Precision BV", {"lei": "213800QZXR4B9CJ7KL55"}, "NK-obscure", "identifier"),  # LEI only
         ("ТОВ Промінь", {"country": "UA", "edrpou": "41234567"}, "NK-obscure", "identifier"),  # EDRPOU only
-        ("Sidorov Ivan", {}, "NK-sidorov", "alias"),  # a person
+        ("Sidorov Ivan", {}, "NK-sidorov", "name"),  # a person, no patronymic: the Cyrillic name matches
         ("ФОП Сидоров Іван Петрович", {"country": "UA", "edrpou": "38123457"}, "NK-sidorov", "name"),
     ],
 )

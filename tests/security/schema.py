@@ -37,7 +37,54 @@ PATH_OBJECTS = {
     "screenings": lambda w: w.firm_a.pk,
     "screening": lambda w: w.firm_a.pk,
     "beneficial-owners": lambda w: w.extra["beneficial_owner"].pk,
+    # Events (issue 18): a published event with firms A and C taking part (tests/events/world.py).
+    "events": lambda w: _event_world(w)["event"].pk,
+    "participations": lambda w: _event_world(w)["participation"].pk,
+    "meeting-requests": lambda w: _event_world(w)["request"].pk,
+    "meetings": lambda w: _event_world(w)["meeting"].pk,
+    "directory": lambda w: w.firm_a.pk,
+    "saved-searches": lambda w: _saved_search(w).pk,
+    "webhooks": lambda w: _webhook_delivery(w).endpoint_id,
+    "deliveries": lambda w: _webhook_delivery(w).pk,
 }
+
+
+def _event_world(world):
+    from tests.events.world import event_world
+
+    return event_world(world)
+
+
+def _saved_search(world):
+    """alice's saved directory search (made on first use, like the invitation)."""
+    if "saved_search" not in world.extra:
+        from directory.models import SavedSearch
+
+        owner = world.firm_a.memberships.get(user__username="alice").user
+        world.extra["saved_search"] = SavedSearch.objects.create(user=owner, name="Optics", query={"search": "optics"})
+    return world.extra["saved_search"]
+
+
+def _webhook_delivery(world):
+    """A webhook endpoint of firm A's with one failed delivery (made on first use)."""
+    if "webhook_delivery" not in world.extra:
+        from integrations.models import WebhookDelivery, WebhookEndpoint
+
+        endpoint = WebhookEndpoint.objects.create(
+            firm=world.firm_a,
+            url="https://hooks.skyforge.example/alliance",
+            event_types=["proposal.approved"],
+            secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        )
+        world.extra["webhook_delivery"] = WebhookDelivery.objects.create(
+            endpoint=endpoint,
+            msg_id="msg_sec_1",
+            event_type="proposal.approved",
+            dedupe_key="sec:1",
+            payload={},
+            status="failed",
+        )
+    return world.extra["webhook_delivery"]
 
 
 def _open_invitation(world):

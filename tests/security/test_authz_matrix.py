@@ -16,6 +16,7 @@ import pytest
 
 from accounts.models import Membership
 from matching.models import Proposal
+from tests.events.world import set_event_status
 from tests.security.conftest import PERSONAS, client_for
 from tests.security.schema import fill_path, operations
 
@@ -105,6 +106,59 @@ EXPECTED: dict[tuple[str, str], dict[str, int | str]] = {
     # Notifications are personal: alice's own (owner and her token) only.
     ("POST", f"{V1}/notifications/{{id}}/read/"): only(("owner", "token"), denied=404),
     ("GET", f"{V1}/stats/"): only(("reviewer", "admin"), outsider=403),
+    # --- events (issue 18): organised by reviewers; a firm's registration, requests and agenda are its own ---
+    ("GET", f"{V1}/events/"): ANY_USER,
+    ("POST", f"{V1}/events/"): only(("reviewer", "admin"), outsider=403),
+    ("GET", f"{V1}/events/{{id}}/"): ANY_USER,  # published: every signed-in person may see it
+    ("PATCH", f"{V1}/events/{{id}}/"): only(("reviewer", "admin"), outsider=403),
+    ("POST", f"{V1}/events/{{id}}/status/"): only(("reviewer", "admin"), outsider=403),
+    ("POST", f"{V1}/events/{{id}}/publish/"): only(("reviewer", "admin"), outsider=403),
+    ("GET", f"{V1}/events/{{id}}/schedule/"): only(("reviewer", "admin"), outsider=403),
+    ("POST", f"{V1}/events/{{id}}/schedule/"): only(("reviewer", "admin"), outsider=403),
+    ("GET", f"{V1}/events/{{id}}/meetings/"): only(("reviewer", "admin"), outsider=403),
+    ("GET", f"{V1}/events/{{id}}/stats/"): only(("reviewer", "admin"), outsider=403),
+    ("GET", f"{V1}/events/{{id}}/participants/"): ANY_USER,  # the public list to request meetings from
+    # Registering firm A: its owners and editors only; bob and reviewers act for no firm A.
+    ("POST", f"{V1}/events/{{id}}/participations/"): only(A_WRITERS, outsider=403),
+    ("GET", f"{V1}/participations/{{id}}/"): only((*A_MEMBERS, "reviewer", "admin")),
+    ("PATCH", f"{V1}/participations/{{id}}/"): only(A_WRITERS),
+    ("DELETE", f"{V1}/participations/{{id}}/"): only((*A_WRITERS, "reviewer", "admin")),
+    ("GET", f"{V1}/participations/{{id}}/requests/"): only((*A_MEMBERS, "reviewer", "admin")),
+    ("POST", f"{V1}/participations/{{id}}/requests/"): only(A_WRITERS),
+    ("GET", f"{V1}/participations/{{id}}/suggestions/"): only((*A_MEMBERS, "reviewer", "admin")),
+    ("GET", f"{V1}/participations/{{id}}/agenda/"): only((*A_MEMBERS, "reviewer", "admin")),
+    # C asked A: A's owners and editors answer.
+    ("POST", f"{V1}/meeting-requests/{{id}}/accept/"): only(A_WRITERS),
+    ("POST", f"{V1}/meeting-requests/{{id}}/decline/"): only(A_WRITERS),
+    ("POST", f"{V1}/meetings/{{id}}/lock/"): only(("reviewer", "admin")),
+    ("POST", f"{V1}/meetings/{{id}}/cancel/"): only((*A_WRITERS, "reviewer", "admin")),
+    ("POST", f"{V1}/meetings/{{id}}/follow-up/"): only(A_WRITERS),
+    # --- integrations (issue 16): a firm's webhooks are its owners' (and administrators'), as invitations ---
+    ("GET", f"{V1}/firms/{{firm_id}}/webhooks/"): only(("owner", "token", "admin")),
+    ("POST", f"{V1}/firms/{{firm_id}}/webhooks/"): only(("owner", "token", "admin")),
+    ("GET", f"{V1}/firms/{{firm_id}}/webhooks/{{webhook_id}}/"): only(("owner", "token", "admin")),
+    ("PATCH", f"{V1}/firms/{{firm_id}}/webhooks/{{webhook_id}}/"): only(("owner", "token", "admin")),
+    ("DELETE", f"{V1}/firms/{{firm_id}}/webhooks/{{webhook_id}}/"): only(("owner", "token", "admin")),
+    ("POST", f"{V1}/firms/{{firm_id}}/webhooks/{{webhook_id}}/rotate-secret/"): only(("owner", "token", "admin")),
+    ("GET", f"{V1}/firms/{{firm_id}}/webhooks/{{webhook_id}}/deliveries/"): only(("owner", "token", "admin")),
+    ("POST", f"{V1}/firms/{{firm_id}}/webhooks/{{webhook_id}}/deliveries/{{delivery_id}}/resend/"): only(
+        ("owner", "token", "admin")
+    ),
+    # --- directory (issue 14): members of verified firms and reviewers; A and B are both verified ---
+    ("GET", f"{V1}/directory/"): ANY_USER,
+    ("GET", f"{V1}/directory/{{id}}/"): ANY_USER,  # A's public profile (no contacts)
+    # Owners and editors of a verified firm ask; bob (partner) may ask A, alice's own people get 400
+    # (same side); viewers and reviewers, who act for no firm, 403.
+    ("POST", f"{V1}/directory/{{id}}/introductions/"): only(("editor", "owner", "token"), outsider=OK),
+    ("GET", f"{V1}/directory/saved-searches/"): ANY_USER,
+    ("POST", f"{V1}/directory/saved-searches/"): ANY_USER,
+    # A saved search is personal (alice's): 404 to everyone else, reviewers included.
+    ("GET", f"{V1}/directory/saved-searches/{{id}}/"): only(("owner", "token"), denied=404),
+    ("PATCH", f"{V1}/directory/saved-searches/{{id}}/"): only(("owner", "token"), denied=404),
+    ("DELETE", f"{V1}/directory/saved-searches/{{id}}/"): only(("owner", "token"), denied=404),
+    # Reviewers find and export every firm (any status); firm members are refused.
+    ("GET", f"{V1}/directory/reviewer/firms/"): only(("reviewer", "admin"), outsider=403),
+    ("GET", f"{V1}/directory/reviewer/firms/export/"): only(("reviewer", "admin"), outsider=403),
 }
 
 
@@ -121,6 +175,25 @@ SETUP = {
     ("POST", f"{V1}/proposals/{{id}}/reject/"): _set_proposal_status(Proposal.Status.PROPOSED),
     ("POST", f"{V1}/proposals/{{id}}/outcome/"): _set_proposal_status(Proposal.Status.CONNECTED),
     ("POST", f"{V1}/proposals/bulk-review/"): _set_proposal_status(Proposal.Status.PROPOSED),
+    ("PATCH", f"{V1}/events/{{id}}/"): set_event_status("open"),
+    ("POST", f"{V1}/events/{{id}}/status/"): set_event_status("open"),
+    ("POST", f"{V1}/events/{{id}}/publish/"): set_event_status("scheduling"),
+    ("POST", f"{V1}/events/{{id}}/schedule/"): set_event_status("scheduling"),
+    ("POST", f"{V1}/events/{{id}}/participations/"): set_event_status("open", withdraw_a=True),
+    ("PATCH", f"{V1}/participations/{{id}}/"): set_event_status("open"),
+    ("DELETE", f"{V1}/participations/{{id}}/"): set_event_status("open"),
+    ("POST", f"{V1}/participations/{{id}}/requests/"): set_event_status(
+        "open", drop_meeting=True, request_status="declined"
+    ),
+    ("POST", f"{V1}/meeting-requests/{{id}}/accept/"): set_event_status(
+        "open", drop_meeting=True, request_status="pending"
+    ),
+    ("POST", f"{V1}/meeting-requests/{{id}}/decline/"): set_event_status(
+        "open", drop_meeting=True, request_status="pending"
+    ),
+    ("POST", f"{V1}/meetings/{{id}}/follow-up/"): set_event_status("closed"),
+    ("POST", f"{V1}/meetings/{{id}}/lock/"): set_event_status("published"),
+    ("POST", f"{V1}/meetings/{{id}}/cancel/"): set_event_status("published"),
 }
 
 # Valid request bodies (callables get the world): allowed personas must then get a 2xx.
@@ -145,6 +218,42 @@ BODIES = {
     ("POST", f"{V1}/notifications/{{id}}/read/"): {},
     ("POST", f"{V1}/notifications/read-all/"): {},
     ("POST", f"{V1}/auth/logout/"): {},
+    ("POST", f"{V1}/events/"): {
+        "name_en": "Lviv Forum",
+        "name_uk": "Львівський форум",
+        "venue": "Lviv",
+        "days": ["2027-05-12"],
+        "blocks": [{"start": "09:00", "end": "12:00"}],
+        "tables": [{"number": 1}, {"number": 2}],
+    },
+    ("PATCH", f"{V1}/events/{{id}}/"): {"venue": "Kyiv, Expo Centre"},
+    ("POST", f"{V1}/events/{{id}}/status/"): {"to_status": "scheduling"},
+    ("POST", f"{V1}/events/{{id}}/publish/"): {"final": False},
+    ("POST", f"{V1}/events/{{id}}/schedule/"): {"time_limit": 2},
+    ("POST", f"{V1}/events/{{id}}/participations/"): lambda w: {
+        "firm": w.firm_a.pk,
+        "attendees": [w.firm_a.memberships.get(user__username="alice").user_id],
+    },
+    ("PATCH", f"{V1}/participations/{{id}}/"): {"blocked_slots": [3]},
+    ("DELETE", f"{V1}/participations/{{id}}/"): {},
+    ("POST", f"{V1}/participations/{{id}}/requests/"): lambda w: {
+        "receiver": w.extra["request"].sender_id,
+        "reason": "Thermal optics for our drones",
+    },
+    ("POST", f"{V1}/meeting-requests/{{id}}/accept/"): {},
+    ("POST", f"{V1}/meeting-requests/{{id}}/decline/"): {},
+    ("POST", f"{V1}/meetings/{{id}}/lock/"): {"locked": True},
+    ("POST", f"{V1}/meetings/{{id}}/cancel/"): {},
+    ("POST", f"{V1}/meetings/{{id}}/follow-up/"): {"answer": "yes"},
+    ("POST", f"{V1}/firms/{{firm_id}}/webhooks/"): {
+        "url": "https://hooks.partner.example/alliance",
+        "event_types": ["proposal.approved", "notification.created"],
+    },
+    ("PATCH", f"{V1}/firms/{{firm_id}}/webhooks/{{webhook_id}}/"): {"description": "Our CRM"},
+    ("POST", f"{V1}/firms/{{firm_id}}/webhooks/{{webhook_id}}/rotate-secret/"): {"overlap_hours": 24},
+    ("POST", f"{V1}/firms/{{firm_id}}/webhooks/{{webhook_id}}/deliveries/{{delivery_id}}/resend/"): {},
+    ("POST", f"{V1}/directory/saved-searches/"): {"query": {"search": "thermal optics", "side": "partner"}},
+    ("PATCH", f"{V1}/directory/saved-searches/{{id}}/"): {"frequency": "weekly"},
 }
 
 

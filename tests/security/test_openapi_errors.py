@@ -20,17 +20,18 @@ def _errors(method: str, path: str) -> set[str]:
         # No authentication runs here, so no 401; the lock-out answers 403 (django-axes).
         ("POST", "/api/v1/auth/signup/", {"400", "415", "429"}),
         ("POST", "/api/v1/auth/token/", {"400", "403", "415", "429"}),
-        # Reading a list with only paging: never a 400; a page past the end is a 404.
-        ("GET", "/api/v1/capabilities/", {"401", "429"}),
-        ("GET", "/api/v1/auth/tokens/", {"401", "404", "429"}),
+        # Any operation refuses an unknown query parameter by name (400); a page past the end is a 404.
+        ("GET", "/api/v1/capabilities/", {"400", "401", "429"}),
+        ("GET", "/api/v1/auth/tokens/", {"400", "401", "404", "429"}),
         # Filters can be refused by name.
         ("GET", "/api/v1/firms/", {"400", "401", "404", "429"}),
         # Reviewer-only reads answer 403 to firm members.
-        ("GET", "/api/v1/screening/firms/{firm_id}/", {"401", "403", "404", "429"}),
-        # A decision: refused input, not allowed, not visible, wrong state.
-        ("POST", "/api/v1/proposals/{id}/approve/", {"400", "401", "403", "404", "409", "415", "429"}),
-        # A profile edit has no state to conflict with.
-        ("PATCH", "/api/v1/firms/{id}/", {"400", "401", "403", "404", "415", "429"}),
+        ("GET", "/api/v1/screening/firms/{firm_id}/", {"400", "401", "403", "404", "429"}),
+        # A decision: refused input, not allowed, not visible, wrong state (or an Idempotency-Key
+        # still running: 409; reused with another body: 422).
+        ("POST", "/api/v1/proposals/{id}/approve/", {"400", "401", "403", "404", "409", "415", "422", "429"}),
+        # A profile edit: 409 and 422 only from the Idempotency-Key, 412 from If-Match.
+        ("PATCH", "/api/v1/firms/{id}/", {"400", "401", "403", "404", "409", "412", "415", "422", "429"}),
     ],
 )
 def test_each_operation_documents_the_errors_it_can_answer(method, path, expected):

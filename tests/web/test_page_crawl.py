@@ -142,13 +142,37 @@ def state():
         }
     )
     assert Notification.objects.filter(read_at__isnull=True).count() >= len(users)
+    notifications = sorted(Notification.objects.values_list("pk", flat=True))
+    memberships = sorted(Membership.objects.values_list("pk", flat=True))
     values = {
         "firm_id": [full.pk, empty.pk, partner.pk, MISSING_ID],
         "pk": pks,
+        # `pk` by what the route names (every id of that kind: owned, refused, missing); other
+        # routes (events, directory, webhooks, ...) get a small mixed sample, not all ~40 ids.
+        "pk:proposals": sorted({*ids, MISSING_ID}),
+        "pk:firms": sorted({*(f.pk for f in firms), MISSING_ID}),
+        "pk:notifications": [*notifications, MISSING_ID],
+        "pk:members": [*memberships, MISSING_ID],
+        "pk:runs": [run.pk, MISSING_ID],
+        "pk:other": sorted(
+            {approved.pk, full.pk, partner.pk, outsider.pk, run.pk, notifications[0], memberships[0], MISSING_ID}
+        ),
         "uidb64": ["MQ", "bad"],
         "token": ["set-password", "x"],
     }
     return users, values
+
+
+def _values_for(pattern: URLPattern, name: str, values: dict) -> list:
+    if name != "pk":
+        return values[name]
+    route = str(pattern.pattern)
+    if route.startswith("directory/<int:pk>"):
+        return values["pk:firms"]  # a firm's directory profile
+    for kind in ("proposals", "firms", "notifications", "members", "runs"):
+        if f"{kind}/<int:pk>" in route:
+            return values[f"pk:{kind}"]
+    return values["pk:other"]
 
 
 def _urls(values) -> list[str]:
@@ -158,7 +182,7 @@ def _urls(values) -> list[str]:
         if not names:
             urls.append(reverse(f"web:{pattern.name}"))
             continue
-        for combo in itertools.product(*(values[name] for name in names)):
+        for combo in itertools.product(*(_values_for(pattern, name, values) for name in names)):
             urls.append(reverse(f"web:{pattern.name}", kwargs=dict(zip(names, combo, strict=True))))
     return urls
 

@@ -1,0 +1,227 @@
+"""Directory endpoints: they translate HTTP to one service or selector call and back."""
+
+from django.http import HttpResponse
+from django.utils.translation import get_language
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.api.pagination import Pagination
+from core.api.schemas import error_responses
+from core.permissions import IsReviewer
+from directory import selectors, services
+from directory.api.serializers import (
+    DirectoryFirmSerializer,
+    ExportInput,
+    IntroductionRequestInput,
+    IntroductionRequestSerializer,
+    ReviewerFirmSerializer,
+    SavedSearchInput,
+    SavedSearchSerializer,
+    SavedSearchUpdateInput,
+)
+from directory.filters import SORT_FIT, DirectoryFilter
+from directory.models import SavedSearch
+from registry.models import Firm
+
+
+def _validated(serializer_class, request: Request) -> dict:
+    body = serializer_class(data=request.data)
+    body.is_valid(raise_exception=True)
+    return body.validated_data
+
+
+def _lang() -> str:
+    return "uk" if (get_language() or "").startswith("uk") else "en"
+
+
+class DirectoryListView(GenericAPIView):
+    """Verified firms that may be introduced, searched and filtered; members of verified firms and reviewers."""
+
+    serializer_class = DirectoryFirmSerializer
+    queryset = Firm.objects.none()  # for the schema generator; reads go through directory.selectors
+    filterset_class = DirectoryFilter
+    pagination_class = Pagination
+
+    @extend_schema(
+        summary="Search the directory",
+        responses={200: DirectoryFirmSerializer(many=True), **error_responses(400, 401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        selectors.directory_require(user=request.user)
+        bound = selectors.directory_filter(params=request.query_params)
+        if not bound.is_valid():
+            raise serializers.ValidationError(bound.errors)
+        data = bound.form.cleaned_data
+        search, sort = data.get("search") or "", data.get("sort") or "relevance"
+        scores = None
+        if sort == SORT_FIT:
+            firm = selectors.directory_fit_firm(user=request.user, firm_id=data.get("firm"))
+            firms, scores = selectors.directory_fit_ordered(queryset=bound.qs, firm=firm, search=search)
+            page = self.paginate_queryset(firms)
+        else:
+            page = self.paginate_queryset(selectors.directory_ordered(queryset=bound.qs, search=search, sort=sort))
+        entries = selectors.directory_entries(firms=list(page), lang=_lang(), scores=scores)
+        return self.get_paginated_response(DirectoryFirmSerializer(entries, many=True).data)
+
+
+class DirectoryFirmView(GenericAPIView):
+    serializer_class = DirectoryFirmSerializer
+    queryset = Firm.objects.none()
+
+    @extend_schema(
+        summary="A firm's public profile", responses={200: DirectoryFirmSerializer, **error_responses(401, 403, 404)}
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        selectors.directory_require(user=request.user)
+        firm = selectors.directory_firm_get(pk=pk)
+        return Response(DirectoryFirmSerializer(selectors.directory_entries(firms=[firm], lang=_lang())[0]).data)
+
+
+class IntroductionRequestView(GenericAPIView):
+    serializer_class = IntroductionRequestSerializer
+    queryset = Firm.objects.none()
+
+    @extend_schema(
+        summary="Ask for an introduction to this firm (owners and editors of a verified firm)",
+        description="Becomes a proposal with origin `requested`, in the reviewers' queue with the message. "
+        "Limits: DIRECTORY MAX_OPEN_REQUESTS open requests per firm (409 `too_many_requests`), no repeat "
+        "within REQUEST_COOLDOWN_DAYS of a decline or rejection (409 `cooling_down`), the target's "
+        "capacity (409 `target_at_capacity`).",
+        request=IntroductionRequestInput,
+        responses={201: IntroductionRequestSerializer, **error_responses(400, 401, 403, 404, 409, 415)},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        selectors.directory_require(user=request.user)
+        target = selectors.directory_firm_get(pk=pk)
+        services.introduction_require_requester(user=request.user)
+        data = _validated(IntroductionRequestInput, request)
+        proposal = services.introduction_request(
+            user=request.user, target=target, message=data["message"], firm_id=data.get("firm")
+        )
+        return Response(IntroductionRequestSerializer(proposal).data, status=status.HTTP_201_CREATED)
+
+
+class SavedSearchListView(GenericAPIView):
+    serializer_class = SavedSearchSerializer
+    queryset = SavedSearch.objects.none()
+    pagination_class = None
+
+    @extend_schema(
+        summary="Your saved directory searches",
+        responses={200: SavedSearchSerializer(many=True), **error_responses(401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        selectors.directory_require(user=request.user)
+        return Response(SavedSearchSerializer(selectors.saved_search_list(user=request.user), many=True).data)
+
+    @extend_schema(
+        summary="Save a directory search",
+        description="You are told once (in-app and by email) when a firm starts matching it: at once, or in a "
+        "daily or weekly digest (`frequency`).",
+        request=SavedSearchInput,
+        responses={201: SavedSearchSerializer, **error_responses(400, 401, 403, 415)},
+    )
+    def post(self, request: Request) -> Response:
+        data = _validated(SavedSearchInput, request)
+        search = services.saved_search_create(
+            user=request.user, query=data["query"], name=data.get("name", ""), frequency=data.get("frequency")
+        )
+        return Response(SavedSearchSerializer(search).data, status=status.HTTP_201_CREATED)
+
+
+class SavedSearchDetailView(GenericAPIView):
+    serializer_class = SavedSearchSerializer
+    queryset = SavedSearch.objects.none()
+
+    @extend_schema(
+        summary="One of your saved searches", responses={200: SavedSearchSerializer, **error_responses(401, 404)}
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(SavedSearchSerializer(selectors.saved_search_get(user=request.user, pk=pk)).data)
+
+    @extend_schema(
+        summary="Rename a saved search or change its digest",
+        request=SavedSearchUpdateInput,
+        responses={200: SavedSearchSerializer, **error_responses(400, 401, 404, 415)},
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        search = selectors.saved_search_get(user=request.user, pk=pk)
+        data = _validated(SavedSearchUpdateInput, request)
+        search = services.saved_search_update(search=search, name=data.get("name"), frequency=data.get("frequency"))
+        return Response(SavedSearchSerializer(search).data)
+
+    @extend_schema(summary="Delete a saved search", responses={204: None, **error_responses(401, 404)})
+    def delete(self, request: Request, pk: int) -> Response:
+        services.saved_search_delete(search=selectors.saved_search_get(user=request.user, pk=pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _reviewer_params(params) -> dict:
+    from directory.filters import ReviewerFirmFilter
+
+    bound = ReviewerFirmFilter(data=params, queryset=Firm.objects.none())
+    if not bound.is_valid():
+        raise serializers.ValidationError(bound.errors)
+    return {k: v or "" for k, v in bound.form.cleaned_data.items()}
+
+
+class ReviewerFirmListView(GenericAPIView):
+    """Reviewers: every firm, any status, found by name, EDRPOU, LEI or ref."""
+
+    serializer_class = ReviewerFirmSerializer
+    queryset = Firm.objects.none()
+    permission_classes = [IsReviewer]
+    pagination_class = Pagination
+
+    @extend_schema(
+        summary="Find any firm by name, EDRPOU, LEI or ref (reviewers)",
+        parameters=[
+            OpenApiParameter("q", str, description="Any part of the name, or exactly an EDRPOU, LEI or ref."),
+            OpenApiParameter("status", str, enum=Firm.Status.values),
+            OpenApiParameter("side", str, enum=Firm.Side.values),
+            OpenApiParameter("country", str, description="ISO 3166-1 alpha-2"),
+        ],
+        responses={200: ReviewerFirmSerializer(many=True), **error_responses(400, 401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(selectors.reviewer_firm_search(**_reviewer_params(request.query_params)))
+        return self.get_paginated_response(ReviewerFirmSerializer(page, many=True).data)
+
+
+class ReviewerFirmExportView(GenericAPIView):
+    """The same list as a CSV or XLSX file (formula-like cells neutralised)."""
+
+    serializer_class = ExportInput
+    queryset = Firm.objects.none()
+    permission_classes = [IsReviewer]
+
+    @extend_schema(
+        summary="Export the firm list as CSV or XLSX (reviewers)",
+        parameters=[
+            OpenApiParameter("file", str, enum=["csv", "xlsx"], required=True),
+            OpenApiParameter("q", str),
+            OpenApiParameter("status", str, enum=Firm.Status.values),
+            OpenApiParameter("side", str, enum=Firm.Side.values),
+            OpenApiParameter("country", str),
+        ],
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
+            **error_responses(400, 401, 403),
+        },
+    )
+    def get(self, request: Request) -> HttpResponse:
+        body = ExportInput(data={"file": request.query_params.get("file", "")})
+        body.is_valid(raise_exception=True)
+        params = {k: v for k, v in request.query_params.items() if k != "file"}
+        firms = selectors.reviewer_firm_search(**_reviewer_params(params))
+        content, content_type, name = services.reviewer_firms_export(
+            user=request.user, firms=firms, file=body.validated_data["file"]
+        )
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response

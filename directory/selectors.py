@@ -1,0 +1,199 @@
+"""Reads of the directory: who may use it, which firms it lists, a page of them, saved searches.
+
+Listed firms are exactly those that may be matched and introduced
+(`registry.selectors.firms_eligible_for_matching`: verified, not held by sanctions screening, no
+blocking owner). A profile shows what a firm may see before an introduction: never contacts,
+owners, screening status or reviewers' notes; those stay behind `registry.selectors` and
+`review.selectors.proposal_contacts_visible`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db.models import BooleanField, Case, QuerySet, Value, When
+from django.http import Http404
+from django.utils.translation import gettext
+
+from accounts.models import Membership
+from core.errors import ApplicationError
+from directory.filters import SORT_NAME, DirectoryFilter, size_band
+from directory.models import SavedSearch
+from registry.models import Firm
+from registry.selectors import firms_eligible_for_matching, platform_names
+from review.selectors import firm_capability_lists
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+# The columns a directory profile reads: nothing private is ever loaded.
+PUBLIC_FIELDS = (
+    "id", "ref", "name", "country", "side", "website", "employees", "founded", "description",
+    "partnership_types", "certifications", "security_clearance", "export_regimes", "languages",
+)  # fmt: skip
+
+
+def directory_firms_of(*, user: User) -> list[Firm]:
+    """The user's firms that may use the directory (eligible firms), oldest membership first."""
+    if not user.is_authenticated:
+        return []
+    firm_ids = Membership.objects.filter(user=user).order_by("created_at", "id").values_list("firm_id", flat=True)
+    ids = list(firm_ids)
+    eligible = {f.pk: f for f in firms_eligible_for_matching().filter(pk__in=ids)}
+    return [eligible[i] for i in ids if i in eligible]
+
+
+def directory_allowed(*, user: User) -> bool:
+    """Reviewers, and members of a verified firm that may be introduced; nobody else."""
+    if not user.is_authenticated:
+        return False
+    if user.can_review:
+        return True
+    return bool(directory_firms_of(user=user))
+
+
+def directory_require(*, user: User) -> None:
+    if not directory_allowed(user=user):
+        raise ApplicationError(
+            gettext("The directory is open to members of verified firms and to ministry reviewers."),
+            code="permission_denied",
+            status=403,
+        )
+
+
+def directory_queryset() -> QuerySet[Firm]:
+    return firms_eligible_for_matching().only(*PUBLIC_FIELDS)
+
+
+def directory_filter(*, params) -> DirectoryFilter:
+    """The bound filter; `.is_valid()` / `.errors` name a bad parameter and its rule."""
+    return DirectoryFilter(data=params, queryset=directory_queryset())
+
+
+def directory_ordered(*, queryset: QuerySet[Firm], search: str, sort: str) -> QuerySet[Firm]:
+    """Relevance: firms whose name holds the text before those matched by their description only,
+    then by name; without a text, and for `name`, by name."""
+    if sort == SORT_NAME or not search.strip():
+        return queryset.order_by("name", "id")
+    name_hit = Case(
+        When(name__icontains=search.strip(), then=Value(True)), default=Value(False), output_field=BooleanField()
+    )
+    return queryset.annotate(name_hit=name_hit).order_by("-name_hit", "name", "id")
+
+
+def directory_fit_firm(*, user: User, firm_id: int | None) -> Firm:
+    """The viewer's firm that "fit for my firm" scores against (`firm_id`, or their first)."""
+    firms = directory_firms_of(user=user)
+    if firm_id is not None:
+        firms = [f for f in firms if f.pk == firm_id]
+    if not firms:
+        raise ApplicationError(
+            gettext("sort: “fit” needs a firm of yours to compare with; reviewers have none."),
+            fields={"sort": [gettext("Sorting by fit is for members of a verified firm.")]},
+        )
+    return firms[0]
+
+
+def directory_fit_ordered(*, queryset: QuerySet[Firm], firm: Firm, search: str) -> tuple[list[Firm], dict[int, float]]:
+    """The other side's firms of `queryset`, best fit first (at most DIRECTORY["FIT_MAX_CANDIDATES"]
+    of them, the most relevant), with their scores."""
+    from directory.scoring import fit_scores
+
+    limit = settings.DIRECTORY["FIT_MAX_CANDIDATES"]
+    other = queryset.exclude(side=firm.side)
+    candidates = list(directory_ordered(queryset=other, search=search, sort="relevance")[:limit])
+    scores = fit_scores(firm=firm, candidate_ids=[f.pk for f in candidates])
+    candidates.sort(key=lambda f: (-scores.get(f.pk, -1.0), f.name, f.pk))
+    return candidates, scores
+
+
+def directory_firm_get(*, pk: int) -> Firm:
+    """A listed firm's public profile; 404 for one not listed (pending, suspended, flagged)."""
+    firm = directory_queryset().filter(pk=pk).first()
+    if firm is None:
+        raise Http404("No firm with this id in the directory.")
+    return firm
+
+
+def directory_entries(*, firms: list[Firm], lang: str, scores: dict[int, float] | None = None) -> list[dict[str, Any]]:
+    """Public profiles of a page of firms, in two queries whatever the page size."""
+    from registry.exchange import firm_platform_entries
+
+    ids = [f.pk for f in firms]
+    caps = firm_capability_lists(firm_ids=ids, lang=lang)
+    platforms = firm_platform_entries(ids)
+    names = platform_names(codes={e["platform"] for entries in platforms.values() for e in entries}, language=lang)
+    out = []
+    for f in firms:
+        out.append(
+            {
+                "id": f.pk,
+                "ref": f.ref,
+                "name": f.name,
+                "country": str(f.country),
+                "side": f.side,
+                "website": f.website,
+                "employees": f.employees,
+                "size": size_band(f.employees),
+                "founded": f.founded,
+                "description": f.description,
+                "partnership_types": f.partnership_types,
+                "certifications": f.certifications,
+                "security_clearance": f.security_clearance,
+                "offers": caps.get(f.pk, {}).get("offer", []),
+                "seeks": caps.get(f.pk, {}).get("seek", []),
+                "platforms": [{**e, "name": names.get(e["platform"], e["platform"])} for e in platforms.get(f.pk, [])],
+                "fit": None if scores is None else scores.get(f.pk),
+            }
+        )
+    return out
+
+
+def saved_search_list(*, user: User) -> QuerySet[SavedSearch]:
+    return SavedSearch.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def saved_search_get(*, user: User, pk: int) -> SavedSearch:
+    """One of the user's own saved searches; 404 for anyone else's (reviewers included)."""
+    search = SavedSearch.objects.filter(user=user, pk=pk).first()
+    if search is None:
+        raise Http404("No saved search with this id.")
+    return search
+
+
+def firm_may_request_from(*, user: User, target: Firm | None) -> list[Firm]:
+    """The user's firms (owner or editor, eligible, on the other side of `target` if given) that may ask
+    for an introduction."""
+    roles = dict(
+        Membership.objects.filter(user=user, role__in=[Membership.Role.OWNER, Membership.Role.EDITOR]).values_list(
+            "firm_id", "role"
+        )
+    )
+    return [f for f in directory_firms_of(user=user) if f.pk in roles and (target is None or f.side != target.side)]
+
+
+# --- Reviewers: every firm, by name, EDRPOU, LEI or ref -----------------------------------------
+
+
+def reviewer_firm_search(*, q: str = "", status: str = "", side: str = "", country: str = "") -> QuerySet[Firm]:
+    """All firms (any status) for reviewers: `q` is any part of the name, or exactly an EDRPOU,
+    LEI or ref (any case)."""
+    from django.db.models import Q
+
+    qs = Firm.objects.all()
+    text = q.strip()
+    if text:
+        qs = qs.filter(Q(name__icontains=text) | Q(edrpou=text) | Q(lei__iexact=text) | Q(ref__iexact=text))
+    if status:
+        qs = qs.filter(status=status)
+    if side:
+        qs = qs.filter(side=side)
+    if country:
+        qs = qs.filter(country=country.upper())
+    return qs.order_by("name", "id")
+
+
+def firm_is_own(*, user: User, firm: Firm) -> bool:
+    """Is `user` a member of `firm` (they see its completeness hints on its profile)?"""
+    return user.is_authenticated and Membership.objects.filter(user=user, firm=firm).exists()

@@ -267,6 +267,9 @@ SPECTACULAR_SETTINGS = {
         "FirmStatusEnum": "registry.models.Firm.Status",
         "PlatformRoleEnum": "registry.models.PlatformRole",
         "WebhookDeliveryStatusEnum": "integrations.models.WebhookDelivery.Status",
+        # A match run and a schedule run share their four states: one enum, under its first name.
+        "MatchRunStatusEnum": "matching.models.MatchRun.Status",
+        "FollowUpEnum": "events.models.Meeting.FollowUp",
     },
 }
 

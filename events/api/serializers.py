@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from core.api.strict import StrictFieldsMixin
@@ -94,6 +95,7 @@ class FollowUpInput(StrictFieldsMixin, serializers.Serializer):
 # --- Output -----------------------------------------------------------------------------------
 
 
+@extend_schema_serializer(component_name="AllianceEvent")  # "Event" is a proposal's event (review API)
 class EventSerializer(serializers.ModelSerializer):
     participant_count = serializers.IntegerField(read_only=True, default=0)
 

@@ -14,7 +14,7 @@ from core.api.schemas import error_responses
 from core.permissions import IsReviewer
 from events import selectors, services
 from events.api import serializers as s
-from events.models import Event, MeetingRequest, Participation
+from events.models import Event, Meeting, MeetingRequest, Participation
 from events.rules import invalid, not_found
 from registry.models import Firm
 
@@ -111,6 +111,7 @@ class EventScheduleView(_ReviewerEventView):
 class EventMeetingsView(_ReviewerEventView):
     serializer_class = s.AgendaRowSerializer
     pagination_class = None
+    queryset = Meeting.objects.none()  # for the schema generator: the rows are built by a selector
 
     @extend_schema(responses={200: s.AgendaRowSerializer(many=True), **ERRORS})
     def get(self, request, pk: int):
@@ -208,6 +209,7 @@ class ParticipationSuggestionsView(GenericAPIView):
 class ParticipationAgendaView(GenericAPIView):
     serializer_class = s.AgendaRowSerializer
     pagination_class = None
+    queryset = Meeting.objects.none()  # for the schema generator: the rows are built by a selector
 
     @extend_schema(responses={200: s.AgendaRowSerializer(many=True), **ERRORS})
     def get(self, request, pk: int):

@@ -148,7 +148,7 @@ def test_requested_proposals_are_in_the_reviewers_queue_with_the_message(bob_cli
     queue = rita_client.get("/api/v1/proposals/", {"status": "proposed"}).json()["results"]
     assert [p["id"] for p in queue] == [pk]
     assert queue[0]["origin"] == "requested" and queue[0]["request_message"] == MESSAGE
-    assert bob_client.get(f"/api/v1/proposals/{pk}/").json()["origin"] == "requested"
+    assert rita_client.get(f"/api/v1/proposals/{pk}/").json()["origin"] == "requested"
     assert ProposalEvent.objects.filter(proposal_id=pk, data__action="request").exists()
 
 

@@ -181,9 +181,16 @@ def _reset_producer_pool(app) -> None:
     app.amqp._producer_pool = None
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 60, interval: float = 0.2) -> None:
+def wait_for(
+    condition: Callable[[], bool],
+    timeout: float = 60,
+    interval: float = 0.2,
+    describe: Callable[[], str] | None = None,
+) -> None:
+    """Poll `condition` until true; on timeout say what `describe` sees (the state that never came)."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise TimeoutError(f"condition not met within {timeout} s")
+            seen = f"; {describe()}" if describe else ""
+            raise TimeoutError(f"condition not met within {timeout} s{seen}")
         time.sleep(interval)

@@ -65,6 +65,17 @@ def _finished(run_id: int) -> bool:
     return MatchRun.objects.get(pk=run_id).status in (MatchRun.Status.SUCCEEDED, MatchRun.Status.FAILED)
 
 
+def _progress(run_id: int, *workers) -> str:
+    """What a stalled run looks like: its counts, unsent outbox messages, the worker log (the
+    queue's one file, written by both workers)."""
+    from core.models import OutboxMessage
+
+    run = MatchRun.objects.get(pk=run_id)
+    unsent = list(OutboxMessage.objects.filter(sent_at__isnull=True).values_list("task", flat=True)[:5])
+    logs = "\n".join(f"--- {w.queue} (exit {w.process.poll()}):\n{w.log()[-1500:]}" for w in workers)
+    return f"run {run.status}, chunks {run.chunks_done}/{run.chunks_total}, unsent outbox {unsent}\n{logs}"
+
+
 @pytest.mark.celery_worker
 def test_a_worker_killed_mid_run_leaves_a_run_that_completes_with_the_same_proposals(settings):
     call_command("seed_demo", seed=42, force=True, verbosity=0)
@@ -86,8 +97,10 @@ def test_a_worker_killed_mid_run_leaves_a_run_that_completes_with_the_same_propo
     # A new worker on the same queue: it gets the chunks never started and, after the visibility
     # timeout, the one the dead worker had taken but not acknowledged. Its sweep for such messages
     # runs every second instead of kombu's 100 s, so the wait is bounded by the run, not the sweep.
-    with running_worker(redis_db=REDIS_DB, concurrency=2, env={**env, **fast_redelivery(5)}, queue=worker.queue):
-        wait_for(lambda: _finished(run.pk), timeout=180)
+    with running_worker(
+        redis_db=REDIS_DB, concurrency=2, env={**env, **fast_redelivery(5)}, queue=worker.queue
+    ) as second:
+        wait_for(lambda: _finished(run.pk), timeout=180, describe=lambda: _progress(run.pk, second))
     run.refresh_from_db()
     if run.status != MatchRun.Status.SUCCEEDED:
         pytest.fail(f"run {run.status}: {run.error}")

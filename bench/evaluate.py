@@ -220,8 +220,13 @@ def format_replay_table(result: dict) -> str:
 
 
 ABLATION = (
-    ("baseline (no adjacency, implied needs or platforms)", {"adjacency": False, "implied_need_weight": 0.0}, False),
+    (
+        "baseline (no adjacency, implied needs, platforms, size)",
+        {"adjacency": False, "implied_need_weight": 0.0, "size_fit_per_decade": 0.0},
+        False,
+    ),
     ("full engine", {}, True),
+    ("full without capacity by size", {"size_fit_per_decade": 0.0}, True),
     ("full without adjacency", {"adjacency": False}, True),
     ("full without implied needs", {"implied_need_weight": 0.0}, True),
     ("full without platforms", {}, False),

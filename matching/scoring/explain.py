@@ -217,6 +217,35 @@ def _platform_lines(model: Model, a_side, a_row, a_name, a_prov, b_side, b_row, 
             )
 
 
+def _times_uk(n: int) -> str:
+    """ "раз" in the form Ukrainian takes after the number n ("у 2 рази", "у 5 разів", "у 21 раз")."""
+    if n % 10 == 1 and n % 100 != 11:
+        return "раз"
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return "рази"
+    return "разів"
+
+
+def _staff(side, row: int) -> int | None:
+    """Employees of the firm at `row`, or None where not given."""
+    if side.employees is None or np.isnan(side.employees[row]):
+        return None
+    return int(side.employees[row])
+
+
+def _quantities_compared(ua, pa, ua_row: int, partner_row: int) -> bool:
+    """Did both sides give a monthly quantity for a capability one needs and the other offers?"""
+    pairs = (
+        (ua.seek_capacity.tocsr(), pa.offer_capacity.tocsr(), ua_row, partner_row),
+        (pa.seek_capacity.tocsr(), ua.offer_capacity.tocsr(), partner_row, ua_row),
+    )
+    for need_m, have_m, need_row, have_row in pairs:
+        haves = _row(have_m, have_row)
+        if any(need > 0 and haves.get(c, 0.0) > 0 for c, need in _row(need_m, need_row).items()):
+            return True
+    return False
+
+
 def explain(model: Model, ua_row: int, partner_row: int, components: np.ndarray) -> dict:
     """{"en": [...], "uk": [...]}: the reasons behind one pair's score, strongest signals first."""
     ua, pa, tax = model.ua, model.partners, model.taxonomy
@@ -270,6 +299,27 @@ def explain(model: Model, ua_row: int, partner_row: int, components: np.ndarray)
                     f"{_possessive(haver)} {have:g}/month covers {pct}% of {_possessive(needer)} need of {need:g}/month ({cap_en})"
                 )
                 uk.append(f"{haver}: {have:g}/міс. покриває {pct}% потреби {needer} у {need:g}/міс. ({cap_uk})")
+
+    # Capacity by size, where no quantities were compared (Model._size_fit_into).
+    if model.params.size_fit_per_decade > 0 and not _quantities_compared(ua, pa, ua_row, partner_row):
+        u_staff, p_staff = _staff(ua, ua_row), _staff(pa, partner_row)
+        if u_staff is not None and p_staff is not None:
+            u_uk, p_uk = f"{u_staff:,}".replace(",", "\u00a0"), f"{p_staff:,}".replace(",", "\u00a0")
+            if u_staff >= p_staff:
+                en.append(
+                    f"{u_name} ({u_staff:,} staff) is large enough for {_possessive(p_name)} volumes ({p_staff:,} staff)"
+                )
+                uk.append(f"{u_name} ({u_uk} працівників) достатньо велика для обсягів {p_name} ({p_uk} працівників)")
+            else:
+                times = max(2, round(p_staff / max(u_staff, 1)))
+                en.append(
+                    f"{u_name} ({u_staff:,} staff) is about {times}x smaller than {p_name} ({p_staff:,} staff): "
+                    "check it can carry the volumes"
+                )
+                uk.append(
+                    f"{u_name} ({u_uk} працівників) приблизно у {times} {_times_uk(times)} менша за {p_name} "
+                    f"({p_uk} працівників): перевірте, чи впорається з обсягами"
+                )
 
     # Co-production: offers in the same domain, with a co-production type on either side.
     if components[CI["coproduction"]] > 0:

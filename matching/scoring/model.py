@@ -248,6 +248,13 @@ def _carry_rows(vectorizer, side: SideFeatures, old_side: SideFeatures, old_x: s
     return x
 
 
+def _log_size(employees: np.ndarray | None, n: int) -> np.ndarray:
+    """log10(employees + 1) per firm, float32, NaN where unknown."""
+    if employees is None:
+        return np.full(n, np.nan, dtype=np.float32)
+    return np.log10(np.asarray(employees, dtype=np.float64) + 1).astype(np.float32)
+
+
 class Model:
     """Everything prepared once per run: domain matrices, profile tables, the fitted TF-IDF."""
 
@@ -352,6 +359,10 @@ class Model:
         self.ua_offer_cap = ua.offer_capacity.tocsr()
         self.p_offer_cap_cols = _csc_lists(partners.offer_capacity)
         self.p_seek_cap_cols = _csc_lists(partners.seek_capacity)
+        self.ua_log_size, self.p_log_size = (
+            _log_size(ua.employees, len(ua)),
+            _log_size(partners.employees, len(partners)),
+        )
         if reuse_text_from is not None and reuse_text_from.vectorizer is not None:
             self._reuse_text(reuse_text_from)
         else:
@@ -601,9 +612,9 @@ class Model:
         assurance = self.assurance_table[self.ua_assurance_code[rows]]
         np.take(assurance, self.p_assurance_code[cols], axis=1, out=comps[CI["assurance"]])
         cap = comps[CI["capacity"]]
-        cap.fill(0)
+        sized = self._size_fit_into(cap, rows, p_rows, buf)
         flat, fit = self._capacity(rows, subset)
-        cap.reshape(-1)[flat] = fit
+        cap.reshape(-1)[flat] = fit  # quantities, where both sides gave them, come before size
         plat_applicable = self._platforms_into(comps[CI["platforms"]], rows, p_rows, buf)
 
         w = self.weights
@@ -620,7 +631,11 @@ class Model:
         den.fill(np.float32(w.sum()) - w_cap - w_plat)
         if plat_applicable is not None:
             np.add(den, w_plat, out=den, where=plat_applicable)
-        den.reshape(-1)[flat] += w_cap
+        if sized is not None:
+            sized.reshape(-1)[flat] = True
+            np.add(den, w_cap, out=den, where=sized)
+        else:
+            den.reshape(-1)[flat] += w_cap
         total /= den
         # Paperwork alone (types, certificates) does not make a partner: no substance, no score.
         substance = np.maximum(comps[CI["complementarity"]], comps[CI["coproduction"]], out=term)
@@ -628,8 +643,11 @@ class Model:
         hollow = np.less(substance, np.float32(self.params.min_substance), out=buf("mask", (b, m), bool))
         np.copyto(total, np.float32(0), where=hollow)
         applicable = buf("applicable", (b, m), bool)
-        applicable.fill(False)
-        applicable.reshape(-1)[flat] = True
+        if sized is not None:
+            np.copyto(applicable, sized)
+        else:
+            applicable.fill(False)
+            applicable.reshape(-1)[flat] = True
         return Block(rows, p_rows, total, comps, applicable, plat_applicable)
 
     def _direction(self, coverage: np.ndarray, code: np.ndarray) -> np.ndarray:
@@ -673,6 +691,29 @@ class Model:
         out /= supply
         hi *= np.float32(0.5)
         out += hi
+
+    def _size_fit_into(self, out: np.ndarray, rows: np.ndarray, p_rows: np.ndarray, buf) -> np.ndarray | None:
+        """Capacity by size where quantities are missing: can the Ukrainian firm carry the partner's
+        volumes? 1 when it is at least the partner's size (employees), 0.5 less per tenfold smaller
+        (size_fit_per_decade), 0 at a hundredth. Writes `out`; returns where both sizes are known
+        (None: nowhere, or size_fit off). Zero elsewhere."""
+        out.fill(0)
+        step = np.float32(self.params.size_fit_per_decade)
+        if step <= 0:
+            return None
+        u, p = self.ua_log_size[rows], self.p_log_size[p_rows]
+        known_u, known_p = ~np.isnan(u), ~np.isnan(p)
+        if not known_u.any() or not known_p.any():
+            return None
+        known = buf("sized", out.shape, bool)
+        np.logical_and(known_u[:, None], known_p[None, :], out=known)
+        np.subtract(p[None, :], u[:, None], out=out)  # decades the partner is larger by
+        np.maximum(out, np.float32(0), out=out)
+        np.multiply(out, -step, out=out)
+        np.add(out, np.float32(1), out=out)
+        np.maximum(out, np.float32(0), out=out)
+        np.copyto(out, np.float32(0), where=~known)
+        return known
 
     def _capacity(self, rows: np.ndarray, p_rows: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """Capacity fit where it applies, as flat indices into the (b, m) block and values.

@@ -49,6 +49,11 @@ class MatchParams:
     # uses or wants to produce it) and, when the firm is of the platform's origin country, as its
     # industry. 0 turns it off.
     platform_text_credit: float = 0.8
+    # Capacity by size where neither side gave quantities but both gave employees: 1 when the
+    # Ukrainian firm is at least the partner's size, this much less per tenfold smaller (a 150-person
+    # plant is not a JV partner for a 30,000-person OEM's volumes). 0 turns it off. Replay of real
+    # partnerships (bench/README.md): MRR 0.147/0.151/0.154 -> see "Capacity by size".
+    size_fit_per_decade: float = 0.5
     top_k: int = 5  # proposals per firm, for each side
     # Ceiling over the size-band capacity (capacity.py); a firm's own setting or the ministry's
     # override may exceed it, up to the registry's limit of 50.

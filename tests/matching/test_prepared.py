@@ -4,6 +4,8 @@ Every score must equal those of a Model prepared from scratch over the same firm
 TF-IDF fit, as a rematch keeps the run's vocabulary), for either side, edited or not.
 """
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -16,7 +18,14 @@ from matching.scoring.synthetic import generate_population
 def world():
     taxonomy = Taxonomy.from_csv()
     ua, partners, _ = generate_population(60, 300, 11, taxonomy)
-    return taxonomy, ua, partners
+    rng = np.random.default_rng(11)
+
+    def sized(side: SideFeatures) -> SideFeatures:  # sizes, some unknown: capacity by size applies
+        employees = np.round(10 ** rng.uniform(0.5, 4.5, len(side)))
+        employees[rng.random(len(side)) < 0.3] = np.nan
+        return dataclasses.replace(side, employees=employees)
+
+    return taxonomy, sized(ua), sized(partners)
 
 
 def _edited(side: SideFeatures, row: int, other: SideFeatures) -> SideFeatures:
@@ -33,7 +42,10 @@ def _edited(side: SideFeatures, row: int, other: SideFeatures) -> SideFeatures:
     types[row] = donor.partnership_types[0]
     texts = list(merged.texts)
     texts[row] = donor.texts[0] + " Ми ремонтуємо самохідні гаубиці PzH 2000."
-    return SideFeatures(**{**vars(merged), **values, "partnership_types": types, "texts": texts})
+    employees = merged.employees.copy()
+    employees[row] = 12000.0  # grew
+    fields_ = {**values, "partnership_types": types, "texts": texts, "employees": employees}
+    return SideFeatures(**{**vars(merged), **fields_})
 
 
 @pytest.mark.parametrize("side", ["ua", "partner"])

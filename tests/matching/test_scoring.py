@@ -211,6 +211,55 @@ def test_capacity_weight_drops_out_where_no_quantities_were_given(taxonomy):
     assert block.total[0, 0] == pytest.approx(expected, rel=1e-6)
 
 
+def test_capacity_by_size_where_no_quantities_were_given(taxonomy):
+    """A Ukrainian firm at least the partner's size carries its volumes (1); tenfold smaller, half."""
+    ua = [
+        {**SKYFORGE, "id": 1, "name": "Big Plant", "employees": 20000},
+        {**SKYFORGE, "id": 2, "name": "Small Plant", "employees": 1999},
+        {**SKYFORGE, "id": 3, "name": "Tiny Shop", "employees": 19},
+        {**SKYFORGE, "id": 4, "name": "Unknown Size"},
+    ]
+    partners = [firm(11, "OEM", offers=["sensors.optics_thermal"], seeks=["uav.fixed_wing_isr"]) | {"employees": 19999}]
+    block = model_for(taxonomy, ua, partners).score_rows(np.arange(4))
+    cap = block.component("capacity")[:, 0]
+    assert cap[0] == pytest.approx(1.0)
+    assert cap[1] == pytest.approx(0.5, abs=1e-3)  # ten times smaller
+    assert cap[2] == pytest.approx(0.0, abs=1e-3)  # a thousand times smaller: nothing
+    assert block.capacity_applicable[:, 0].tolist() == [True, True, True, False]
+    # Same substance, so the bigger plant ranks first, the unknown size is scored without capacity.
+    total = block.total[:, 0]
+    assert total[0] > total[1] > total[2]
+    off = model_for(taxonomy, ua, partners, size_fit_per_decade=0).score_rows(np.arange(4))
+    assert not off.capacity_applicable.any()
+    assert off.total[3, 0] == pytest.approx(total[3], rel=1e-6)
+
+
+def test_quantities_given_by_both_sides_come_before_size(taxonomy):
+    ua = [{**SKYFORGE, "seeks": [{"capability": "sensors.optics_thermal", "monthly_capacity": 100}], "employees": 10}]
+    partners = [firm(11, "Makes 100", offers=[("sensors.optics_thermal", 100)]) | {"employees": 100000}]
+    block = model_for(taxonomy, ua, partners).score_rows(np.arange(1))
+    assert block.component("capacity")[0, 0] == pytest.approx(1.0)  # the partner covers the need
+
+
+def test_explain_says_when_a_firm_is_much_smaller_than_its_partner_in_both_languages(taxonomy):
+    ua = [{**SKYFORGE, "employees": 150}]
+    partners = [firm(11, "Optronik Systems GmbH", offers=["sensors.optics_thermal"]) | {"employees": 30000}]
+    model = model_for(taxonomy, ua, partners)
+    block = model.score_rows(np.arange(1))
+    reasons = explain(model, 0, 0, block.components[:, 0, 0])
+    assert any("(150 staff) is about 200x smaller than Optronik Systems (30,000 staff)" in r for r in reasons["en"])
+    assert any(
+        "(150 працівників) приблизно у 200 разів менша за Optronik Systems (30\u00a0000 працівників)" in r
+        for r in reasons["uk"]
+    )
+    assert len(reasons["en"]) == len(reasons["uk"])
+    big = model_for(taxonomy, [{**SKYFORGE, "employees": 40000}], partners)
+    reasons = explain(big, 0, 0, big.score_rows(np.arange(1)).components[:, 0, 0])
+    assert any(
+        "(40,000 staff) is large enough for Optronik Systems' volumes (30,000 staff)" in r for r in reasons["en"]
+    )
+
+
 def test_text_similarity_catches_a_need_written_only_in_words(taxonomy):
     ua = [
         firm(

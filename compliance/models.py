@@ -57,9 +57,16 @@ class SanctionsEntry(models.Model):
 class SanctionsKey(models.Model):
     """An index key of an entry (distinctive name token, metaphone, identifier) for single-firm lookups."""
 
-    sanctions_list = models.ForeignKey(SanctionsList, on_delete=models.CASCADE, related_name="+")
+    # Derived rows (two million for a large list), written only by the import in the transaction
+    # that writes their entries: no database foreign-key check per row (it cost most of the commit)
+    # and no single-column indexes to maintain (lookups go through the (list, key) index below).
+    sanctions_list = models.ForeignKey(
+        SanctionsList, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     key = models.CharField(max_length=255)
-    entry = models.ForeignKey(SanctionsEntry, on_delete=models.CASCADE, related_name="+")
+    entry = models.ForeignKey(
+        SanctionsEntry, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
 
     class Meta:
         indexes = [models.Index(fields=["sanctions_list", "key"], name="sanctionskey_list_key")]

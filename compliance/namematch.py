@@ -529,7 +529,9 @@ class ScreeningIndex:
         *,
         countries: Sequence[str] = (),
         schema: str = "",
-    ) -> None:
+    ) -> set[str]:
+        """Index one entry; returns its lookup keys (the same as `entry_keys` | `identifier_keys`), which
+        the import stores for single-firm lookups without reading every name a second time."""
         self._entries[entry] = _Entry(frozenset(c.upper() for c in countries), schema, _identifier_values(identifiers))
         persian = "IR" in self._entries[entry].countries
         seen: set[tuple[str, ...]] = set()
@@ -550,8 +552,11 @@ class ScreeningIndex:
                 self._postings[key].append(group)
         for acronym in _acronyms(name, aliases):
             self._acronyms[_acronym_key(acronym)].append((entry, acronym, name))
+            keys.add(_acronym_key(acronym))
         for key in identifier_keys(identifiers):
             self._identifiers[key].append(entry)
+            keys.add(key)
+        return keys
 
     def __len__(self) -> int:
         return len(self._names)

@@ -44,7 +44,7 @@ def firm_identifiers(firm: Firm) -> list[str]:
 _ENTRY_FIELDS = ("pk", "name", "aliases", "identifiers", "countries", "schema")
 
 
-def _new_index() -> namematch.ScreeningIndex:
+def new_screening_index() -> namematch.ScreeningIndex:
     transit = getattr(settings, "SANCTIONS_TRANSIT_COUNTRIES", None)
     if transit is None:
         return namematch.ScreeningIndex()
@@ -53,7 +53,7 @@ def _new_index() -> namematch.ScreeningIndex:
 
 def screening_index_build(*, sanctions_list: SanctionsList) -> namematch.ScreeningIndex:
     """The whole list in memory, for screening many firms at once."""
-    index = _new_index()
+    index = new_screening_index()
     for pk, name, aliases, identifiers, countries, schema in (
         SanctionsEntry.objects.filter(sanctions_list=sanctions_list)
         .values_list(*_ENTRY_FIELDS)
@@ -70,7 +70,7 @@ def _candidate_index(
     keys = namematch.identifier_keys(identifiers)
     for name in names:
         keys |= namematch.firm_keys(name)
-    index = _new_index()
+    index = new_screening_index()
     entry_ids = SanctionsKey.objects.filter(sanctions_list=sanctions_list, key__in=keys).values("entry_id")
     for pk, name, aliases, entry_identifiers, countries, schema in SanctionsEntry.objects.filter(
         pk__in=entry_ids
@@ -199,13 +199,22 @@ _INDEX_CACHE: dict[tuple, namematch.ScreeningIndex] = {}
 PER_FIRM_LOOKUP_MAX = 200  # below this many firms, database key lookups beat building the whole index
 
 
+def _cache_key(sanctions_list: SanctionsList) -> tuple:
+    return (sanctions_list.pk, sanctions_list.sha256, sanctions_list.imported_at)
+
+
 def screening_index_cached(*, sanctions_list: SanctionsList) -> namematch.ScreeningIndex:
-    key = (sanctions_list.pk, sanctions_list.sha256, sanctions_list.imported_at)
-    index = _INDEX_CACHE.get(key)
+    index = _INDEX_CACHE.get(_cache_key(sanctions_list))
     if index is None:
         _INDEX_CACHE.clear()
-        index = _INDEX_CACHE[key] = screening_index_build(sanctions_list=sanctions_list)
+        index = _INDEX_CACHE[_cache_key(sanctions_list)] = screening_index_build(sanctions_list=sanctions_list)
     return index
+
+
+def screening_index_keep(*, sanctions_list: SanctionsList, index: namematch.ScreeningIndex) -> None:
+    """Keep `index` (built by the import of `sanctions_list`) as this process's cached index."""
+    _INDEX_CACHE.clear()
+    _INDEX_CACHE[_cache_key(sanctions_list)] = index
 
 
 BULK_CHUNK = 1000

@@ -38,6 +38,27 @@ def test_import_keeps_companies_organisations_legal_entities_and_persons(small_l
     assert not SanctionsEntry.objects.filter(entity_id="NK-vessel").exists()
 
 
+def test_the_stored_lookup_keys_are_every_key_of_every_entry_and_the_import_keeps_its_index(small_list):
+    from compliance import namematch
+    from compliance.services.screening import active_list, screening_index_cached
+
+    for entry in SanctionsEntry.objects.filter(sanctions_list=small_list):
+        expected = namematch.entry_keys(entry.name, entry.aliases, entry.countries) | namematch.identifier_keys(
+            entry.identifiers
+        )
+        stored = set(SanctionsKey.objects.filter(entry=entry).values_list("key", flat=True))
+        assert stored == {k[:255] for k in expected}, entry.entity_id
+    # The re-screen in this process uses the index the import built (same object, no second read).
+    kept = screening_index_cached(sanctions_list=active_list())
+    assert len(kept) > 0
+    assert screening_index_cached(sanctions_list=active_list()) is kept
+    rebuilt = namematch.ScreeningIndex()
+    for e in SanctionsEntry.objects.filter(sanctions_list=small_list):
+        rebuilt.add(e.pk, e.name, e.aliases, e.identifiers, countries=e.countries, schema=e.schema)
+    assert len(rebuilt) == len(kept)
+    assert rebuilt.screen("Uraltekhpribor GmbH") == kept.screen("Uraltekhpribor GmbH")
+
+
 def test_import_rescreens_every_firm_after_commit(db, django_capture_on_commit_callbacks):
     suspect = FirmFactory(ref="de-ural", name="Uraltekhpribor GmbH", partner=True)
     with django_capture_on_commit_callbacks(execute=True):

@@ -30,8 +30,17 @@ run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (API /api/v1/, docs /api/docs/, admin /admin/)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# The API client generator an integrator would use, in a virtualenv of its own (tools/openapi-client.lock).
+OPC_VENV := .venv-opc
+OPC := $(OPC_VENV)/bin/openapi-python-client
+
+$(OPC): tools/openapi-client.lock
+	$(PY) -m venv $(OPC_VENV)
+	$(OPC_VENV)/bin/pip install --quiet -r tools/openapi-client.lock
+	touch $(OPC)
+
+test: install $(OPC)
+	OPENAPI_PYTHON_CLIENT=$(CURDIR)/$(OPC) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
@@ -42,7 +51,7 @@ bench: install
 	$(BIN)/python bench/bench_match.py --ukrainian 2000 --partners 20000
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles test-artifacts
+	rm -rf $(VENV) $(OPC_VENV) db.sqlite3 staticfiles test-artifacts
 
 # --- Reliability and security (issue #7) ------------------------------------------------
 .PHONY: audit

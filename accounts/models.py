@@ -16,6 +16,8 @@ class User(AbstractUser):
         EN = "en", _("English")
 
     is_reviewer = models.BooleanField(_("ministry reviewer"), default=False)
+    # A firm's integration (ServiceAccount), not a person: no password, only its scoped API token.
+    is_service_account = models.BooleanField(_("service account"), default=False, editable=False)
     language = models.CharField(_("language"), max_length=5, choices=Language.choices, blank=True, default="")
 
     @property
@@ -71,6 +73,38 @@ class ApiTokenName(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ServiceAccount(models.Model):
+    """A firm's integration: a user without a password whose one API token is limited to `scopes`.
+
+    The token is a knox token of `user` (only its hash is stored); its rights are the scopes on top
+    of the firm membership the account is given (core.permissions.TokenScopePermission checks them).
+    Revoking deletes the token and deactivates the user; the row stays for the record.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="service_account", editable=False
+    )
+    firm = models.ForeignKey("alliance.Firm", on_delete=models.CASCADE, related_name="service_accounts")
+    name = models.CharField(_("name"), max_length=100)
+    scopes = models.JSONField(_("scopes"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"), "firm", condition=models.Q(revoked_at__isnull=True), name="service_account_unique_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.firm_id})"
 
 
 class Invitation(models.Model):

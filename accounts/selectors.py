@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from knox.models import AuthToken
 
-from accounts.models import Invitation, Membership, User
+from accounts.models import Invitation, Membership, ServiceAccount, User
 from core.errors import ApplicationError
 from registry.models import Firm
 
@@ -72,11 +72,20 @@ def member_emails_visible(*, firm: Firm, user: User) -> bool:
 
 
 def membership_list(*, firm: Firm) -> QuerySet[Membership]:
-    return Membership.objects.filter(firm=firm).select_related("user").order_by("user__username", "id")
+    """The firm's people; its service accounts are listed on their own page."""
+    return (
+        Membership.objects.filter(firm=firm, user__is_service_account=False)
+        .select_related("user")
+        .order_by("user__username", "id")
+    )
 
 
 def membership_get(*, firm: Firm, membership_id: int) -> Membership:
-    membership = Membership.objects.filter(firm=firm, pk=membership_id).select_related("user", "firm").first()
+    membership = (
+        Membership.objects.filter(firm=firm, pk=membership_id, user__is_service_account=False)
+        .select_related("user", "firm")
+        .first()
+    )
     if membership is None:
         raise Http404
     return membership
@@ -111,3 +120,18 @@ def invitation_for_token(*, token: str) -> Invitation | None:
     if not token or len(token) > 200:
         return None
     return _open_invitations().filter(token_hash=invitation_token_hash(token)).select_related("firm").first()
+
+
+def service_account_list(*, firm: Firm, user: User) -> QuerySet[ServiceAccount]:
+    """The firm's service accounts still in use, newest first, with their token's key and expiry:
+    for its owners and administrators (403 for other members)."""
+    if not user_manages_firm(firm=firm, user=user):
+        raise ApplicationError(
+            gettext("Only the firm's owners can manage its service accounts."), code="permission_denied", status=403
+        )
+    return (
+        ServiceAccount.objects.filter(firm=firm, revoked_at__isnull=True)
+        .select_related("created_by", "user")
+        .prefetch_related("user__auth_token_set")
+        .order_by("-created_at", "-id")
+    )

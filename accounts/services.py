@@ -22,8 +22,9 @@ from knox.models import AuthToken
 from knox.settings import knox_settings
 
 from accounts import emails, selectors
-from accounts.models import ApiTokenName, Invitation, Membership, User
+from accounts.models import ApiTokenName, Invitation, Membership, ServiceAccount, User
 from core.errors import ApplicationError
+from core.permissions import TokenScope
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -275,8 +276,11 @@ def _lock_firm(firm: Firm) -> None:
 def _is_last_owner(membership: Membership) -> bool:
     if membership.role != Membership.Role.OWNER:
         return False
+    # A service account may hold the owner role (for webhooks:manage); it never counts as the firm's owner.
     return not (
-        Membership.objects.filter(firm_id=membership.firm_id, role=Membership.Role.OWNER)
+        Membership.objects.filter(
+            firm_id=membership.firm_id, role=Membership.Role.OWNER, user__is_service_account=False
+        )
         .exclude(pk=membership.pk)
         .exists()
     )
@@ -487,3 +491,74 @@ def token_purge_expired() -> int:
     """Delete expired API tokens (knox only removes one when someone tries to use it). Returns the count."""
     deleted, _ = AuthToken.objects.filter(expiry__lte=timezone.now()).delete()
     return deleted
+
+
+# --- Service accounts -----------------------------------------------------------------------------
+
+
+def _service_account_role(scopes: list[str]) -> str:
+    """The membership a service account needs for its scopes; the scopes then limit what it may do."""
+    if TokenScope.WEBHOOKS_MANAGE in scopes:
+        return Membership.Role.OWNER  # webhooks are for the firm's owners
+    if any(scope.endswith(":write") for scope in scopes):
+        return Membership.Role.EDITOR
+    return Membership.Role.VIEWER
+
+
+def _check_service_account(*, firm: Firm, name: str, scopes: list[str]) -> tuple[str, list[str]]:
+    name = (name or "").strip()
+    if not name:
+        raise ApplicationError(gettext("Give the service account a name."), fields={"name": [gettext("required")]})
+    if len(name) > 100:
+        raise ApplicationError(gettext("The name is too long."), fields={"name": [gettext("at most 100 characters")]})
+    unknown = [scope for scope in scopes if scope not in TokenScope.values]
+    if unknown or not scopes:
+        choices = ", ".join(TokenScope.values)
+        message = (
+            gettext("Unknown scope %(scope)s; expected some of %(choices)s.")
+            % {"scope": unknown[0], "choices": choices}
+            if unknown
+            else gettext("Choose at least one scope.")
+        )
+        raise ApplicationError(
+            message, fields={"scopes": [gettext("one or more of %(choices)s") % {"choices": choices}]}
+        )
+    if ServiceAccount.objects.filter(firm=firm, name__iexact=name, revoked_at__isnull=True).exists():
+        raise ApplicationError(
+            gettext("The firm already has a service account with this name."),
+            fields={"name": [gettext("already used by another service account of the firm")]},
+        )
+    return name, [scope for scope in TokenScope.values if scope in scopes]  # deduplicated, in a stable order
+
+
+@transaction.atomic
+def service_account_create(*, firm: Firm, actor: User, name: str, scopes: list[str]) -> tuple[ServiceAccount, str]:
+    """An owner creates an integration's account and its token. Returns (account, the token secret,
+    shown once: only knox's hash of it is stored)."""
+    _lock_firm(firm)
+    _require_manager(firm=firm, actor=actor)
+    name, scopes = _check_service_account(firm=firm, name=name, scopes=scopes)
+    user = User(username=f"svc-{firm.pk}-{secrets.token_hex(6)}", is_service_account=True)
+    user.set_unusable_password()  # it never logs in: its token is its only credential
+    user.save()
+    Membership.objects.create(firm=firm, user=user, role=_service_account_role(scopes))
+    account = ServiceAccount.objects.create(user=user, firm=firm, name=name, scopes=scopes, created_by=actor)
+    ttl = timedelta(days=settings.SERVICE_ACCOUNT_TOKEN_TTL_DAYS)
+    token, secret = AuthToken.objects.create(user=user, expiry=ttl)
+    ApiTokenName.objects.create(token=token, name=name)
+    return account, secret
+
+
+@transaction.atomic
+def service_account_revoke(*, firm: Firm, actor: User, account_id: int) -> None:
+    """Its token stops working at once (401); the account stays listed as revoked, for the record."""
+    _lock_firm(firm)
+    _require_manager(firm=firm, actor=actor)
+    account = ServiceAccount.objects.filter(firm=firm, pk=account_id, revoked_at__isnull=True).first()
+    if account is None:
+        raise ApplicationError(gettext("No such service account."), code="not_found", status=404)
+    AuthToken.objects.filter(user_id=account.user_id).delete()
+    Membership.objects.filter(user_id=account.user_id).delete()
+    User.objects.filter(pk=account.user_id).update(is_active=False)
+    account.revoked_at = timezone.now()
+    account.save(update_fields=["revoked_at"])

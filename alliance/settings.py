@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "corsheaders",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "accounts",
     "registry",
@@ -70,6 +73,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(); then ministry staff without their second factor reach only the 2FA pages.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.StaffTwoFactorMiddleware",
     "core.middleware.PrivateNoStoreMiddleware",
     # After authentication: a repeated POST/PATCH with the same Idempotency-Key replays the first answer.
     "integrations.middleware.IdempotencyKeyMiddleware",
@@ -170,6 +176,11 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False
 # An invitation to join a firm (emailed link) can be accepted for this long.
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
+# Reviewers and administrators must give a TOTP code (django-otp) after their password: on by default
+# in production, off by default with DEBUG (`make run`'s demo reviewer logs in with a password only).
+REQUIRE_STAFF_2FA = env.bool("REQUIRE_STAFF_2FA", default=not DEBUG)
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Alliance Match")
+OTP_LOGIN_URL = "/accounts/2fa/verify/"  # the second step after the password (web/views/two_factor.py)
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -205,7 +216,11 @@ REST_FRAMEWORK = {
         "accounts.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # A service account's token reaches only its scopes (core/permissions.py); people are not limited there.
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "core.permissions.TokenScopePermission",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
@@ -240,6 +255,8 @@ REST_KNOX = {
     "AUTO_REFRESH": False,
     "TOKEN_LIMIT_PER_USER": 20,
 }
+# A firm's service-account token (accounts.ServiceAccount) lives this long; its owner revokes it sooner.
+SERVICE_ACCOUNT_TOKEN_TTL_DAYS = env.int("SERVICE_ACCOUNT_TOKEN_TTL_DAYS", default=365)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Alliance Match API",
@@ -270,6 +287,8 @@ SPECTACULAR_SETTINGS = {
         # A match run and a schedule run share their four states: one enum, under its first name.
         "MatchRunStatusEnum": "matching.models.MatchRun.Status",
         "FollowUpEnum": "events.models.Meeting.FollowUp",
+        "TokenScopeEnum": "core.permissions.TokenScope",
+        "NotificationKindEnum": "review.api.proposals.NotificationKind",
     },
 }
 
@@ -375,8 +394,13 @@ DIRECTORY = {
     # "Fit for my firm" scores at most this many of the most relevant firms on the other side.
     "FIT_MAX_CANDIDATES": env.int("DIRECTORY_FIT_MAX_CANDIDATES", default=300),
 }
+# A firm profile not confirmed by a member for this many months is stale: hidden from the
+# directory and left out of matching until an owner or editor confirms it (issue 14).
+PROFILE_STALE_MONTHS = env.int("PROFILE_STALE_MONTHS", default=12)
 REVIEW = {
     "EXPIRY_DAYS": env.int("REVIEW_EXPIRY_DAYS", default=30),
+    # Firms that have not answered an approved proposal are reminded this many days before it expires.
+    "EXPIRY_REMINDER_DAYS": tuple(env.list("REVIEW_EXPIRY_REMINDER_DAYS", cast=int, default=[7, 1])),
 }
 # CORS (issue 16): no cross-origin browser calls unless origins are listed, e.g.
 # CORS_ALLOWED_ORIGINS=https://crm.partner.example. Tokens only (no cookies) cross origins.

@@ -22,8 +22,15 @@ SCREENING_CONFIRMED = "screening.confirmed"
 FIRM_CHANGED = "firm.changed"
 # A reviewer verified (or reinstated) a firm: payload firm, actor.
 FIRM_VERIFIED = "firm.verified"
+# A firm's owners and editors are to be told something about their firm (a profile about to go
+# stale, a certification expiring): payload firm, kind, key (once per key and person), render
+# (a callable giving (title, body) in the active language). The notifications app delivers it.
+FIRM_REMINDER = "firm.reminder"
 # A proposal changed state (or one firm accepted): payload proposal_event (its notifications already made).
 PROPOSAL_TRANSITIONED = "proposal.transitioned"
+# A reviewer published an event's agenda (preliminary or final): payload event_id, event_name, final,
+# version, participations (a list of {"participation": id, "firm": firm id}, the active ones).
+EVENT_AGENDA_PUBLISHED = "event.agenda_published"
 
 _subscribers: dict[str, list[Callable[..., Any]]] = defaultdict(list)
 

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.api.filters import BoundedFilterSet
+from directory.completeness import completeness_filter
 from registry.api.filters import SEARCH_MAX_LENGTH, FirmFilter, _at_most_ten_words
 from registry.models import Certification, Clearance, Firm, FirmCapability, FirmPlatform, PartnershipType
 
@@ -152,24 +153,64 @@ class DirectoryFilter(BoundedFilterSet):
         return queryset if high is None else queryset.filter(employees__lte=high)
 
 
+# Completeness bands of the reviewers' firm list: band -> (lowest, highest) percentage, inclusive.
+COMPLETENESS_BANDS = {"low": (0, 49), "partial": (50, 79), "high": (80, 100)}
+COMPLETENESS_CHOICES = [(band, f"{low}–{high} %") for band, (low, high) in COMPLETENESS_BANDS.items()]
+
+
 class ReviewerFirmFilter(BoundedFilterSet):
-    """Reviewers' search of every firm (`directory.selectors.reviewer_firm_search`)."""
+    """Reviewers' list of every firm, any status: the one definition of its filters, for the page,
+    the API list and both exports (`directory.selectors.reviewer_firm_filter`)."""
 
     q = django_filters.CharFilter(
         label=_("Name, EDRPOU, LEI or ref"),
-        method="filter_nothing",
+        method="filter_q",
         max_length=SEARCH_MAX_LENGTH,
-        help_text="Any part of the name, or exactly an EDRPOU, LEI or ref.",
+        help_text=_("Any part of the name, or exactly an EDRPOU, LEI or ref."),
     )
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Firm.Status.choices, method="filter_nothing")
-    side = django_filters.ChoiceFilter(label=_("Side"), choices=Firm.Side.choices, method="filter_nothing")
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Firm.Status.choices, empty_label=_("Any"))
+    side = django_filters.ChoiceFilter(label=_("Side"), choices=Firm.Side.choices, empty_label=_("Any"))
     country = django_filters.CharFilter(
-        label=_("Country code"), max_length=2, method="filter_nothing", help_text="ISO 3166-1 alpha-2"
+        label=_("Country code"), max_length=2, method="filter_country", help_text="ISO 3166-1 alpha-2"
+    )
+    screening = django_filters.ChoiceFilter(
+        label=_("Screening"),
+        field_name="screening_status",
+        choices=Firm.ScreeningStatus.choices,
+        empty_label=_("Any"),
+        help_text=_("The firm's sanctions-screening status."),
+    )
+    completeness = django_filters.ChoiceFilter(
+        label=_("Completeness"),
+        choices=COMPLETENESS_CHOICES,
+        method="filter_completeness",
+        empty_label=_("Any"),
+        help_text=_("How complete the profile is, in percent (as the firm's dashboard shows it)."),
+    )
+    min_completeness = django_filters.NumberFilter(
+        label=_("Minimum completeness"),
+        method="filter_min_completeness",
+        min_value=0,
+        max_value=100,
+        help_text=_("At least this percentage complete (0-100)."),
     )
 
     class Meta:
         model = Firm
-        fields = ["q", "status", "side", "country"]
+        fields = ["q", "status", "side", "country", "screening", "completeness", "min_completeness"]
 
-    def filter_nothing(self, queryset, name, value):
-        return queryset  # the selector applies them
+    def filter_q(self, queryset, name, value):
+        text = value.strip()
+        if not text:
+            return queryset
+        return queryset.filter(Q(name__icontains=text) | Q(edrpou=text) | Q(lei__iexact=text) | Q(ref__iexact=text))
+
+    def filter_country(self, queryset, name, value):
+        return queryset.filter(country=value.upper())
+
+    def filter_completeness(self, queryset, name, value):
+        low, high = COMPLETENESS_BANDS[value]
+        return completeness_filter(queryset, low=low, high=high)
+
+    def filter_min_completeness(self, queryset, name, value):
+        return completeness_filter(queryset, low=value)

@@ -16,3 +16,4 @@ class IntegrationsConfig(AppConfig):
         events.subscribe(events.PROPOSAL_TRANSITIONED, webhooks.on_proposal_transitioned)
         events.subscribe(events.FIRM_VERIFIED, webhooks.on_firm_verified)
         events.subscribe(events.FIRM_SUSPENDED, webhooks.on_firm_suspended)
+        events.subscribe(events.EVENT_AGENDA_PUBLISHED, webhooks.on_event_agenda_published)

@@ -19,6 +19,7 @@ EVENT_TYPES = (
     "firm.verified",
     "firm.suspended",
     "notification.created",
+    "event.agenda_published",
 )
 
 

@@ -11,7 +11,9 @@ Three shapes of a firm appear here:
 - an *export* document: the clean one without empty optional fields, as `export_firms` writes it.
 """
 
+import datetime as dt
 import json
+import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +38,7 @@ from registry.models import (
     Platform,
     PlatformRole,
 )
+from registry.phones import phone_e164
 from registry.validators import (
     country_problem,
     edrpou_problem,
@@ -48,8 +51,8 @@ from registry.validators import (
 FORMAT = "alliance-firms/1"
 FIRM_FIELDS = (
     "ref", "name", "country", "edrpou", "lei", "ncage", "website", "employees", "founded", "intro_capacity",
-    "description", "offers", "seeks", "platforms", "partnership_types", "certifications", "security_clearance",
-    "export_regimes", "languages", "contact",
+    "description", "offers", "seeks", "platforms", "partnership_types", "certifications", "certification_expiry",
+    "security_clearance", "export_regimes", "languages", "contact",
 )  # fmt: skip
 CAPABILITY_FIELDS = ("capability", "detail", "monthly_capacity")
 PLATFORM_FIELDS = ("platform", "role")
@@ -68,14 +71,14 @@ CONTACT_FIELDS = ("name", "email", "phone")
 # What the API adds to a firm; named in errors so a client echoing them back learns why.
 READ_ONLY_FIELDS = (
     "id", "side", "status", "screening_status", "created_at", "updated_at", "status_changed_at",
-    "intro_capacity_override",
+    "intro_capacity_override", "confirmed_at", "stale_on", "stale",
 )  # fmt: skip
 # Fields whose change means the firm must be screened against sanctions lists again.
 SCREENED_FIELDS = ("name", "country", "edrpou", "lei", "ncage")
 PROFILE_MODEL_FIELDS = (
     "ref", "name", "country", "edrpou", "lei", "ncage", "website", "employees", "founded", "intro_capacity",
-    "description", "partnership_types", "certifications", "security_clearance", "export_regimes", "languages",
-    "contact_name", "contact_email", "contact_phone",
+    "description", "partnership_types", "certifications", "certification_expiry", "security_clearance",
+    "export_regimes", "languages", "contact_name", "contact_email", "contact_phone",
 )  # fmt: skip
 
 # Computed once: Django's `TextChoices.values` builds a new list on every access.
@@ -84,6 +87,7 @@ CERTIFICATIONS = tuple(Certification.values)
 CLEARANCES = tuple(Clearance.values)
 EXPORT_REGIMES = tuple(ExportRegime.values)
 PLATFORM_ROLES = tuple(PlatformRole.values)
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 REF_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789._-")
 _url_validator = URLValidator(schemes=["http", "https"])
 _email_validator = EmailValidator()
@@ -288,7 +292,33 @@ def _check_platforms(problems: list[Problem], value: Any, codes: Collection[str]
     return entries
 
 
-def _check_contact(problems: list[Problem], value: Any) -> dict:
+def _check_certification_expiry(problems: list[Problem], value: Any, certifications: list) -> dict[str, str]:
+    """`certification_expiry`: {code: "YYYY-MM-DD"}, the last day each certification listed in
+    `certifications` is valid; certifications without a date may be left out."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        problems.append(("certification_expiry", _('must be an object such as {"ISO-9001": "2027-03-31"}')))
+        return {}
+    clean: dict[str, str] = {}
+    for code, day in value.items():
+        path = f"certification_expiry.{code}"
+        if code not in certifications:
+            problems.append((path, _("%(code)s is not among the firm's certifications") % {"code": repr(code)}))
+            continue
+        try:
+            parsed = dt.date.fromisoformat(day) if isinstance(day, str) and ISO_DATE.fullmatch(day) else None
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            problems.append((path, _("must be a date written YYYY-MM-DD (got %(value)s)") % {"value": repr(day)}))
+            continue
+        clean[code] = parsed.isoformat()
+    return dict(sorted(clean.items()))
+
+
+def _check_contact(problems: list[Problem], value: Any, country: Any = None) -> dict:
+    """The contact; a phone as people write it (local numbers in the firm's `country`) becomes E.164."""
     if value is None:
         problems.append(("contact", _("is required: an object with name, email and optional phone")))
         return {"name": "", "email": "", "phone": ""}
@@ -306,8 +336,11 @@ def _check_contact(problems: list[Problem], value: Any) -> dict:
     phone = value.get("phone")
     if _absent(phone):
         phone = ""
-    elif message := phone_problem(phone):
-        problems.append(("contact.phone", message))
+    elif (e164 := phone_e164(phone, country=country)) is not None:
+        phone = e164
+    else:
+        # phone_e164 reads every valid E.164 number, so phone_problem names what is wrong here.
+        problems.append(("contact.phone", phone_problem(phone) or ""))
     return {"name": name, "email": email, "phone": phone}
 
 
@@ -395,6 +428,9 @@ def firm_document_problems(
     clean["certifications"] = _check_choices(
         problems, "certifications", doc.get("certifications"), CERTIFICATIONS, required=False
     )
+    clean["certification_expiry"] = _check_certification_expiry(
+        problems, doc.get("certification_expiry"), clean["certifications"]
+    )
     clearance = doc.get("security_clearance")
     if _absent(clearance):
         clearance = CLEARANCES[0]
@@ -423,7 +459,7 @@ def firm_document_problems(
         elif code in languages[:i]:
             problems.append((f"languages[{i}]", _("%(value)s is listed twice") % {"value": repr(code)}))
     clean["languages"] = languages
-    clean["contact"] = _check_contact(problems, doc.get("contact"))
+    clean["contact"] = _check_contact(problems, doc.get("contact"), clean["country"])
     return clean, problems
 
 
@@ -583,6 +619,7 @@ def firm_clean_document(
         "platforms": [dict(entry) for entry in platforms],
         "partnership_types": list(firm.partnership_types),
         "certifications": list(firm.certifications),
+        "certification_expiry": dict(firm.certification_expiry or {}),
         "security_clearance": firm.security_clearance,
         "export_regimes": list(firm.export_regimes),
         "languages": list(firm.languages),
@@ -608,6 +645,9 @@ def export_document(clean: Mapping) -> dict[str, Any]:
             out[name] = {k: v for k, v in value.items() if not (k == "phone" and not v)}
         elif name in ("edrpou", "lei", "ncage", "website", "employees", "founded", "intro_capacity") and _absent(value):
             continue
+        elif name == "certification_expiry":
+            if value:  # absent when none, like platforms: older files export unchanged
+                out[name] = dict(value)
         else:
             out[name] = value
     return out
@@ -620,6 +660,18 @@ def _export_capability(entry: Mapping) -> dict[str, Any]:
     if entry.get("monthly_capacity") is not None:
         out["monthly_capacity"] = entry["monthly_capacity"]
     return out
+
+
+def certification_expiry_kept(doc: Any, before: Mapping) -> Any:
+    """`doc` with the firm's recorded `certification_expiry` (`before`: its clean document) when it
+    does not give the field: the dates of the certifications it still lists are kept. Pages and
+    files that predate the field then never erase them; `{}` clears them."""
+    if not isinstance(doc, Mapping) or "certification_expiry" in doc:
+        return doc
+    listed = doc.get("certifications")
+    listed = listed if isinstance(listed, list) else []
+    kept = {code: day for code, day in (before.get("certification_expiry") or {}).items() if code in listed}
+    return {**doc, "certification_expiry": kept} if kept else doc
 
 
 def changed_fields(before: Mapping, after: Mapping) -> list[str]:

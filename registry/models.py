@@ -1,9 +1,13 @@
 """The firm registry: capabilities taxonomy, firms, what they offer and seek, and their history."""
 
+import datetime as dt
+
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Case, Q, Value, When
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
@@ -84,6 +88,21 @@ class ExportRegime(models.TextChoices):
     EU_DUAL_USE = "EU_DUAL_USE", _("EU dual-use")
 
 
+def profile_stale_cutoff(now: dt.datetime | None = None) -> dt.datetime:
+    """Profiles last confirmed at or before this moment are stale at `now`: THE staleness rule,
+    which `FirmQuerySet.stale`/`fresh` and `Firm.is_stale` apply (PROFILE_STALE_MONTHS)."""
+    return (now or timezone.now()) - relativedelta(months=settings.PROFILE_STALE_MONTHS)
+
+
+class FirmQuerySet(models.QuerySet):
+    def stale(self, *, now: dt.datetime | None = None) -> "FirmQuerySet":
+        """Firms whose profile no member has confirmed for PROFILE_STALE_MONTHS (at `now`)."""
+        return self.filter(confirmed_at__lte=profile_stale_cutoff(now))
+
+    def fresh(self, *, now: dt.datetime | None = None) -> "FirmQuerySet":
+        return self.filter(confirmed_at__gt=profile_stale_cutoff(now))
+
+
 class Firm(models.Model):
     """A Ukrainian or partner-country firm. `side` is derived from `country` by the database."""
 
@@ -133,6 +152,9 @@ class Firm(models.Model):
     description = models.TextField()
     partnership_types = models.JSONField(default=list)
     certifications = models.JSONField(default=list, blank=True)
+    # {certification code: "YYYY-MM-DD", the last day it is valid} for those that carry a date;
+    # the daily freshness task reminds before it and removes the expired code from `certifications`.
+    certification_expiry = models.JSONField(default=dict, blank=True)
     security_clearance = models.CharField(max_length=20, choices=Clearance.choices, default=Clearance.NONE)
     export_regimes = models.JSONField(default=list, blank=True)
     languages = models.JSONField(default=list, blank=True)
@@ -149,8 +171,12 @@ class Firm(models.Model):
     screening_status = models.CharField(
         max_length=20, choices=ScreeningStatus.choices, default=ScreeningStatus.CLEAR, db_index=True
     )
+    # When an owner or editor last confirmed (or edited) the profile: see `profile_stale_cutoff`.
+    confirmed_at = models.DateTimeField(_("profile confirmed at"), default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FirmQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
@@ -178,6 +204,18 @@ class Firm(models.Model):
     @property
     def is_ukrainian(self) -> bool:
         return str(self.country) == "UA"
+
+    def is_stale(self, now: dt.datetime | None = None) -> bool:
+        return self.confirmed_at <= profile_stale_cutoff(now)
+
+    @property
+    def stale_on(self) -> dt.datetime:
+        """When the profile turns stale unless confirmed again (first moment `is_stale` holds, to the day)."""
+        months = relativedelta(months=settings.PROFILE_STALE_MONTHS)
+        on = self.confirmed_at + months
+        if on - months < self.confirmed_at:  # 31 January + 1 month is 28 February: stale a day later
+            on += dt.timedelta(days=1)
+        return on
 
 
 class FirmCapability(models.Model):
@@ -300,3 +338,28 @@ class FirmPlatform(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} {self.platform_id and self.platform.code}"
+
+
+class FirmReminder(models.Model):
+    """A reminder sent to a firm's owners and editors that its profile goes stale or a certification
+    expires: at most one per subject, cycle and threshold, ever (the unique constraint)."""
+
+    PROFILE = "profile"  # `subject` of profile reminders; a certification's is "certification:<code>"
+
+    firm = models.ForeignKey(Firm, on_delete=models.CASCADE, related_name="reminders")
+    subject = models.CharField(max_length=64)
+    # The cycle: the day the profile goes stale (a new confirmation starts another cycle) or the
+    # certification's last valid day (a renewal starts another).
+    due_on = models.DateField()
+    # 30 and 7: days before; 0: the notice that it happened (stale, or the certification removed).
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["firm", "subject", "due_on", "days_before"], name="firmreminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} of firm {self.firm_id}, {self.days_before} days before {self.due_on}"

@@ -1,10 +1,13 @@
 """Reads of the firm registry."""
 
+import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from core import providers
 from registry.exchange import SCREENED_FIELDS
@@ -21,7 +24,9 @@ def firm_blocking_owners(*, firm: Firm) -> QuerySet[BeneficialOwner]:
 
 # Who may be matched and introduced: ONE rule, in two forms kept in step by these constants:
 # `firm_matching_block` for one firm (the review transitions, contacts) and
-# `firms_eligible_for_matching` as a queryset (match runs, rematches, the compliance API).
+# `firms_eligible_for_matching` as a queryset (match runs, rematches, the directory, the compliance
+# API). The queryset also leaves out stale profiles (`Firm.objects.stale`): they are paused, not
+# offered to anyone new, but a stale firm's introductions already under way go on.
 MATCHING_STATUSES = (Firm.Status.VERIFIED,)
 MATCHING_SCREENING_STATUSES = (Firm.ScreeningStatus.CLEAR, Firm.ScreeningStatus.FALSE_POSITIVE)
 # Reasons `firm_matching_block` gives, also the API error codes of a refused review transition.
@@ -48,13 +53,49 @@ def firm_matching_block(*, firm: Firm, owners: bool = True) -> str | None:
 
 
 def firms_eligible_for_matching() -> QuerySet[Firm]:
-    """The firms `firm_matching_block` lets through: verified, not held back by screening nor by a
-    Russian or Belarusian beneficial owner."""
+    """The firms `firm_matching_block` lets through (verified, not held back by screening nor by a
+    Russian or Belarusian beneficial owner) whose profile is not stale."""
     blocking_owner = BeneficialOwner.objects.filter(
         firm=OuterRef("pk"), country__in=BLOCKING_OWNER_COUNTRIES, share_percent__gt=BLOCKING_OWNER_SHARE
     )
-    return Firm.objects.filter(status__in=MATCHING_STATUSES, screening_status__in=MATCHING_SCREENING_STATUSES).exclude(
-        Exists(blocking_owner)
+    return (
+        Firm.objects.fresh()
+        .filter(status__in=MATCHING_STATUSES, screening_status__in=MATCHING_SCREENING_STATUSES)
+        .exclude(Exists(blocking_owner))
+    )
+
+
+# Owners and editors are reminded this many days before their profile goes stale or a
+# certification expires (registry.freshness); dashboards warn from the first of them on.
+FRESHNESS_REMINDER_DAYS = (30, 7)
+FRESHNESS_WARNING_DAYS = max(FRESHNESS_REMINDER_DAYS)
+
+
+@dataclass(frozen=True)
+class Freshness:
+    confirmed_at: dt.datetime
+    stale_on: dt.datetime
+    stale: bool
+    warn: bool  # stale, or stale within FRESHNESS_WARNING_DAYS
+    certifications: list[tuple[str, dt.date, bool]]  # (code, last valid day, expires within the window)
+
+
+def firm_freshness(*, firm: Firm, now: dt.datetime | None = None) -> Freshness:
+    """How current a firm's profile is, for its members' dashboard (no query)."""
+    now = now or timezone.now()
+    soon = timezone.localdate(now) + dt.timedelta(days=FRESHNESS_WARNING_DAYS)
+    certifications = []
+    for code in firm.certifications:
+        day = (firm.certification_expiry or {}).get(code)
+        if day:
+            last = dt.date.fromisoformat(day)
+            certifications.append((code, last, last <= soon))
+    return Freshness(
+        confirmed_at=firm.confirmed_at,
+        stale_on=firm.stale_on,
+        stale=firm.is_stale(now),
+        warn=firm.is_stale(now + dt.timedelta(days=FRESHNESS_WARNING_DAYS)),
+        certifications=certifications,
     )
 
 

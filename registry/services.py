@@ -1,4 +1,5 @@
-"""Writes of the firm registry: create, update, verify, suspend, bulk import, capabilities.
+"""Writes of the firm registry: create, update, verify, suspend, confirm, expire certifications, bulk
+import, capabilities.
 
 Every profile write validates with the exchange-format rules (`registry.exchange`), keeps a
 FirmRevision, and asks for sanctions screening / rematching through the transactional outbox.
@@ -9,6 +10,7 @@ another firm as far as verification goes: it goes back to `pending`, its open pr
 withdrawn and it is screened again. Other edits keep it verified.
 """
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,6 +29,7 @@ from registry.exchange import (
     SCREENED_FIELDS,
     ExchangeFileError,
     ImportResult,
+    certification_expiry_kept,
     changed_fields,
     clean_to_model_fields,
     export_document,
@@ -221,12 +224,15 @@ def firm_update(*, firm: Firm, user: User, data: Any, partial: bool = False, sou
     before = firm_clean_document(firm)
     if not isinstance(data, Mapping):
         _raise_invalid([("", gettext("must be an object"))])
-    data = dict(data)
+    given = data = dict(data)
     if partial:
         current = export_document(before)
         if isinstance(data.get("contact"), Mapping):
             data["contact"] = {**current["contact"], **data["contact"]}
         data = {**current, **data}
+    if "certification_expiry" not in given:
+        data.pop("certification_expiry", None)
+        data = certification_expiry_kept(data, before)
     if _absent_ref(data.get("ref")):
         data["ref"] = firm.ref
 
@@ -245,6 +251,7 @@ def firm_update(*, firm: Firm, user: User, data: Any, partial: bool = False, sou
     identity = _identity_changed(firm, fields)
     for name, value in clean_to_model_fields(after).items():
         setattr(firm, name, value)
+    firm.confirmed_at = timezone.now()  # a member's edit confirms the profile (registry.freshness)
     status_change = {}
     if identity:
         status_change = {"status": {"old": firm.status, "new": Firm.Status.PENDING}}
@@ -406,6 +413,70 @@ def firm_intro_capacity_override_set(*, firm: Firm, reviewer: User, value: int |
     return locked
 
 
+# --- Freshness: confirmation and certification expiry (the daily pass: registry.freshness) -------
+
+
+@transaction.atomic
+def firm_confirm(*, firm: Firm, user: User) -> Firm:
+    """An owner or editor confirms that the profile is current: `confirmed_at` is now, so a stale
+    firm is listed and matched again (a rematch and saved-search alerts follow, as after an edit)."""
+    if not _can_edit(firm, user):
+        raise ApplicationError(
+            gettext("Only the firm's owners and editors can confirm its profile."),
+            code="permission_denied",
+            status=403,
+        )
+    locked = (
+        Firm.objects.select_for_update()
+        .prefetch_related(firm_capabilities_prefetch(), firm_platforms_prefetch())
+        .get(pk=firm.pk)
+    )
+    now = timezone.now()
+    was_stale, old = locked.is_stale(now), locked.confirmed_at
+    locked.confirmed_at = now
+    locked.save(update_fields=["confirmed_at", "updated_at"])
+    _revision(
+        locked,
+        user=user,
+        source="confirm",
+        fields=[],
+        clean=firm_clean_document(locked),
+        changes={"confirmed_at": {"old": old.isoformat(), "new": now.isoformat()}},
+    ).save()
+    if was_stale and locked.status == Firm.Status.VERIFIED:
+        outbox_enqueue(REMATCH_TASK, firm_id=locked.pk)
+        events.publish(events.FIRM_CHANGED, firm=locked, actor=user)
+    return locked
+
+
+@transaction.atomic
+def firm_certifications_expire(*, firm_id: int, today: dt.date) -> dict[str, str]:
+    """Remove the certifications whose last valid day is before `today` from the firm's profile,
+    with a revision; they are then neither shown nor filtered on nor matched. Returns
+    {code: last valid day} of those removed."""
+    firm = (
+        Firm.objects.select_for_update()
+        .prefetch_related(firm_capabilities_prefetch(), firm_platforms_prefetch())
+        .get(pk=firm_id)
+    )
+    expiry = dict(firm.certification_expiry or {})
+    expired = sorted(code for code, day in expiry.items() if dt.date.fromisoformat(day) < today)
+    if not expired:
+        return {}
+    before = firm_clean_document(firm)
+    firm.certifications = [code for code in firm.certifications if code not in expired]
+    firm.certification_expiry = {code: day for code, day in expiry.items() if code not in expired}
+    firm.save(update_fields=["certifications", "certification_expiry", "updated_at"])
+    after = firm_clean_document(firm)
+    fields = changed_fields(before, after)
+    note = f"Expired: {', '.join(f'{code} (valid until {expiry[code]})' for code in expired)}."
+    _revision(firm, user=None, source="expiry", fields=fields, clean=after, before=before, note=note).save()
+    if firm.status == Firm.Status.VERIFIED:
+        outbox_enqueue(REMATCH_TASK, firm_id=firm.pk)
+        events.publish(events.FIRM_CHANGED, firm=firm, actor=None)
+    return {code: expiry[code] for code in expired}
+
+
 # --- Bulk import ----------------------------------------------------------------------------------
 
 
@@ -447,7 +518,7 @@ def firms_import(
         changed: list[tuple[Firm, dict, list[str]]] = []
         befores: dict[int, dict] = {}
         reverified: dict[int, list[str]] = {}
-        for clean in cleans:
+        for doc, clean in zip(document["firms"], cleans, strict=True):
             firm = existing.get(clean["ref"])
             if firm is None:
                 firm = Firm(
@@ -459,6 +530,8 @@ def firms_import(
                 new_firms.append((firm, clean))
                 continue
             before = firm_clean_document(firm)
+            if "certification_expiry" not in doc:  # a file without the field keeps the recorded dates
+                clean["certification_expiry"] = certification_expiry_kept(doc, before).get("certification_expiry", {})
             fields = changed_fields(before, clean)
             if not fields:
                 result.unchanged += 1

@@ -39,10 +39,10 @@ ISO_639_1 = frozenset(
 def edrpou_problem(value: str) -> str | None:
     """Why `value` is not a valid EDRPOU code, or None."""
     if not isinstance(value, str) or not EDRPOU_RE.fullmatch(value):
-        return _("must be exactly 8 digits")
-    expected = stdnum_edrpou.calc_check_digit(value)
-    if value[-1] != expected:
-        return _("check digit is %(found)s, expected %(expected)s") % {"found": value[-1], "expected": expected}
+        return _("This EDRPOU is not valid: it is exactly 8 digits, as on your extract from the state register")
+    # Not "expected N": a code made valid by changing its last digit is usually another firm's.
+    if value[-1] != stdnum_edrpou.calc_check_digit(value):
+        return _("This EDRPOU is not valid: check the 8 digits on your extract from the state register")
     return None
 
 
@@ -79,14 +79,18 @@ def country_problem(value: str) -> str | None:
 
 
 def phone_problem(value: str) -> str | None:
+    """Why `value` is not an E.164 number; `registry.phones.phone_e164` first reads local formats."""
+    unreadable = _(
+        "is not a phone number we can read: write it with its area code, e.g. 044 123 4567 or +380 44 123 4567"
+    )
     if not isinstance(value, str) or not E164_RE.fullmatch(value):
-        return _("must be in E.164 form, e.g. +380441234567")
+        return unreadable
     try:
         number = phonenumbers.parse(value)
     except phonenumbers.NumberParseException:
-        return _("is not a phone number")
+        return unreadable
     if not phonenumbers.is_valid_number(number):
-        return _("is not a valid phone number for its country code")
+        return _("is not a valid phone number for its country code: check the digits")
     return None
 
 

@@ -415,3 +415,13 @@ def review_stats() -> dict[str, Any]:
         "partnerships_by_country_pair": by_pair,
         "open_by_domain": open_by_domain,
     }
+
+
+def review_funnel(*, counts: dict[str, int]) -> list[tuple[str, int]]:
+    """The pipeline funnel from `review_stats()["counts"]`: (status, proposals that ever reached it),
+    cumulative, since a partnership was once connected, approved and proposed."""
+    partnership = counts[S.PARTNERSHIP]
+    connected = counts[S.CONNECTED] + partnership + counts[S.CLOSED]
+    approved = counts[S.APPROVED] + connected + counts[S.DECLINED] + counts[S.EXPIRED]
+    proposed = counts[S.PROPOSED] + approved + counts[S.REJECTED]
+    return [(S.PROPOSED, proposed), (S.APPROVED, approved), (S.CONNECTED, connected), (S.PARTNERSHIP, partnership)]

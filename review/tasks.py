@@ -44,3 +44,13 @@ def reviewer_digest_task() -> int:
     from review.services.notifications import reviewer_digest_send
 
     return reviewer_digest_send()
+
+
+@shared_task(
+    name="review.tasks.proposal_expiry_reminders_task", ignore_result=True, soft_time_limit=300, time_limit=360
+)
+def proposal_expiry_reminders_task() -> int:
+    """Remind firms of approved proposals they have not answered, 7 and 1 days before expiry (hourly beat)."""
+    from review.services.notifications import proposal_expiry_reminders_send
+
+    return proposal_expiry_reminders_send()

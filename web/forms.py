@@ -5,9 +5,12 @@ import re
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -17,7 +20,7 @@ from accounts.services import user_password_set
 from core.errors import ApplicationError
 from core.text import text_problem, validate_multiline_text, validate_single_line_text, validate_visible_text
 from matching.models import Proposal
-from registry.exchange import MAX_COUNT, firm_clean_document, max_count_text
+from registry.exchange import MAX_COUNT, firm_clean_document, firm_document_problems, max_count_text
 from registry.models import (
     INTRO_CAPACITY_MAX,
     Capability,
@@ -32,19 +35,37 @@ from registry.models import (
 from web.domains import domain_label
 
 
-def add_service_errors(form: forms.Form, error: ApplicationError) -> None:
-    """Put a service's field errors (ApplicationError.fields) next to the fields they are about."""
+def add_service_errors(form: forms.Form, error: ApplicationError, *, skip: Iterable[str] = ()) -> None:
+    """Put a service's field errors (ApplicationError.fields) next to the fields they are about;
+    none on the fields in `skip` (they already say what is wrong)."""
     if not error.fields:
         form.add_error(None, error.message)
         return
     aliases = getattr(form, "FIELD_ALIASES", {})
+    skip = set(skip)
     for key, messages in error.fields.items():
         field = aliases.get(key)
         if field is None:
             base = key.split("[", 1)[0].split(".", 1)[0]
             field = aliases.get(base, base if base in form.fields else None)
+        if (field or NON_FIELD_ERRORS) in skip:
+            continue
         for message in messages if isinstance(messages, list | tuple) else [messages]:
             form.add_error(field, str(message))
+
+
+def error_summary(form: forms.Form, *, label_prefix: str = "") -> list[dict[str, str]]:
+    """The form's errors for the summary at the top of a page, in the order of the fields: each
+    with the anchor of its field (`id_<name>`, a fieldset for groups of boxes), label and message."""
+    items = []
+    for message in form.errors.get(NON_FIELD_ERRORS, []):
+        items.append({"anchor": "", "label": label_prefix, "message": message})
+    anchors = getattr(form, "SUMMARY_ANCHORS", {})
+    for name, field in form.fields.items():
+        for message in form.errors.get(name, []):
+            label = f"{label_prefix}{field.label}" if label_prefix else str(field.label)
+            items.append({"anchor": anchors.get(name, form[name].auto_id), "label": label, "message": message})
+    return items
 
 
 class FreeTextRulesMixin:
@@ -91,7 +112,16 @@ class SignUpForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        if data.get("password1") and data.get("password2") and data["password1"] != data["password2"]:
+        password = data.get("password1")
+        if password:
+            # Django's AUTH_PASSWORD_VALIDATORS, which `user_register` applies too: here so that a short
+            # password and a mistyped confirmation are both reported after one submit.
+            candidate = User(username=data.get("username", ""), email=data.get("email", ""))
+            try:
+                password_validation.validate_password(password, user=candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        if password and data.get("password2") and password != data["password2"]:
             self.add_error("password2", forms.ValidationError(_("The two passwords differ."), code="mismatch"))
         return data
 
@@ -268,12 +298,14 @@ class PlatformRowsField(forms.Field):
 
 
 class FirmProfileForm(FreeTextRulesMixin, forms.Form):
-    """The firm profile in four steps; `to_exchange()` gives the `alliance-firms/1` shape the services take."""
+    """The firm profile on one page in sections; `to_exchange()` gives the `alliance-firms/1` shape the
+    services take. Every submit reports every problem at once: the form's own checks and the registry's
+    rules (`registry.exchange.firm_document_problems`, which the services apply again on saving)."""
 
     name = forms.CharField(label=_("Legal name"), max_length=200)
     country = forms.ChoiceField(label=_("Country"))
     edrpou = forms.CharField(
-        label=_("EDRPOU code"), max_length=8, required=False, help_text=_("8 digits; Ukrainian firms only.")
+        label=_("EDRPOU code"), max_length=20, required=False, help_text=_("8 digits; Ukrainian firms only.")
     )
     lei = forms.CharField(label=_("LEI"), max_length=20, required=False, help_text=_("Optional, 20 characters."))
     ncage = forms.CharField(label=_("NCAGE code"), max_length=5, required=False)
@@ -327,7 +359,10 @@ class FirmProfileForm(FreeTextRulesMixin, forms.Form):
     contact_name = forms.CharField(label=_("Contact person"), max_length=200)
     contact_email = forms.EmailField(label=_("Contact email"))
     contact_phone = forms.CharField(
-        label=_("Contact phone"), required=False, help_text=_("International format, e.g. +380441234567.")
+        label=_("Contact phone"),
+        max_length=64,
+        required=False,
+        help_text=_("As you write it, e.g. 067 123 45 67 or +49 30 1234567; saved in international form."),
     )
 
     # Which service error keys land on which form field.
@@ -337,6 +372,8 @@ class FirmProfileForm(FreeTextRulesMixin, forms.Form):
         "contact.phone": "contact_phone",
         "contact": "contact_email",
     }
+    # Where the error summary's link of a field leads (default: `id_<name>`).
+    SUMMARY_ANCHORS = {"platforms": "platforms"}
 
     def __init__(self, *args, firm: Firm | None = None, **kwargs):
         self.firm = firm
@@ -371,7 +408,7 @@ class FirmProfileForm(FreeTextRulesMixin, forms.Form):
         }
 
     def clean_edrpou(self) -> str:
-        return self.cleaned_data["edrpou"].strip()
+        return "".join(self.cleaned_data["edrpou"].split())  # "3285 5961" as typed from a printed extract
 
     def clean_lei(self) -> str:
         return self.cleaned_data["lei"].strip().upper()
@@ -385,12 +422,32 @@ class FirmProfileForm(FreeTextRulesMixin, forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        if not self.errors and not data.get("offers") and not data.get("seeks"):
-            raise forms.ValidationError(
-                _("Pick at least one capability the firm offers or seeks."), code="capabilities_required"
-            )
         self._rows = {field: self._capability_rows(field, data.get(field) or []) for field in ("offers", "seeks")}
+        if not data.get("offers") and not data.get("seeks") and not self.has_error("offers"):
+            self.add_error(
+                "offers",
+                forms.ValidationError(
+                    _("Pick at least one capability the firm offers or seeks."), code="capabilities_required"
+                ),
+            )
+        self._add_registry_problems()
         return data
+
+    def _add_registry_problems(self) -> None:
+        """The registry's rules (EDRPOU check digit, phone, ...) on what the form could read, in the same
+        round as the form's own errors; a field that already has an error keeps only that one."""
+        already = set(self.errors)
+        codes = self.fields["offers"].choices
+        _clean, problems = firm_document_problems(
+            self._document(self.cleaned_data, checking=True),
+            capability_codes={code for code, _label in codes},
+            platform_codes=set(self.fields["platforms"].catalogue),
+        )
+        fields: dict[str, list[str]] = {}
+        for key, message in problems:
+            fields.setdefault(key, []).append(message)
+        if fields:
+            add_service_errors(self, ApplicationError("", fields=fields), skip=already)
 
     def platform_options(self) -> list[dict[str, str]]:
         """The datalist of the platform rows: every platform of the catalogue, code and both names."""
@@ -475,39 +532,165 @@ class FirmProfileForm(FreeTextRulesMixin, forms.Form):
 
     def to_exchange(self) -> dict:
         """The cleaned form as one firm of the exchange format (what firm_create/firm_update take)."""
-        d = self.cleaned_data
+        return self._document(self.cleaned_data)
+
+    def _document(self, d: Mapping, *, checking: bool = False) -> dict:
+        """The exchange document of the cleaned values `d`. `checking`: some fields may be missing
+        (they have the form's own error); the document is only checked, never saved."""
+        country = d.get("country") or ""
+        if checking and not country and d.get("edrpou"):
+            country = "UA"  # no country chosen yet: still check the EDRPOU typed, as for a Ukrainian firm
         data: dict = {
-            "name": d["name"].strip(),
-            "country": d["country"],
-            "description": d["description"].strip(),
+            "name": (d.get("name") or "").strip(),
+            "country": country,
+            "description": (d.get("description") or "").strip(),
             "offers": self._rows["offers"],
             "seeks": self._rows["seeks"],
-            "platforms": d["platforms"],
-            "partnership_types": d["partnership_types"],
-            "certifications": d["certifications"],
-            "security_clearance": d["security_clearance"],
-            "export_regimes": d["export_regimes"],
-            "languages": d["languages"],
-            "contact": {"name": d["contact_name"].strip(), "email": d["contact_email"]},
+            "platforms": d.get("platforms") or [],
+            "partnership_types": d.get("partnership_types") or [],
+            "certifications": d.get("certifications") or [],
+            "security_clearance": d.get("security_clearance") or "",
+            "export_regimes": d.get("export_regimes") or [],
+            "languages": d.get("languages") or [],
+            "contact": {"name": (d.get("contact_name") or "").strip(), "email": d.get("contact_email") or ""},
         }
         if self.firm is None:
             # The exchange format needs a stable key; people never type one, so make a readable unique one.
-            data["ref"] = f"{d['country'].lower()}-{slugify(d['name'])[:40].strip('-_')}-{secrets.token_hex(3)}"
-        if d["country"] == "UA" or d["edrpou"]:
+            name = slugify(data["name"])[:40].strip("-_") or "firm"
+            data["ref"] = f"{country.lower() or 'xx'}-{name}-{secrets.token_hex(3)}"
+        else:
+            data["ref"] = self.firm.ref
+        if country == "UA" or d.get("edrpou"):
             # Sent as typed so the registry's validator names the problem (e.g. a partner with a code).
-            data["edrpou"] = d["edrpou"]
+            data["edrpou"] = d.get("edrpou") or ""
         for key in ("lei", "ncage", "website"):
-            if d[key]:
+            if d.get(key):
                 data[key] = d[key]
         for key in ("employees", "founded", "intro_capacity"):
-            if d[key] is not None:
+            if d.get(key) is not None:
                 data[key] = d[key]
-        if d["contact_phone"].strip():
+        if (d.get("contact_phone") or "").strip():
             data["contact"]["phone"] = d["contact_phone"].strip()
         return data
 
     def add_service_errors(self, error: ApplicationError) -> None:
         add_service_errors(self, error)
+
+
+class SharePercentField(forms.DecimalField):
+    """A share in per cent as people type it: `25`, `12,5`, `12.5 %`."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("%", "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        return super().to_python(value)
+
+
+class BeneficialOwnerForm(FreeTextRulesMixin, forms.Form):
+    """One declared owner above 10% (`compliance.services.beneficial_owners_replace` takes the rows).
+    A row left empty, or cleared, is no owner."""
+
+    name = forms.CharField(
+        label=_("Owner's full name"),
+        max_length=200,
+        error_messages={"required": _("Owner's full name: required when the row has a country or share.")},
+    )
+    country = forms.ChoiceField(
+        label=_("Owner's country"),
+        error_messages={"required": _("Owner's country: choose the country of the owner's citizenship or seat.")},
+    )
+    share_percent = SharePercentField(
+        label=_("Share, %"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("10.01"),
+        max_value=Decimal("100"),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        error_messages={
+            "required": _("Share: required, more than 10 and at most 100."),
+            "invalid": _("Share: a number such as 25 or 12.5."),
+            # These messages are formatted with the limit (%%-escaped), as Django's validators do.
+            "min_value": _("Share: declare only owners holding more than 10%%."),
+            "max_value": _("Share: at most 100%%."),
+            "max_digits": _("Share: a number such as 25 or 12.5."),
+            "max_decimal_places": _("Share: at most two decimals, e.g. 12.75."),
+            "max_whole_digits": _("Share: at most 100%%."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", _("Choose a country"))] + [(c.code, c.name) for c in countries]
+
+    def has_changed(self) -> bool:
+        # "Changed" here means "holds something": an empty row is skipped, and so is a row the person cleared.
+        return any(str(self[name].value() or "").strip() for name in self.fields)
+
+
+class BaseOwnerFormSet(forms.BaseFormSet):
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "empty_permitted": True}
+
+    def owners(self) -> list[dict]:
+        """The declared owners (call after is_valid()): `{name, country, share_percent}` per filled row."""
+        return [
+            {
+                "name": f.cleaned_data["name"].strip(),
+                "country": f.cleaned_data["country"],
+                "share_percent": f.cleaned_data["share_percent"],
+            }
+            for f in self.forms
+            if f.cleaned_data
+        ]
+
+    def add_service_errors(self, error: ApplicationError) -> None:
+        messages = [
+            str(m)
+            for value in (error.fields or {}).values()
+            for m in (value if isinstance(value, list | tuple) else [value])
+        ]
+        self.non_form_errors().extend(messages or [error.message])
+
+    def error_summary(self) -> list[dict[str, str]]:
+        items = [
+            {"anchor": "owners", "label": str(_("Beneficial owners")), "message": m} for m in self.non_form_errors()
+        ]
+        for number, form in enumerate(self.forms, start=1):
+            prefix = _("Owner %(number)s") % {"number": number} + " · "
+            items += error_summary(form, label_prefix=prefix)
+        return items
+
+
+OwnerFormSet = forms.formset_factory(
+    BeneficialOwnerForm, formset=BaseOwnerFormSet, extra=2, max_num=50, validate_max=True, absolute_max=60
+)
+
+
+def owner_formset(data=None, *, firm: Firm | None = None) -> BaseOwnerFormSet:
+    """The owners' rows of the profile form: the firm's declared owners, then two empty rows."""
+    initial = []
+    if firm is not None:
+        initial = [
+            {"name": o.name, "country": str(o.country), "share_percent": o.share_percent}
+            for o in firm.beneficial_owners.all()
+        ]
+    if data is not None and "owners-TOTAL_FORMS" not in data:
+        data = None  # a post without the owners' section (an older page, a script): owners stay as recorded
+    return OwnerFormSet(data, initial=initial, prefix="owners")
+
+
+def owners_differ(firm: Firm, owners: list[dict]) -> bool:
+    """Do these rows declare other owners than the firm's recorded ones? (Replacing rescreens the firm.)"""
+
+    def key(name, country, share) -> tuple:
+        try:
+            share = Decimal(share).quantize(Decimal("0.01"))
+        except (InvalidOperation, TypeError):
+            pass
+        return (name, str(country), share)
+
+    recorded = sorted(key(o.name, o.country, o.share_percent) for o in firm.beneficial_owners.all())
+    return recorded != sorted(key(o["name"], o["country"], o["share_percent"]) for o in owners)
 
 
 # ---- Review -----------------------------------------------------------------------------------
@@ -542,6 +725,38 @@ class DecisionForm(FreeTextRulesMixin, forms.Form):
         self.fields["note"].required = note_required
         if note_help is not None:
             self.fields["note"].help_text = note_help
+
+    def add_service_errors(self, error: ApplicationError) -> None:
+        add_service_errors(self, error)
+
+
+class OutcomeForm(FreeTextRulesMixin, forms.Form):
+    """What came of a connected introduction (`review.services.workflow.proposal_record_outcome` applies
+    the rules: a date for a partnership, a reason for closing)."""
+
+    kind = forms.ChoiceField(label=_("Outcome"), widget=forms.RadioSelect)
+    date = forms.DateField(
+        label=_("Date signed or agreed"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Required for a partnership."),
+    )
+    note = forms.CharField(
+        label=_("Note or reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+        help_text=_("Required when you close without a partnership: say why."),
+    )
+
+    FIELD_ALIASES = {"reason": "note"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            *Proposal.OutcomeKind.choices,
+            ("closed", _("Closed without a partnership")),
+        ]
 
     def add_service_errors(self, error: ApplicationError) -> None:
         add_service_errors(self, error)

@@ -3,8 +3,10 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from web.views import auth, dashboard, directory, firm, members, review, screening, weights
+from web.views import auth, dashboard, directory, firm, links, members, review, screening, weights
 from web.views import events as event_pages
+from web.views import service_accounts as service_account_pages
+from web.views import two_factor as two_factor_pages
 from web.views import webhooks as webhook_pages
 
 app_name = "web"
@@ -32,6 +34,8 @@ account_urls = [
         name="password_reset_complete",
     ),
     path("accounts/language/", auth.set_language, name="set_language"),
+    path("accounts/2fa/setup/", two_factor_pages.two_factor_setup, name="two_factor_setup"),
+    path("accounts/2fa/verify/", two_factor_pages.two_factor_verify, name="two_factor_verify"),
 ]
 
 firm_urls = [
@@ -39,6 +43,7 @@ firm_urls = [
     path("firms/new/", firm.firm_create, name="firm_create"),
     path("firms/<int:firm_id>/", firm.firm_dashboard, name="firm_dashboard"),
     path("firms/<int:firm_id>/edit/", firm.firm_edit, name="firm_edit"),
+    path("firms/<int:firm_id>/confirm/", firm.firm_confirm, name="firm_confirm"),
     path("firms/<int:firm_id>/members/", members.firm_members, name="firm_members"),
     path(
         "firms/<int:firm_id>/invitations/<int:pk>/revoke/",
@@ -57,6 +62,17 @@ firm_urls = [
         webhook_pages.webhook_resend,
         name="firm_webhook_resend",
     ),
+    path(
+        "firms/<int:firm_id>/service-accounts/",
+        service_account_pages.firm_service_accounts,
+        name="firm_service_accounts",
+    ),
+    path(
+        "firms/<int:firm_id>/service-accounts/<int:pk>/revoke/",
+        service_account_pages.service_account_revoke,
+        name="firm_service_account_revoke",
+    ),
+    path("proposals/<int:pk>/", links.proposal_open, name="proposal_open"),
     path("firms/<int:firm_id>/proposals/<int:pk>/", firm.proposal_detail, name="firm_proposal"),
     path("firms/<int:firm_id>/proposals/<int:pk>/accept/", firm.proposal_accept, name="firm_proposal_accept"),
     path("firms/<int:firm_id>/proposals/<int:pk>/decline/", firm.proposal_decline, name="firm_proposal_decline"),
@@ -67,10 +83,13 @@ firm_urls = [
 
 review_urls = [
     path("review/", review.queue, name="review_queue"),
+    path("review/export/", review.queue_export, name="review_queue_export"),
     path("review/bulk/", review.bulk, name="review_bulk"),
     path("review/proposals/<int:pk>/", review.proposal_detail, name="review_proposal"),
     path("review/proposals/<int:pk>/decide/", review.proposal_decide, name="review_proposal_decide"),
     path("review/firms/", review.firm_queue, name="review_firms"),
+    path("review/firms/all/", review.firm_list, name="review_firm_list"),
+    path("review/firms/all/export/", review.firm_list_export, name="review_firm_list_export"),
     path("review/firms/<int:pk>/", review.firm_detail, name="review_firm"),
     path("review/firms/<int:pk>/status/", review.firm_status, name="review_firm_status"),
     path("review/firms/<int:pk>/capacity/", review.firm_capacity_override, name="review_firm_capacity"),
@@ -78,6 +97,7 @@ review_urls = [
     path("review/runs/<int:pk>/", review.run_detail, name="review_run"),
     path("review/runs/<int:pk>/progress/", review.run_progress, name="review_run_progress"),
     path("review/dashboard/", dashboard.dashboard, name="review_dashboard"),
+    path("review/dashboard/export/", review.dashboard_export, name="review_dashboard_export"),
     path("review/screening/", screening.screening_queue, name="review_screening"),
     path("review/screening/<int:pk>/decide/", screening.screening_decide, name="review_screening_decide"),
     path("review/weights/", weights.weight_sets, name="review_weights"),

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from accounts.models import Membership, User
 from core.api.strict import StrictFieldsMixin
+from core.permissions import TokenScope
 from registry.models import Firm
 
 LANGUAGE_CHOICES = [c for c in User.Language.values if c]
@@ -21,6 +22,13 @@ class TokenCreateSerializer(StrictFieldsMixin, serializers.Serializer):
     password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
     name = serializers.CharField(
         max_length=100, required=False, allow_blank=True, default="", help_text="A label, e.g. 'ERP integration'."
+    )
+    otp = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Reviewers and administrators, when two-factor log-in is required: the authenticator code.",
     )
 
 
@@ -141,3 +149,54 @@ class InvitationAcceptSerializer(StrictFieldsMixin, serializers.Serializer):
 
 class MemberUpdateSerializer(StrictFieldsMixin, serializers.Serializer):
     role = serializers.ChoiceField(choices=Membership.Role.choices)
+
+
+# --- Service accounts -----------------------------------------------------------------------------
+
+
+class ServiceAccountCreateSerializer(StrictFieldsMixin, serializers.Serializer):
+    """A service account's name and the scopes its token gets."""
+
+    name = serializers.CharField(max_length=100, help_text="A label, e.g. 'ERP integration'.")
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=TokenScope.choices), min_length=1, max_length=len(TokenScope.values)
+    )
+
+
+class ServiceAccountSerializer(serializers.Serializer):
+    """A service account in use: its scopes and its token's public key, expiry and last use; never the secret."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    scopes = serializers.ListField(child=serializers.ChoiceField(choices=TokenScope.choices))
+    token_id = serializers.SerializerMethodField(
+        help_text="Public key of the token (never the secret); null once expired."
+    )
+    expiry = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    created_by = serializers.SerializerMethodField()
+    last_used_at = serializers.DateTimeField(allow_null=True, help_text="Last API call with the token (to the minute).")
+
+    def _token(self, account):
+        tokens = list(account.user.auth_token_set.all())
+        return tokens[0] if tokens else None
+
+    def get_token_id(self, account) -> str | None:
+        token = self._token(account)
+        return token.token_key if token else None
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_expiry(self, account):
+        token = self._token(account)
+        return serializers.DateTimeField().to_representation(token.expiry) if token and token.expiry else None
+
+    def get_created_by(self, account) -> str:
+        return account.created_by.username if account.created_by else ""
+
+
+class ServiceAccountCreatedSerializer(ServiceAccountSerializer):
+    """A new service account, with its token's secret: shown in this answer only."""
+
+    token = serializers.CharField(
+        help_text="The secret: `Authorization: Bearer <token>`. Shown once; only its hash is stored."
+    )

@@ -17,5 +17,11 @@ urlpatterns = [
         views.InvitationDetailView.as_view(),
         name="firm-invitation",
     ),
+    path("firms/<int:firm_id>/service-accounts/", views.ServiceAccountListView.as_view(), name="firm-service-accounts"),
+    path(
+        "firms/<int:firm_id>/service-accounts/<int:account_id>/",
+        views.ServiceAccountDetailView.as_view(),
+        name="firm-service-account",
+    ),
     path("invitations/accept/", views.InvitationAcceptView.as_view(), name="invitation-accept"),
 ]

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
-from accounts import selectors, services
+from accounts import selectors, services, two_factor
 from accounts.api.serializers import (
     InvitationAcceptSerializer,
     InvitationCreateSerializer,
@@ -21,6 +21,9 @@ from accounts.api.serializers import (
     MemberUpdateSerializer,
     MeSerializer,
     MeUpdateSerializer,
+    ServiceAccountCreatedSerializer,
+    ServiceAccountCreateSerializer,
+    ServiceAccountSerializer,
     SignupAcceptedSerializer,
     SignupSerializer,
     TokenCreatedSerializer,
@@ -28,13 +31,14 @@ from accounts.api.serializers import (
     TokenSerializer,
     UserMembershipSerializer,
 )
-from accounts.models import Invitation, Membership
+from accounts.models import Invitation, Membership, ServiceAccount
 from core.api.schemas import error_responses as errors
 from core.errors import ApplicationError
 
 TAG_AUTH = ["auth"]
 TAG_MEMBERS = ["members"]
 TAG_INVITATIONS = ["invitations"]
+TAG_SERVICE_ACCOUNTS = ["service-accounts"]
 
 
 def _token_body(token: AuthToken, secret: str) -> dict:
@@ -63,7 +67,8 @@ class TokenCreateView(PublicAPIView):
         description=(
             "Returns a new Bearer token (shown once; stored hashed) valid for the configured lifetime. "
             "Wrong credentials answer 400 `invalid_credentials` whether or not the username exists. "
-            "Repeated failures lock the username and address out (429)."
+            "Repeated failures lock the username and address out (429). Reviewers and administrators, when "
+            "two-factor log-in is required (REQUIRE_STAFF_2FA), also give `otp`: 400 `otp_required` without a valid one."
         ),
         request=TokenCreateSerializer,
         responses={201: TokenCreatedSerializer, **errors(400, 403, 429)},
@@ -80,6 +85,7 @@ class TokenCreateView(PublicAPIView):
             raise ApplicationError(
                 gettext("Unable to log in with these credentials."), code="invalid_credentials", status=400
             )
+        two_factor.two_factor_check_token_login(user=user, code=data["otp"])
         token, secret = services.token_create(user=user, name=data["name"])
         return Response(_token_body(token, secret), status=status.HTTP_201_CREATED)
 
@@ -315,3 +321,58 @@ class InvitationAcceptView(APIView):
         serializer.is_valid(raise_exception=True)
         membership = services.invitation_accept(token=serializer.validated_data["token"], user=request.user)
         return Response(UserMembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+# --- Service accounts -------------------------------------------------------------------------
+
+
+class ServiceAccountListView(GenericAPIView):
+    serializer_class = ServiceAccountSerializer
+    queryset = ServiceAccount.objects.none()  # only for the schema generator; the selector does the reading
+    filter_backends: list = []
+
+    @extend_schema(
+        tags=TAG_SERVICE_ACCOUNTS,
+        summary="List the firm's service accounts (owners)",
+        description=(
+            "Accounts still in use, with their scopes, token key, expiry and last use; never the secret. "
+            "403 for other members and reviewers, 404 for outsiders."
+        ),
+        responses={200: ServiceAccountSerializer(many=True), **errors(401, 403, 404)},
+    )
+    def get(self, request, firm_id: int):
+        firm = selectors.firm_for_member_management(firm_id=firm_id, user=request.user)
+        page = self.paginate_queryset(selectors.service_account_list(firm=firm, user=request.user))
+        return self.get_paginated_response(ServiceAccountSerializer(page, many=True).data)
+
+    @extend_schema(
+        tags=TAG_SERVICE_ACCOUNTS,
+        summary="Create a service account for an integration (owners)",
+        description=(
+            "An account without a password whose API token reaches only the given scopes (403 "
+            "`insufficient_scope` naming the scope outside them). The token secret is in this answer only; "
+            "only its hash is stored. 403 for other members and reviewers, 404 for outsiders."
+        ),
+        request=ServiceAccountCreateSerializer,
+        responses={201: ServiceAccountCreatedSerializer, **errors(400, 401, 403, 404)},
+    )
+    def post(self, request, firm_id: int):
+        firm = selectors.firm_for_member_management(firm_id=firm_id, user=request.user)
+        serializer = ServiceAccountCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        account, secret = services.service_account_create(firm=firm, actor=request.user, **serializer.validated_data)
+        account.token = secret
+        return Response(ServiceAccountCreatedSerializer(account).data, status=status.HTTP_201_CREATED)
+
+
+class ServiceAccountDetailView(APIView):
+    @extend_schema(
+        tags=TAG_SERVICE_ACCOUNTS,
+        summary="Revoke a service account (owners)",
+        description="Its token stops working at once (401). 404 for an unknown or already revoked account.",
+        responses={204: None, **errors(401, 403, 404)},
+    )
+    def delete(self, request, firm_id: int, account_id: int):
+        firm = selectors.firm_for_member_management(firm_id=firm_id, user=request.user)
+        services.service_account_revoke(firm=firm, actor=request.user, account_id=account_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

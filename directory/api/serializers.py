@@ -98,8 +98,5 @@ class ReviewerFirmSerializer(serializers.Serializer):
     lei = serializers.CharField()
     status = serializers.CharField()
     screening_status = serializers.CharField()
+    completeness = serializers.IntegerField(help_text="How complete the profile is, in percent (0-100).")
     created_at = serializers.DateTimeField()
-
-
-class ExportInput(StrictFieldsMixin, serializers.Serializer):
-    file = serializers.ChoiceField(choices=["csv", "xlsx"], help_text="csv or xlsx")

@@ -2,20 +2,21 @@
 
 from django.http import HttpResponse
 from django.utils.translation import get_language
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.generics import GenericAPIView
+from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.downloads import EXPORT_RESPONSES, FILE_PARAMETER, ExportInput, export_file
 from core.api.pagination import Pagination
 from core.api.schemas import error_responses
+from core.exports import attachment
 from core.permissions import IsReviewer
 from directory import selectors, services
 from directory.api.serializers import (
     DirectoryFirmSerializer,
-    ExportInput,
     IntroductionRequestInput,
     IntroductionRequestSerializer,
     ReviewerFirmSerializer,
@@ -23,7 +24,7 @@ from directory.api.serializers import (
     SavedSearchSerializer,
     SavedSearchUpdateInput,
 )
-from directory.filters import SORT_FIT, DirectoryFilter
+from directory.filters import SORT_FIT, DirectoryFilter, ReviewerFirmFilter
 from directory.models import SavedSearch
 from registry.models import Firm
 
@@ -160,68 +161,49 @@ class SavedSearchDetailView(GenericAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _reviewer_params(params) -> dict:
-    from directory.filters import ReviewerFirmFilter
-
-    bound = ReviewerFirmFilter(data=params, queryset=Firm.objects.none())
-    if not bound.is_valid():
-        raise serializers.ValidationError(bound.errors)
-    return {k: v or "" for k, v in bound.form.cleaned_data.items()}
-
-
-class ReviewerFirmListView(GenericAPIView):
-    """Reviewers: every firm, any status, found by name, EDRPOU, LEI or ref."""
+class ReviewerFirmListView(ListAPIView):
+    """Reviewers: every firm, any status, found by name, EDRPOU, LEI or ref and filtered by status,
+    side, country, screening and completeness (`ReviewerFirmFilter`, as on the page and in the export)."""
 
     serializer_class = ReviewerFirmSerializer
-    queryset = Firm.objects.none()
     permission_classes = [IsReviewer]
     pagination_class = Pagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ReviewerFirmFilter
+
+    def get_queryset(self):
+        return selectors.reviewer_firm_queryset()
 
     @extend_schema(
         summary="Find any firm by name, EDRPOU, LEI or ref (reviewers)",
-        parameters=[
-            OpenApiParameter("q", str, description="Any part of the name, or exactly an EDRPOU, LEI or ref."),
-            OpenApiParameter("status", str, enum=Firm.Status.values),
-            OpenApiParameter("side", str, enum=Firm.Side.values),
-            OpenApiParameter("country", str, description="ISO 3166-1 alpha-2"),
-        ],
         responses={200: ReviewerFirmSerializer(many=True), **error_responses(400, 401, 403)},
     )
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(selectors.reviewer_firm_search(**_reviewer_params(request.query_params)))
-        return self.get_paginated_response(ReviewerFirmSerializer(page, many=True).data)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        firms = selectors.reviewer_firm_page(firms=page)
+        return self.get_paginated_response(self.get_serializer(firms, many=True).data)
 
 
 class ReviewerFirmExportView(GenericAPIView):
-    """The same list as a CSV or XLSX file (formula-like cells neutralised)."""
+    """The same list, with the same filters, as a CSV or XLSX file (formula-like cells neutralised)."""
 
     serializer_class = ExportInput
-    queryset = Firm.objects.none()
     permission_classes = [IsReviewer]
+    pagination_class = None
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ReviewerFirmFilter
+
+    def get_queryset(self):
+        return selectors.reviewer_firm_queryset()
 
     @extend_schema(
         summary="Export the firm list as CSV or XLSX (reviewers)",
-        parameters=[
-            OpenApiParameter("file", str, enum=["csv", "xlsx"], required=True),
-            OpenApiParameter("q", str),
-            OpenApiParameter("status", str, enum=Firm.Status.values),
-            OpenApiParameter("side", str, enum=Firm.Side.values),
-            OpenApiParameter("country", str),
-        ],
-        responses={
-            (200, "text/csv"): OpenApiTypes.BINARY,
-            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): OpenApiTypes.BINARY,
-            **error_responses(400, 401, 403),
-        },
+        description="Headers and labels in the reviewer's language; takes the list's filters.",
+        filters=True,  # the list's filters, documented (and so accepted) here too
+        parameters=[FILE_PARAMETER],
+        responses={**EXPORT_RESPONSES, **error_responses(400, 401, 403)},
     )
     def get(self, request: Request) -> HttpResponse:
-        body = ExportInput(data={"file": request.query_params.get("file", "")})
-        body.is_valid(raise_exception=True)
-        params = {k: v for k, v in request.query_params.items() if k != "file"}
-        firms = selectors.reviewer_firm_search(**_reviewer_params(params))
-        content, content_type, name = services.reviewer_firms_export(
-            user=request.user, firms=firms, file=body.validated_data["file"]
-        )
-        response = HttpResponse(content, content_type=content_type)
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        file = export_file(request)
+        firms = self.filter_queryset(self.get_queryset())
+        return attachment(services.reviewer_firms_export(user=request.user, firms=firms, file=file))

@@ -10,10 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
+from core import events as domain_events
 from core.errors import ApplicationError
 from core.permissions import require_reviewer
 from core.text import text_problem
-from events.models import Event, Meeting
+from events.models import Event, Meeting, Participation
 from events.rules import require_status, slots_of
 from events.scheduling.slots import parse_hhmm
 from events.services.notify import notify_agenda_published, notify_meeting_changed
@@ -238,5 +239,15 @@ def event_publish(*, event: Event, reviewer, final: bool = False) -> Event:
         event.status = S.PUBLISHED
         event.agenda_final = final
         event.save(update_fields=["status", "agenda_final", "updated_at"])
-        notify_agenda_published(event=event, version=int(timezone.now().timestamp()))
+        version = int(timezone.now().timestamp())
+        notify_agenda_published(event=event, version=version)
+        participations = event.participations.filter(status=Participation.Status.ACTIVE).order_by("pk")
+        domain_events.publish(
+            domain_events.EVENT_AGENDA_PUBLISHED,
+            event_id=event.pk,
+            event_name=event.name,
+            final=final,
+            version=version,
+            participations=[{"participation": p, "firm": f} for p, f in participations.values_list("pk", "firm_id")],
+        )
     return event

@@ -340,6 +340,32 @@ def on_firm_suspended(*, firm: Firm, **_: Any) -> int:
     return _on_firm_status(firm, "firm.suspended", f"firm-status:{firm.pk}:{firm.status_changed_at.isoformat()}")
 
 
+def on_event_agenda_published(
+    *, event_id: int, event_name: str, final: bool, version: int, participations: list[dict[str, int]], **_: Any
+) -> int:
+    """`event.agenda_published` to each participating firm's subscribed endpoints: which agenda, and where
+    that firm reads its own meetings (nothing about other firms' meetings)."""
+    by_firm = {p["firm"]: p["participation"] for p in participations}
+    event_type = "event.agenda_published"
+    queued = 0
+    for endpoint in _active_endpoints(set(by_firm)):
+        if event_type not in endpoint.event_types:
+            continue
+        participation = by_firm[endpoint.firm_id]
+        data = {
+            "event": {"id": event_id, "name": event_name},
+            "agenda": {
+                "final": final,
+                "version": version,
+                "participation": participation,
+                "url": f"/api/v1/participations/{participation}/agenda/",
+            },
+        }
+        cause = f"agenda:{event_id}:{version}:{participation}"
+        queued += bool(_queue(endpoint, event_type, cause, _envelope(event_type, data)))
+    return queued
+
+
 # --- Sending -------------------------------------------------------------------------------------
 
 

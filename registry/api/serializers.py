@@ -82,6 +82,14 @@ class FirmWriteSerializer(serializers.Serializer):
     )
     partnership_types = serializers.ListField(child=serializers.ChoiceField(PartnershipType.choices), min_length=1)
     certifications = serializers.ListField(child=serializers.ChoiceField(Certification.choices), required=False)
+    certification_expiry = serializers.DictField(
+        child=serializers.DateField(),
+        required=False,
+        help_text='The last day each listed certification is valid, e.g. {"ISO-9001": "2027-03-31"}; '
+        "certifications without a date may be left out. Reminders go out 30 and 7 days before, and on the "
+        "day after, the certification is removed. Left out of a request: the recorded dates of the "
+        "certifications still listed are kept; `{}` clears them.",
+    )
     security_clearance = serializers.ChoiceField(Clearance.choices, required=False)
     export_regimes = serializers.ListField(child=serializers.ChoiceField(ExportRegime.choices), required=False)
     languages = serializers.ListField(child=serializers.CharField(min_length=2, max_length=2), required=False)
@@ -116,6 +124,18 @@ class FirmSerializer(FirmWriteSerializer):
         "`POST /api/v1/firms/{id}/capacity-override/`.",
     )
 
+    confirmed_at = serializers.DateTimeField(
+        read_only=True,
+        help_text="When an owner or editor last confirmed (or edited) the profile; "
+        "`POST /api/v1/firms/{id}/confirm/` confirms it.",
+    )
+    stale_on = serializers.DateTimeField(
+        read_only=True, help_text="When the profile goes stale unless confirmed again (PROFILE_STALE_MONTHS)."
+    )
+    stale = serializers.BooleanField(
+        read_only=True, help_text="Stale: hidden from the directory and left out of matching until confirmed."
+    )
+
     def to_representation(self, firm: Firm) -> dict[str, Any]:
         visible = self.context.get("contact_visible_ids", set())
         capabilities = self.context.get("capabilities")  # firm_capability_entries of the page, if given
@@ -141,6 +161,9 @@ class FirmSerializer(FirmWriteSerializer):
             status_changed_at=iso_datetime(firm.status_changed_at, tz),
             created_at=iso_datetime(firm.created_at, tz),
             updated_at=iso_datetime(firm.updated_at, tz),
+            confirmed_at=iso_datetime(firm.confirmed_at, tz),
+            stale_on=iso_datetime(firm.stale_on, tz),
+            stale=firm.is_stale(),
         )
         return data
 

@@ -42,6 +42,7 @@ from registry.selectors import (
 )
 from registry.services import (
     capability_create,
+    firm_confirm,
     firm_create,
     firm_intro_capacity_override_set,
     firm_suspend,
@@ -170,6 +171,19 @@ class FirmViewSet(viewsets.GenericViewSet):
             value=body.validated_data["value"],
             note=body.validated_data.get("note", ""),
         )
+        return Response(self._render([self._reload(firm)], many=False))
+
+    @extend_schema(
+        summary="Confirm that the profile is current (owners and editors)",
+        description="Sets `confirmed_at` to now. A profile not confirmed for PROFILE_STALE_MONTHS (12 by "
+        "default) is stale: hidden from the directory and left out of matching until confirmed. "
+        "Editing the profile confirms it too. No request body.",
+        request=None,
+        responses={200: FirmSerializer, **error_responses(401, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def confirm(self, request: Request, pk=None) -> Response:
+        firm = firm_confirm(firm=self.get_object(), user=request.user)
         return Response(self._render([self._reload(firm)], many=False))
 
     @extend_schema(

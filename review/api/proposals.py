@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from django.utils import timezone, translation
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
@@ -274,8 +275,28 @@ class EventSerializer(serializers.ModelSerializer):
         return event.actor.get_username() if getattr(event, "actor_visible", False) else None
 
 
+class NotificationKind(models.TextChoices):
+    """What a notification is about, for API clients (the `kind` column is written by each app that notifies;
+    tests/integrations/test_notifications_api.py checks that every kind they write is listed here)."""
+
+    APPROVED = "approved", "A proposal was approved by the ministry"
+    ACCEPTED = "accepted", "The other firm accepted a proposal"
+    CONNECTED = "connected", "Both firms accepted: contacts are shared"
+    EXPIRED = "expired", "A proposal expired unanswered"
+    EXPIRY_REMINDER = "expiry_reminder", "An approved proposal expires soon and the firm has not answered"
+    OUTCOME = "outcome", "An outcome was recorded"
+    DIGEST = "digest", "The periodic digest"
+    SAVED_SEARCH = "saved_search", "New firms match a saved directory search"
+    EVENT_AGENDA = "event_agenda", "An event's agenda was published"
+    EVENT_MEETING_CHANGED = "event_meeting_changed", "A meeting at an event changed"
+    EVENT_MEETING_CANCELLED = "event_meeting_cancelled", "A meeting at an event was cancelled"
+    PROFILE_FRESHNESS = "profile_freshness", "The firm profile should be reviewed"
+    CERTIFICATION_EXPIRY = "certification_expiry", "A certification expires soon"
+
+
 class NotificationSerializer(serializers.ModelSerializer):
     unread = serializers.SerializerMethodField()
+    kind = serializers.ChoiceField(choices=NotificationKind.choices, read_only=True)
 
     class Meta:
         model = Notification
@@ -506,10 +527,28 @@ class ProposalBulkReviewView(APIView):
         return Response({"results": results})
 
 
+class CheckedOrderingFilter(StableOrderingFilter):
+    """`?ordering=` whose every field must be one of the view's `ordering_fields`: an unknown one answers
+    400 naming it (DRF's filter would drop it silently and return the default order)."""
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        allowed = {name for name, _ in self.get_valid_fields(queryset, view, {"request": request})}
+        unknown = [term for term in fields if term.lstrip("-") not in allowed]
+        if unknown:
+            choices = ", ".join(sorted(allowed))
+            message = translation.gettext("Unknown ordering field %(names)s; order by one or more of: %(choices)s.")
+            raise serializers.ValidationError(
+                {"ordering": [message % {"names": ", ".join(unknown), "choices": choices}]}
+            )
+        return super().remove_invalid_fields(queryset, fields, view, request)
+
+
 @extend_schema(parameters=[OpenApiParameter("unread", bool, description="true: unread only; false: read only")])
 class NotificationListView(ListAPIView):
     serializer_class = NotificationSerializer
-    filter_backends: list = []
+    filter_backends = [CheckedOrderingFilter]
+    ordering_fields = ["created_at", "read_at", "id"]
+    ordering = ["-created_at", "-id"]
     sync_field = "created_at"  # notifications are new rows: sync them with updated_since and cursor
 
     def get_queryset(self):

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from review.api import exports as export_views
 from review.api import proposals as review_views
 
 urlpatterns: list = []
@@ -8,6 +9,7 @@ urlpatterns: list = []
 urlpatterns += [
     path("proposals/", review_views.ProposalListView.as_view(), name="proposal-list"),
     path("proposals/bulk-review/", review_views.ProposalBulkReviewView.as_view(), name="proposal-bulk-review"),
+    path("proposals/export/", export_views.ProposalExportView.as_view(), name="proposal-export"),
     path("proposals/<int:pk>/", review_views.ProposalDetailView.as_view(), name="proposal-detail"),
     path("proposals/<int:pk>/events/", review_views.ProposalEventsView.as_view(), name="proposal-events"),
     path("proposals/<int:pk>/approve/", review_views.ProposalApproveView.as_view(), name="proposal-approve"),
@@ -19,4 +21,5 @@ urlpatterns += [
     path("notifications/read-all/", review_views.NotificationReadAllView.as_view(), name="notification-read-all"),
     path("notifications/<int:pk>/read/", review_views.NotificationReadView.as_view(), name="notification-read"),
     path("stats/", review_views.StatsView.as_view(), name="review-stats"),
+    path("stats/export/", export_views.StatsExportView.as_view(), name="review-stats-export"),
 ]

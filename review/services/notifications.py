@@ -8,13 +8,17 @@ of `emailed_at`, so a repeated task never emails twice.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from accounts.models import Membership, User
@@ -35,6 +39,7 @@ class Kind:
     APPROVED = "approved"
     ACCEPTED = "accepted"  # the other side accepted
     CONNECTED = "connected"
+    EXPIRY_REMINDER = "expiry_reminder"  # approved, this firm has not answered, the deadline is near
     EXPIRED = "expired"
     OUTCOME = "outcome"
     DIGEST = "digest"
@@ -126,8 +131,19 @@ def render(kind: str, event: ProposalEvent) -> tuple[str, str]:
     return title, body
 
 
+def proposal_link(proposal_id: int) -> str:
+    """The one address of a proposal for emails and notifications (web `proposal_open` sends each
+    person on to their firm's page of it, or the reviewers')."""
+    return settings.SITE_URL + reverse("web:proposal_open", args=[proposal_id])
+
+
+def _with_link(body: str, proposal_id: int) -> str:
+    return body + "\n\n" + gettext("Open the proposal: %(link)s") % {"link": proposal_link(proposal_id)}
+
+
 def notify_for_event(*, event: ProposalEvent) -> list[Notification]:
-    """Create the notifications an event causes, each in its recipient's language; emails go after commit."""
+    """Create the notifications an event causes, each in its recipient's language; emails go after
+    commit, with the proposal's link."""
     kind, firm_ids = _audience(event)
     if kind is None:
         return []
@@ -150,7 +166,12 @@ def notify_for_event(*, event: ProposalEvent) -> list[Notification]:
 
 
 def notify_users(
-    *, users: Iterable[User], kind: str, key: str, render: Callable[[], tuple[str, str]]
+    *,
+    users: Iterable[User],
+    kind: str,
+    key: str,
+    render: Callable[[], tuple[str, str]],
+    proposal: Proposal | None = None,
 ) -> list[Notification]:
     """Notify each user once per `key` (news of another app, e.g. an event's agenda): `render()`
     gives (title, body) in the recipient's language; the email goes after commit."""
@@ -160,12 +181,84 @@ def notify_users(
             title, body = render()
         notification, new = Notification.objects.get_or_create(
             idempotency_key=f"{key}:{user.pk}"[:120],
-            defaults={"user": user, "kind": kind, "title": title[:300], "body": body},
+            defaults={"user": user, "kind": kind, "title": title[:300], "body": body, "proposal": proposal},
         )
         if new:
             outbox_enqueue(SEND_TASK, notification_id=notification.pk)
             created.append(notification)
     return created
+
+
+def firm_members_notify(*, firm: Firm, kind: str, key: str, render: Callable[[], tuple[str, str]], **_payload) -> int:
+    """Domain-event handler (`firm.reminder`): notify the firm's owners and editors once per `key`."""
+    return len(notify_users(users=_recipients([firm.pk]), kind=kind, key=key, render=render))
+
+
+def _answered_firm_ids(proposal: Proposal) -> set[int]:
+    """Firms that accepted `proposal` since its approval (an acceptance is an event with the firm)."""
+    approved = proposal.events.filter(to_status=S.APPROVED, from_status=S.PROPOSED).order_by("-created_at", "-pk")
+    since = approved.values_list("created_at", flat=True).first() or proposal.status_changed_at
+    return set(
+        proposal.events.filter(created_at__gte=since, data__action="accept", firm__isnull=False).values_list(
+            "firm_id", flat=True
+        )
+    )
+
+
+def _expiry_reminder_text(proposal: Proposal, firm: Firm, other: Firm, deadline, now) -> tuple[str, str]:
+    left = max(1, round((deadline - now) / dt.timedelta(days=1)))
+    title = ngettext(
+        "Reminder: the proposal with %(other)s expires in %(days)s day",
+        "Reminder: the proposal with %(other)s expires in %(days)s days",
+        left,
+    ) % {"other": other.name, "days": left}
+    body = gettext(
+        "%(firm)s has not yet answered proposal #%(id)s, an introduction to %(other)s approved by the "
+        "ministry's reviewers. Accept or decline it before %(deadline)s; unanswered, it expires then."
+    ) % {
+        "firm": firm.name,
+        "id": proposal.pk,
+        "other": other.name,
+        "deadline": formats.date_format(timezone.localtime(deadline), "DATETIME_FORMAT"),
+    }
+    return title, body
+
+
+def proposal_expiry_reminders_send(*, now=None) -> int:
+    """Remind the firms that have not answered an approved proposal, REVIEW["EXPIRY_REMINDER_DAYS"]
+    (7 and 1) days before it expires, in each recipient's language, with the link. Once per proposal,
+    approval, firm and threshold (the notification's idempotency key), so the hourly task may repeat."""
+    from review.services.workflow import expiry_period
+
+    now = now or timezone.now()
+    period = expiry_period()
+    thresholds = sorted(settings.REVIEW.get("EXPIRY_REMINDER_DAYS", (7, 1)))
+    if not thresholds:
+        return 0
+    widest = dt.timedelta(days=max(thresholds))
+    due = Proposal.objects.filter(
+        status=S.APPROVED, status_changed_at__gt=now - period, status_changed_at__lte=now - period + widest
+    ).select_related("ukrainian", "partner")
+    sent = 0
+    for proposal in due.iterator(chunk_size=200):
+        deadline = proposal.status_changed_at + period
+        days = next(d for d in thresholds if deadline - now <= dt.timedelta(days=d))  # the nearest threshold
+        answered = _answered_firm_ids(proposal)
+        stamp = int(proposal.status_changed_at.timestamp())
+        for firm, other in ((proposal.ukrainian, proposal.partner), (proposal.partner, proposal.ukrainian)):
+            if firm.pk in answered:
+                continue
+
+            sent += len(
+                notify_users(
+                    users=_recipients([firm.pk]),
+                    kind=Kind.EXPIRY_REMINDER,
+                    key=f"expiry:{proposal.pk}:{stamp}:{days}",
+                    render=functools.partial(_expiry_reminder_text, proposal, firm, other, deadline, now),
+                    proposal=proposal,
+                )
+            )
+    return sent
 
 
 def notification_send_email(*, notification_id: int) -> bool:
@@ -180,8 +273,12 @@ def notification_send_email(*, notification_id: int) -> bool:
     notification = Notification.objects.select_related("user").get(pk=notification_id)
     if not notification.user.email:
         return False
+    body = notification.body
+    if notification.proposal_id:
+        with translation.override(_language(notification.user)):
+            body = _with_link(body, notification.proposal_id)
     try:
-        send_mail(notification.title, notification.body, None, [notification.user.email])
+        send_mail(notification.title, body, None, [notification.user.email])
     except Exception:
         Notification.objects.filter(pk=notification_id).update(emailed_at=None)
         raise

@@ -27,6 +27,9 @@ ENDPOINTS = {
     ("/api/v1/invitations/accept/", "post"): {"201", "400", "401", "409"},
     ("/api/v1/firms/{firm_id}/members/{membership_id}/", "patch"): {"200", "400", "401", "403", "404", "409"},
     ("/api/v1/firms/{firm_id}/members/{membership_id}/", "delete"): {"204", "401", "403", "404", "409"},
+    ("/api/v1/firms/{firm_id}/service-accounts/", "get"): {"200", "401", "403", "404"},
+    ("/api/v1/firms/{firm_id}/service-accounts/", "post"): {"201", "400", "401", "403", "404"},
+    ("/api/v1/firms/{firm_id}/service-accounts/{account_id}/", "delete"): {"204", "401", "403", "404"},
 }
 
 
@@ -79,3 +82,13 @@ def test_sign_up_documents_no_token(schema):
     answer = schema["paths"]["/api/v1/auth/signup/"]["post"]["responses"]["202"]
     name = answer["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
     assert set(schema["components"]["schemas"][name]["properties"]) == {"message"}
+
+
+def test_the_bearer_scheme_lists_the_service_account_scopes(schema):
+    from core.permissions import TokenScope
+
+    description = schema["components"]["securitySchemes"]["BearerAuth"]["description"]
+    assert "insufficient_scope" in description
+    assert all(f"`{scope}`" in description for scope in TokenScope.values)
+    created = schema["components"]["schemas"]["ServiceAccountCreateRequest"]["properties"]["scopes"]
+    assert created["items"]["$ref"].endswith("/TokenScopeEnum")

@@ -37,7 +37,7 @@ def test_a_firm_representative_signs_up_and_registers_the_firm(new_page, shots):
 
     expect(page.get_by_role("heading", name="Register your firm")).to_be_visible()
     page.get_by_label("Legal name").fill("Kyiv Drone Works LLC")
-    page.get_by_label("Country").select_option("UA")
+    page.get_by_label(re.compile(r"^Country")).select_option("UA")  # not "Owner's country"
     page.get_by_label("EDRPOU code").fill("32855968")  # wrong check digit
     page.get_by_label("What the firm does").fill("Builds multirotor reconnaissance drones for the front line.")
     # The capability picker filters as one types, in the page's language.
@@ -59,7 +59,7 @@ def test_a_firm_representative_signs_up_and_registers_the_firm(new_page, shots):
 
     # The registry's validator names the rule next to the field; what was typed is kept.
     error = page.locator("#id_edrpou_error")
-    expect(error).to_contain_text("check digit")
+    expect(error).to_contain_text("check the 8 digits on your extract")
     expect(page.get_by_label("Legal name")).to_have_value("Kyiv Drone Works LLC")
     expect(page.locator("#id_offers_picker").get_by_label("Multirotor reconnaissance drones")).to_be_checked()
     expect(capacity).to_have_value("40")
@@ -178,7 +178,7 @@ def test_the_language_switch_shows_the_pages_in_ukrainian(new_page, shots):
     shots(page, "login-uk")
 
     log_in(page, "alice")
-    expect(page.get_by_role("heading", name="Профіль")).to_be_visible()
+    expect(page.get_by_role("heading", name="Профіль", exact=True)).to_be_visible()
     expect(page.get_by_text("Ударні FPV-дрони")).to_be_visible()  # capability names in the page's language
     shots(page, "dashboard-uk")
     page.get_by_role("link", name="Редагувати профіль").click()

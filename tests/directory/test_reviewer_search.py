@@ -6,7 +6,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from directory.exports import neutralise
+from core.exports import neutralise
 from registry.models import Firm
 from tests.factories import FirmFactory
 

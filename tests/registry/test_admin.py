@@ -96,7 +96,7 @@ def test_an_admin_edit_with_a_bad_edrpou_is_refused_and_a_good_one_is_in_the_his
         data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
     response = client.post(url, data)
     assert response.status_code == 200
-    assert "check digit is 8, expected 1" in response.content.decode()
+    assert "check the 8 digits on your extract" in response.content.decode()
     data["edrpou"] = "14360570"
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors

@@ -232,7 +232,7 @@ def test_validation_errors_name_the_field_and_rule(firms, bob_client):
     error = response.json()["error"]
     assert error["code"] == "invalid"
     assert error["fields"] == {
-        "edrpou": ["check digit is 8, expected 1"],
+        "edrpou": ["This EDRPOU is not valid: check the 8 digits on your extract from the state register"],
         "offers[0].capability": ["unknown capability 'uav.nope'"],
     }
 

@@ -26,11 +26,11 @@ def test_accept_language_uk_gives_ukrainian_validation_messages(firm_a, client_n
     error = response.json()["error"]
     assert error["code"] == "invalid"  # codes and field names stay machine-readable
     assert error["fields"] == {
-        "edrpou": ["контрольна цифра 8, очікується 1"],
+        "edrpou": ["Цей код ЄДРПОУ недійсний: звірте 8 цифр із витягом з державного реєстру"],
         "offers[0].capability": ["невідома спроможність 'uav.nope'"],
     }
     assert error["message"] == (
-        "Некоректний профіль фірми. edrpou: контрольна цифра 8, очікується 1; "
+        "Некоректний профіль фірми. edrpou: Цей код ЄДРПОУ недійсний: звірте 8 цифр із витягом з державного реєстру; "
         "offers[0].capability: невідома спроможність 'uav.nope'"
     )
     assert not Firm.objects.filter(ref="ua-new-works").exists()
@@ -40,17 +40,20 @@ def test_english_stays_as_before(firm_a, bob_client):
     response = bob_client.post(_url(), _payload(**BAD), format="json", HTTP_ACCEPT_LANGUAGE="en")
     error = response.json()["error"]
     assert error["fields"] == {
-        "edrpou": ["check digit is 8, expected 1"],
+        "edrpou": ["This EDRPOU is not valid: check the 8 digits on your extract from the state register"],
         "offers[0].capability": ["unknown capability 'uav.nope'"],
     }
     assert error["message"] == (
-        "Invalid firm profile. edrpou: check digit is 8, expected 1; offers[0].capability: unknown capability 'uav.nope'"
+        "Invalid firm profile. edrpou: This EDRPOU is not valid: check the 8 digits on your extract from the state "
+        "register; offers[0].capability: unknown capability 'uav.nope'"
     )
 
 
 def test_without_accept_language_the_api_answers_in_english(firm_a, bob_client):
     response = bob_client.post(_url(), _payload(**BAD), format="json")
-    assert response.json()["error"]["fields"]["edrpou"] == ["check digit is 8, expected 1"]
+    assert response.json()["error"]["fields"]["edrpou"] == [
+        "This EDRPOU is not valid: check the 8 digits on your extract from the state register"
+    ]
 
 
 def test_a_conflict_is_explained_in_ukrainian_with_the_same_code_and_state(firm_a, rita_client):
@@ -79,7 +82,9 @@ def test_the_import_command_prints_english_lines_whatever_language_is_active(db,
     with translation.override("uk"), pytest.raises(CommandError):
         call_command("import_firms", str(path), stderr=err)
     # The spec's operator format (firm-exchange.md), not a page: it never follows a locale.
-    assert err.getvalue().splitlines() == ["firms[0] (ua-skyforge): edrpou: check digit is 0, expected 9"]
+    assert err.getvalue().splitlines() == [
+        "firms[0] (ua-skyforge): edrpou: This EDRPOU is not valid: check the 8 digits on your extract from the state register"
+    ]
 
 
 def test_a_refusal_is_explained_in_ukrainian(firm_a, alice_client):

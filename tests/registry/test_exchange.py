@@ -81,7 +81,7 @@ def test_a_file_with_every_kind_of_error_reports_all_of_them_and_imports_nothing
     with pytest.raises(ExchangeFileError) as excinfo:
         firms_import(document=sample)
     assert excinfo.value.problems == [
-        "firms[0] (ua-skyforge): edrpou: check digit is 8, expected 1",
+        "firms[0] (ua-skyforge): edrpou: This EDRPOU is not valid: check the 8 digits on your extract from the state register",
         "firms[1] (ua-dnipro-repair): contact: is required: an object with name, email and optional phone",
         "firms[2] (ua-kyiv-shells): seeks[2].capability: 'munitions.artillery_155' is listed twice (also seeks[0])",
         "firms[3] (ua-kyiv-shells): ref: duplicate ref, first used by firms[2]",
@@ -92,8 +92,8 @@ def test_a_file_with_every_kind_of_error_reports_all_of_them_and_imports_nothing
         "firms[7] (cz-vehicles): colour: unknown field (allowed: " + ", ".join(
             ["ref", "name", "country", "edrpou", "lei", "ncage", "website", "employees", "founded", "intro_capacity",
              "description",
-             "offers", "seeks", "platforms", "partnership_types", "certifications", "security_clearance",
-             "export_regimes", "languages", "contact"]) + ")",
+             "offers", "seeks", "platforms", "partnership_types", "certifications", "certification_expiry",
+             "security_clearance", "export_regimes", "languages", "contact"]) + ")",
     ]  # fmt: skip
     assert Firm.objects.count() == 0
     assert OutboxMessage.objects.count() == 0
@@ -108,7 +108,7 @@ def test_the_command_prints_every_problem_one_a_line(db, sample, tmp_path):
     with pytest.raises(CommandError):
         call_command("import_firms", str(path), stderr=err)
     assert err.getvalue().splitlines() == [
-        "firms[0] (ua-skyforge): edrpou: check digit is 0, expected 9",
+        "firms[0] (ua-skyforge): edrpou: This EDRPOU is not valid: check the 8 digits on your extract from the state register",
         "firms[5] (pl-amunicja): country: RU is refused: firms from this country cannot register",
     ]
 
@@ -177,7 +177,7 @@ def test_each_field_rule_is_checked(db, sample):
         "contact.fax: unknown field (allowed: name, email, phone)",
         "contact.name: is required",
         "contact.email: is not a valid email address",
-        "contact.phone: must be in E.164 form, e.g. +380441234567",
+        "contact.phone: is not a phone number we can read: write it with its area code, e.g. 044 123 4567 or +380 44 123 4567",
     ]
 
 

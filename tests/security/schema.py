@@ -46,7 +46,20 @@ PATH_OBJECTS = {
     "saved-searches": lambda w: _saved_search(w).pk,
     "webhooks": lambda w: _webhook_delivery(w).endpoint_id,
     "deliveries": lambda w: _webhook_delivery(w).pk,
+    "service-accounts": lambda w: _service_account(w).pk,
 }
+
+
+def _service_account(world):
+    """A service account of firm A, made by alice on first use (like the invitation)."""
+    if "service_account" not in world.extra:
+        from accounts.services import service_account_create
+
+        owner = world.firm_a.memberships.get(user__username="alice").user
+        world.extra["service_account"], _ = service_account_create(
+            firm=world.firm_a, actor=owner, name="ERP", scopes=["proposals:read"]
+        )
+    return world.extra["service_account"]
 
 
 def _event_world(world):

@@ -61,6 +61,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int | str]] = {
     ("GET", f"{V1}/firms/{{firm_id}}/invitations/"): only(("owner", "token", "admin")),
     ("POST", f"{V1}/firms/{{firm_id}}/invitations/"): only(("owner", "token", "admin")),
     ("DELETE", f"{V1}/firms/{{firm_id}}/invitations/{{invitation_id}}/"): only(("owner", "token", "admin")),
+    # Service accounts (issue 16): the firm's owners (and administrators), as invitations.
+    ("GET", f"{V1}/firms/{{firm_id}}/service-accounts/"): only(("owner", "token", "admin")),
+    ("POST", f"{V1}/firms/{{firm_id}}/service-accounts/"): only(("owner", "token", "admin")),
+    ("DELETE", f"{V1}/firms/{{firm_id}}/service-accounts/{{account_id}}/"): only(("owner", "token", "admin")),
     # Anyone signed in may present a token (the link is the proof); a made-up one is a 400.
     ("POST", f"{V1}/invitations/accept/"): ANY_USER,
     # --- registry (issue #2) ---
@@ -74,6 +78,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int | str]] = {
     # Only the firm's own owners and editors write its profile (administrators use the Django admin).
     ("PUT", f"{V1}/firms/{{id}}/"): only(A_WRITERS, outsider=403),
     ("PATCH", f"{V1}/firms/{{id}}/"): only(A_WRITERS, outsider=403),
+    # Confirming the profile is current (issue 14) is a profile write: its owners and editors.
+    ("POST", f"{V1}/firms/{{id}}/confirm/"): only(A_WRITERS, outsider=403),
     ("GET", f"{V1}/firms/{{id}}/history/"): only((*A_MEMBERS, "reviewer", "admin")),
     ("POST", f"{V1}/firms/{{id}}/verify/"): only(("reviewer", "admin"), outsider=403),
     ("POST", f"{V1}/firms/{{id}}/suspend/"): only(("reviewer", "admin"), outsider=403),
@@ -101,11 +107,14 @@ EXPECTED: dict[tuple[str, str], dict[str, int | str]] = {
     ("POST", f"{V1}/proposals/{{id}}/decline/"): only(A_WRITERS),
     ("POST", f"{V1}/proposals/{{id}}/outcome/"): only((*A_WRITERS, "reviewer", "admin")),
     ("POST", f"{V1}/proposals/bulk-review/"): only(("reviewer", "admin"), outsider=403),
+    # Exports of the list and the statistics (issue 14): reviewers and administrators only.
+    ("GET", f"{V1}/proposals/export/"): only(("reviewer", "admin"), outsider=403),
     ("GET", f"{V1}/notifications/"): ANY_USER,
     ("POST", f"{V1}/notifications/read-all/"): ANY_USER,
     # Notifications are personal: alice's own (owner and her token) only.
     ("POST", f"{V1}/notifications/{{id}}/read/"): only(("owner", "token"), denied=404),
     ("GET", f"{V1}/stats/"): only(("reviewer", "admin"), outsider=403),
+    ("GET", f"{V1}/stats/export/"): only(("reviewer", "admin"), outsider=403),
     # --- events (issue 18): organised by reviewers; a firm's registration, requests and agenda are its own ---
     ("GET", f"{V1}/events/"): ANY_USER,
     ("POST", f"{V1}/events/"): only(("reviewer", "admin"), outsider=403),
@@ -206,6 +215,7 @@ BODIES = {
     ("POST", f"{V1}/proposals/bulk-review/"): lambda w: {"action": "approve", "ids": [w.proposal_a.pk]},
     ("PATCH", f"{V1}/me/"): {"language": "uk"},
     ("POST", f"{V1}/firms/{{id}}/capacity-override/"): {"value": 12},
+    ("POST", f"{V1}/firms/{{id}}/confirm/"): {},
     ("PATCH", f"{V1}/firms/{{id}}/"): {"description": "Builds reconnaissance drones and now thermal optics too."},
     ("POST", f"{V1}/capabilities/"): {
         "code": "optics.test_lenses",
@@ -215,6 +225,7 @@ BODIES = {
     },
     ("POST", f"{V1}/firms/{{firm_id}}/invitations/"): {"email": "new.colleague@example.org", "role": "viewer"},
     ("PATCH", f"{V1}/firms/{{firm_id}}/members/{{membership_id}}/"): {"role": "editor"},
+    ("POST", f"{V1}/firms/{{firm_id}}/service-accounts/"): {"name": "CRM", "scopes": ["firms:read"]},
     ("POST", f"{V1}/notifications/{{id}}/read/"): {},
     ("POST", f"{V1}/notifications/read-all/"): {},
     ("POST", f"{V1}/auth/logout/"): {},

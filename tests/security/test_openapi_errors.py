@@ -20,11 +20,12 @@ def _errors(method: str, path: str) -> set[str]:
         # No authentication runs here, so no 401; the lock-out answers 403 (django-axes).
         ("POST", "/api/v1/auth/signup/", {"400", "415", "429"}),
         ("POST", "/api/v1/auth/token/", {"400", "403", "415", "429"}),
-        # Any operation refuses an unknown query parameter by name (400); a page past the end is a 404.
-        ("GET", "/api/v1/capabilities/", {"400", "401", "429"}),
-        ("GET", "/api/v1/auth/tokens/", {"400", "401", "404", "429"}),
+        # Any operation refuses an unknown query parameter by name (400); a page past the end is a 404;
+        # a service account's token outside its scopes gets 403 (core.permissions.TokenScopePermission).
+        ("GET", "/api/v1/capabilities/", {"400", "401", "403", "429"}),
+        ("GET", "/api/v1/auth/tokens/", {"400", "401", "403", "404", "429"}),
         # Filters can be refused by name.
-        ("GET", "/api/v1/firms/", {"400", "401", "404", "429"}),
+        ("GET", "/api/v1/firms/", {"400", "401", "403", "404", "429"}),
         # Reviewer-only reads answer 403 to firm members.
         ("GET", "/api/v1/screening/firms/{firm_id}/", {"400", "401", "403", "404", "429"}),
         # A decision: refused input, not allowed, not visible, wrong state (or an Idempotency-Key

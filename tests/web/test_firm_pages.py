@@ -108,7 +108,7 @@ def test_a_bad_edrpou_is_named_next_to_the_field_and_the_form_keeps_what_was_typ
     response = page_alice.post(reverse("web:firm_create"), _profile(edrpou="32855968"))
     assert response.status_code == 200
     form = response.context["form"]
-    assert "check digit" in " ".join(form.errors["edrpou"])
+    assert "check the 8 digits on your extract from the state register" in " ".join(form.errors["edrpou"])
     body = response.content.decode()
     assert 'value="Kyiv Drone Works LLC"' in body
     assert 'value="uav.multirotor_isr" checked' in body
@@ -120,9 +120,10 @@ def test_a_partner_from_an_ineligible_country_is_told_why(page_bob):
     assert "eligible" in " ".join(response.context["form"].errors["country"])
 
 
-def test_a_profile_without_capabilities_is_refused(page_bob):
+def test_a_profile_without_capabilities_is_refused_beside_the_capability_section(page_bob):
     response = page_bob.post(reverse("web:firm_create"), _profile(offers=[], seeks=[]))
-    assert "Pick at least one capability" in " ".join(response.context["form"].non_field_errors())
+    assert "Pick at least one capability" in " ".join(response.context["form"].errors["offers"])
+    assert not response.context["form"].non_field_errors()
 
 
 def _record_offer(firm, **fields):

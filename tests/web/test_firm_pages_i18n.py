@@ -16,18 +16,21 @@ def _edrpou_errors(response) -> str:
 def test_a_bad_edrpou_is_explained_in_ukrainian_on_a_ukrainian_page(page_alice):
     response = page_alice.post(reverse("web:firm_create"), _profile(edrpou="32855968"), HTTP_ACCEPT_LANGUAGE="uk")
     assert response.status_code == 200
-    assert _edrpou_errors(response) == "контрольна цифра 8, очікується 1"
+    assert _edrpou_errors(response) == "Цей код ЄДРПОУ недійсний: звірте 8 цифр із витягом з державного реєстру"
     body = response.content.decode()
     assert 'lang="uk"' in body
-    assert "контрольна цифра 8, очікується 1" in body
-    assert "check digit" not in body
+    assert "Цей код ЄДРПОУ недійсний: звірте 8 цифр із витягом з державного реєстру" in body
+    assert "EDRPOU is not valid" not in body
     assert 'value="Kyiv Drone Works LLC"' in body  # what was typed is kept
     assert not Firm.objects.filter(name="Kyiv Drone Works LLC").exists()
 
 
 def test_the_same_mistake_on_an_english_page_reads_as_before(page_alice):
     response = page_alice.post(reverse("web:firm_create"), _profile(edrpou="32855968"), HTTP_ACCEPT_LANGUAGE="en")
-    assert _edrpou_errors(response) == "check digit is 8, expected 1"
+    assert (
+        _edrpou_errors(response)
+        == "This EDRPOU is not valid: check the 8 digits on your extract from the state register"
+    )
 
 
 def test_the_saved_language_of_the_user_translates_the_messages_too(page_bob, bob):

@@ -16,7 +16,7 @@ from django.views.i18n import set_language as django_set_language
 
 from accounts.services import user_password_change, user_register, user_update
 from core.errors import ApplicationError
-from web.forms import LoginForm, PasswordChangeForm, SetPasswordForm, SignUpForm
+from web.forms import LoginForm, PasswordChangeForm, SetPasswordForm, SignUpForm, error_summary
 
 
 class LoginView(auth_views.LoginView):
@@ -63,7 +63,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         else:
             done = reverse("web:signup_done")
             return redirect(f"{done}?{urlencode({'next': next_url})}" if next_url else done)
-    return render(request, "registration/signup.html", {"form": form, "next": next_url})
+    summary = error_summary(form) if form.is_bound else []
+    return render(request, "registration/signup.html", {"form": form, "next": next_url, "error_summary": summary})
 
 
 def signup_done(request: HttpRequest) -> HttpResponse:

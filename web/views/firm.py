@@ -2,20 +2,35 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Membership
+from compliance import services as compliance
 from core.errors import ApplicationError
+from directory.completeness import firm_completeness
 from registry import services as registry
 from registry.models import Firm
+from registry.selectors import firm_freshness
 from review import selectors as proposals
 from review.services import workflow as review
 from review.services.notifications import notification_mark_read, notifications_mark_all_read
-from web.forms import DecisionForm, FirmProfileForm, capability_groups
+from web.forms import (
+    BaseOwnerFormSet,
+    DecisionForm,
+    FirmProfileForm,
+    OutcomeForm,
+    capability_groups,
+    error_summary,
+    owner_formset,
+    owners_differ,
+)
 
 
 def _membership(request: HttpRequest, firm_id: int) -> Membership:
@@ -44,33 +59,62 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("web:firm_create")
 
 
-def _profile_page(request: HttpRequest, form: FirmProfileForm, firm: Firm | None) -> HttpResponse:
+def _profile_page(
+    request: HttpRequest, form: FirmProfileForm, owners: BaseOwnerFormSet, firm: Firm | None
+) -> HttpResponse:
     selected_offers = form["offers"].value() or []
     selected_seeks = form["seeks"].value() or []
+    summary = error_summary(form) + (owners.error_summary() if owners.is_bound else [])
+    offer_groups = capability_groups(selected_offers, form.capability_extras("offers"))
+    seek_groups = capability_groups(selected_seeks, form.capability_extras("seeks"))
     return render(
         request,
         "web/firm/profile_form.html",
         {
             "form": form,
+            "owners": owners,
             "firm": firm,
-            "offer_groups": capability_groups(selected_offers, form.capability_extras("offers")),
-            "seek_groups": capability_groups(selected_seeks, form.capability_extras("seeks")),
+            "error_summary": summary,
+            "offer_groups": offer_groups,
+            "seek_groups": seek_groups,
+            "offer_selected": [item for group in offer_groups for item in group["items"] if item["checked"]],
+            "seek_selected": [item for group in seek_groups for item in group["items"] if item["checked"]],
         },
     )
+
+
+def _profile_save(request: HttpRequest, form: FirmProfileForm, owners: BaseOwnerFormSet, firm: Firm | None):
+    """Validate the profile and its owners together (every error in one round), then save both in one
+    transaction: the firm through the registry, its owners through compliance. The saved firm, or None."""
+    valid = form.is_valid()
+    valid = (owners.is_valid() or not owners.is_bound) and valid
+    if not valid:
+        return None
+    step = "profile"
+    try:
+        with transaction.atomic():
+            if firm is None:
+                firm = registry.firm_create(user=request.user, data=form.to_exchange())
+            else:
+                firm = registry.firm_update(firm=firm, user=request.user, data=form.to_exchange())
+            rows = owners.owners() if owners.is_bound else None
+            if rows is not None and owners_differ(firm, rows):
+                step = "owners"
+                compliance.beneficial_owners_replace(firm=firm, owners=rows, user=request.user)
+    except ApplicationError as error:
+        (owners if step == "owners" else form).add_service_errors(error)
+        return None
+    return firm
 
 
 @login_required
 def firm_create(request: HttpRequest) -> HttpResponse:
     form = FirmProfileForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            firm = registry.firm_create(user=request.user, data=form.to_exchange())
-        except ApplicationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("Your firm profile was submitted. A ministry reviewer will verify it."))
-            return redirect("web:firm_dashboard", firm.pk)
-    return _profile_page(request, form, None)
+    owners = owner_formset(request.POST or None)
+    if request.method == "POST" and (firm := _profile_save(request, form, owners, None)) is not None:
+        messages.success(request, _("Your firm profile was submitted. A ministry reviewer will verify it."))
+        return redirect("web:firm_dashboard", firm.pk)
+    return _profile_page(request, form, owners, None)
 
 
 @login_required
@@ -81,15 +125,11 @@ def firm_edit(request: HttpRequest, firm_id: int) -> HttpResponse:
         messages.error(request, _("Only the firm's owners and editors can change its profile."))
         return redirect("web:firm_dashboard", firm.pk)
     form = FirmProfileForm(request.POST or None, firm=firm)
-    if request.method == "POST" and form.is_valid():
-        try:
-            registry.firm_update(firm=firm, user=request.user, data=form.to_exchange())
-        except ApplicationError as error:
-            form.add_service_errors(error)
-        else:
-            messages.success(request, _("Profile saved."))
-            return redirect("web:firm_dashboard", firm.pk)
-    return _profile_page(request, form, firm)
+    owners = owner_formset(request.POST or None, firm=firm)
+    if request.method == "POST" and _profile_save(request, form, owners, firm) is not None:
+        messages.success(request, _("Profile saved."))
+        return redirect("web:firm_dashboard", firm.pk)
+    return _profile_page(request, form, owners, firm)
 
 
 @login_required
@@ -107,6 +147,7 @@ def firm_dashboard(request: HttpRequest, firm_id: int) -> HttpResponse:
         p.contacts_visible = proposals.proposal_contacts_visible(proposal=p, user=request.user, firm_roles=roles)
         p.we_accepted = (p.ukrainian_accepted_at if p.ukrainian_id == firm.pk else p.partner_accepted_at) is not None
     firm_caps = list(firm.capabilities.select_related("capability").order_by("kind", "capability__code"))
+    completeness, hints = firm_completeness(firm=firm)
     return render(
         request,
         "web/firm/dashboard.html",
@@ -117,21 +158,73 @@ def firm_dashboard(request: HttpRequest, firm_id: int) -> HttpResponse:
             "connected": [p for p in rows if p.contacts_visible],
             "offers": [c for c in firm_caps if c.kind == "offer"],
             "seeks": [c for c in firm_caps if c.kind == "seek"],
+            "freshness": firm_freshness(firm=firm),
+            "completeness": completeness,
+            "completeness_hints": hints,
         },
     )
 
 
 @login_required
+@require_POST
+def firm_confirm(request: HttpRequest, firm_id: int) -> HttpResponse:
+    """One click: an owner or editor confirms that the firm's profile is current."""
+    membership = _membership(request, firm_id)
+    try:
+        firm = registry.firm_confirm(firm=membership.firm, user=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Thank you: the profile is confirmed. It stays current until %(date)s.")
+            % {"date": date_format(timezone.localtime(firm.stale_on), "DATE_FORMAT")},
+        )
+    return redirect("web:firm_dashboard", firm_id)
+
+
+@login_required
 def proposal_detail(request: HttpRequest, firm_id: int, pk: int) -> HttpResponse:
+    """The introduction; POST: its outcome (a partnership or closing it), by an owner or editor of either
+    firm once connected, through the workflow service the API uses."""
     membership = _membership(request, firm_id)
     proposal = _firm_proposal(request, membership.firm, pk)
+    outcome_form = OutcomeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not (membership.can_edit and proposal.status == "connected"):  # the form is not on this page
+            messages.error(
+                request, _("An outcome is recorded by an owner or editor of either firm, once both firms accepted.")
+            )
+            return redirect("web:firm_proposal", firm_id, pk)
+        if outcome_form.is_valid():
+            try:
+                review.proposal_record_outcome(
+                    proposal=proposal,
+                    user=request.user,
+                    kind=outcome_form.cleaned_data["kind"],
+                    date=outcome_form.cleaned_data["date"],
+                    note=outcome_form.cleaned_data["note"],
+                    firm=membership.firm,
+                )
+            except ApplicationError as error:
+                if error.status == 400:
+                    outcome_form.add_service_errors(error)
+                else:  # not allowed (a viewer) or not connected any more: say so on the page as it is now
+                    messages.error(request, error.message)
+                    return redirect("web:firm_proposal", firm_id, pk)
+            else:
+                messages.success(request, _("The outcome is recorded. Both firms are told."))
+                return redirect("web:firm_proposal", firm_id, pk)
+        context = _proposal_context(request, membership, proposal, outcome_form=outcome_form)
+        return render(request, "web/firm/proposal.html", context)
     return render(request, "web/firm/proposal.html", _proposal_context(request, membership, proposal))
 
 
-def _proposal_context(request, membership: Membership, proposal) -> dict:
+def _proposal_context(request, membership: Membership, proposal, outcome_form: OutcomeForm | None = None) -> dict:
     firm = membership.firm
     other = proposal.partner if proposal.ukrainian_id == firm.pk else proposal.ukrainian
     accepted_at = proposal.ukrainian_accepted_at if proposal.ukrainian_id == firm.pk else proposal.partner_accepted_at
+    can_record_outcome = membership.can_edit and proposal.status == "connected"
     return {
         "firm": firm,
         "membership": membership,
@@ -139,6 +232,8 @@ def _proposal_context(request, membership: Membership, proposal) -> dict:
         "other": other,
         "we_accepted": accepted_at is not None,
         "can_answer": membership.can_edit and proposal.status == "approved" and accepted_at is None,
+        "outcome_form": (outcome_form or OutcomeForm()) if can_record_outcome else None,
+        "outcome_errors": error_summary(outcome_form) if outcome_form is not None and outcome_form.is_bound else [],
         "contacts_visible": proposals.proposal_contacts_visible(
             proposal=proposal, user=request.user, firm_roles={firm.pk: membership.role}
         ),

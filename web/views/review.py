@@ -1,5 +1,7 @@
-"""The reviewer workspace: proposal queue, proposal page, bulk decisions, firm verification, match runs."""
+"""The reviewer workspace: proposal queue, proposal page, bulk decisions, firm verification, the list of
+every firm, match runs, and the downloads (CSV and XLSX) of the queue, the firm list and the dashboard."""
 
+from collections.abc import Callable
 from functools import partial, wraps
 from urllib.parse import urlencode
 
@@ -7,25 +9,30 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import ApplicationError
+from core.exports import FILE_TYPES, XLSX_MAX_ROWS, Export, attachment
+from directory import selectors as firm_directory
+from directory.completeness import firms_completeness
+from directory.services import reviewer_firms_export
 from matching.models import MatchRun
 from matching.services.runs import match_run_list, match_run_start
 from registry import services as registry
 from registry.models import Firm
-from registry.selectors import firm_identity_changes, firm_screening_visible_to
+from registry.selectors import firm_identity_changes, firm_revision_list, firm_screening_visible_to
 from review import selectors as proposals
 from review.services import workflow as review
+from review.services.exports import proposal_queue_export, review_dashboard_export
 from web import selectors
 from web.charts import hbars
-from web.domains import component_label
+from web.domains import component_label, domain_label
 from web.forms import BulkDecisionForm, CapacityOverrideForm, DecisionForm, QueueFilterForm
 
 PAGE_SIZE = 50
@@ -76,14 +83,20 @@ def reviewer_required(view):
     return wrapped
 
 
-@reviewer_required
-def queue(request: HttpRequest) -> HttpResponse:
+def _queue_filters(request: HttpRequest) -> tuple[QueueFilterForm, dict, dict]:
+    """The queue's filter form, its valid filters, and the parameters to keep in links (page and
+    download alike: the download is of exactly what the page shows)."""
     domains, country_codes = selectors.queue_filter_choices()
     params = request.GET.copy()
     if "status" not in params:
         params["status"] = "proposed"  # what a reviewer opens the page for
     form = QueueFilterForm(params, domains=domains, country_codes=country_codes)
     filters = form.cleaned_data if form.is_valid() else {"status": "proposed"}
+    keep = {k: v for k, v in params.items() if k not in ("page", "file") and v}
+    return form, filters, keep
+
+
+def _queue_proposals(filters: dict):
     sort = filters.get("sort") or "-score"
     qs = selectors.review_queue(
         status=filters.get("status") or "",
@@ -93,14 +106,55 @@ def queue(request: HttpRequest) -> HttpResponse:
         max_age_days=filters.get("max_age_days"),
         sort=sort,
     )
+    return qs, sort
+
+
+@reviewer_required
+def queue(request: HttpRequest) -> HttpResponse:
+    form, filters, keep = _queue_filters(request)
+    qs, sort = _queue_proposals(filters)
     rows = partial(selectors.review_queue_rows, sort=sort)
     page = CappedPaginator(qs, PAGE_SIZE, rows=rows).get_page(request.GET.get("page"))
-    keep = {k: v for k, v in params.items() if k != "page" and v}
     return render(
         request,
         "web/review/queue.html",
-        {"form": form, "page": page, "query": urlencode(keep), "bulk_form": BulkDecisionForm()},
+        {
+            "form": form,
+            "page": page,
+            "query": urlencode(keep),
+            "bulk_form": BulkDecisionForm(),
+            "xlsx_max_rows": XLSX_MAX_ROWS,
+        },
     )
+
+
+def _export_file(request: HttpRequest) -> str | None:
+    file = request.GET.get("file", "")
+    return file if file in FILE_TYPES else None
+
+
+def _bad_export_file() -> HttpResponse:
+    return HttpResponseBadRequest(_("Choose a CSV or an XLSX file."), content_type="text/plain; charset=utf-8")
+
+
+def _download(build: Callable[[], Export]) -> HttpResponse:
+    """The export as an attachment, or what the service refused (an XLSX file too long) as plain text."""
+    try:
+        return attachment(build())
+    except ApplicationError as error:
+        return HttpResponseBadRequest(error.message, content_type="text/plain; charset=utf-8")
+
+
+@reviewer_required
+@require_GET
+def queue_export(request: HttpRequest) -> HttpResponse:
+    """The queue with the page's filters and sort, every page of it, as CSV or XLSX."""
+    file = _export_file(request)
+    if file is None:
+        return _bad_export_file()
+    _form, filters, _keep = _queue_filters(request)
+    qs, _sort = _queue_proposals(filters)
+    return _download(lambda: proposal_queue_export(user=request.user, proposals=qs, file=file))
 
 
 @reviewer_required
@@ -196,10 +250,66 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
 def firm_queue(request: HttpRequest) -> HttpResponse:
     firms = list(selectors.firms_awaiting_verification()[:200])
     identity_changes = firm_identity_changes(firm_ids=[f.pk for f in firms])
+    completeness = firms_completeness(firms=firms)
     for f in firms:
         f.identity_changes = identity_changes.get(f.pk, [])
+        f.completeness, f.completeness_hints = completeness[f.pk]
     screening_visible = firm_screening_visible_to(user=request.user)
     return render(request, "web/review/firms.html", {"firms": firms, "screening_visible": screening_visible})
+
+
+def _firm_list_filter(request: HttpRequest):
+    """The reviewers' firm list filter (`directory.filters.ReviewerFirmFilter`, as in the API) and
+    the parameters to keep in links."""
+    bound = firm_directory.reviewer_firm_filter(params=request.GET)
+    keep = {k: v for k, v in request.GET.items() if k not in ("page", "file") and v}
+    return bound, keep
+
+
+@reviewer_required
+def firm_list(request: HttpRequest) -> HttpResponse:
+    """Every firm, any status: search by name, EDRPOU, LEI or ref, filters, 50 a page."""
+    bound, keep = _firm_list_filter(request)
+    firms = bound.qs if bound.is_valid() else bound.queryset.none()
+    page = Paginator(firms, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = firm_directory.reviewer_firm_page(firms=page.object_list)
+    context = {
+        "form": bound.form,
+        "page": page,
+        "query": urlencode(keep),
+        "screening_visible": firm_screening_visible_to(user=request.user),
+        "xlsx_max_rows": XLSX_MAX_ROWS,
+    }
+    return render(request, "web/review/firm_list.html", context, status=200 if bound.is_valid() else 400)
+
+
+@reviewer_required
+@require_GET
+def firm_list_export(request: HttpRequest) -> HttpResponse:
+    """The firm list with the page's filters, every page of it, as CSV or XLSX."""
+    file = _export_file(request)
+    if file is None:
+        return _bad_export_file()
+    bound, _keep = _firm_list_filter(request)
+    if not bound.is_valid():
+        return HttpResponseBadRequest(
+            "\n".join(f"{name}: {' '.join(errors)}" for name, errors in bound.errors.items()),
+            content_type="text/plain; charset=utf-8",
+        )
+    return _download(lambda: reviewer_firms_export(user=request.user, firms=bound.qs, file=file))
+
+
+@reviewer_required
+@require_GET
+def dashboard_export(request: HttpRequest) -> HttpResponse:
+    """The dashboard's figures (the same cached numbers the page draws) as CSV or XLSX."""
+    file = _export_file(request)
+    if file is None:
+        return _bad_export_file()
+    numbers = selectors.dashboard_numbers()
+    return _download(
+        lambda: review_dashboard_export(user=request.user, numbers=numbers, file=file, domain_label=domain_label)
+    )
 
 
 @reviewer_required
@@ -210,6 +320,9 @@ def firm_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+FIRM_HISTORY_ROWS = 20  # the latest changes; the whole history is in the API (GET /api/v1/firms/{id}/history/)
+
+
 def _firm_page(request: HttpRequest, firm: Firm, *, capacity_form: CapacityOverrideForm, status: int = 200):
     context = {
         "firm": firm,
@@ -217,6 +330,7 @@ def _firm_page(request: HttpRequest, firm: Firm, *, capacity_form: CapacityOverr
         "screening_visible": firm_screening_visible_to(user=request.user),
         "capacity": selectors.firm_capacity_summary(firm=firm),
         "capacity_form": capacity_form,
+        "revisions": list(firm_revision_list(firm=firm)[:FIRM_HISTORY_ROWS]),
     }
     return render(request, "web/review/firm.html", context, status=status)
 
@@ -246,9 +360,14 @@ def firm_status(request: HttpRequest, pk: int) -> HttpResponse:
     firm = get_object_or_404(Firm, pk=pk)
     action = request.POST.get("action")
     note = request.POST.get("note", "").strip()
+    note_form = DecisionForm(request.POST)  # the note's shape (free-text rules, at most 2000 characters)
+    if note and not note_form.is_valid():
+        for message in note_form.errors.get("note", []):
+            messages.error(request, _("Note: %(problem)s") % {"problem": message})
+        return redirect("web:review_firm", firm.pk)
     try:
         if action == "verify":
-            registry.firm_verify(firm=firm, reviewer=request.user)
+            registry.firm_verify(firm=firm, reviewer=request.user, note=note)  # kept in the firm's history
             messages.success(request, _("%(name)s is verified and takes part in matching.") % {"name": firm.name})
         elif action == "suspend":
             registry.firm_suspend(firm=firm, reviewer=request.user, reason=note)

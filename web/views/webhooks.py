@@ -35,6 +35,7 @@ EVENT_LABELS = {
     "firm.verified": gettext_lazy("Your firm was verified"),
     "firm.suspended": gettext_lazy("Your firm was suspended"),
     "notification.created": gettext_lazy("A notification for your firm"),
+    "event.agenda_published": gettext_lazy("An event's agenda was published"),
 }
 
 

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo lint bench load-test faults clean
+.PHONY: run test install migrate demo lint bench load-test faults clean api-lint
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -52,6 +52,19 @@ bench: install
 
 clean:
 	rm -rf $(VENV) $(OPC_VENV) db.sqlite3 staticfiles test-artifacts
+
+# Spectral + the OWASP API ruleset on the generated schema (tools/spectral; npm install on first use).
+# Fails on any error; the findings that stay are warnings, listed with their reason in docs/api.md.
+SPECTRAL_DIR := tools/spectral
+SPECTRAL := $(SPECTRAL_DIR)/node_modules/.bin/spectral
+$(SPECTRAL): $(SPECTRAL_DIR)/package.json $(SPECTRAL_DIR)/package-lock.json
+	cd $(SPECTRAL_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(SPECTRAL)
+
+api-lint: install $(SPECTRAL)
+	$(BIN)/python manage.py spectacular --file $(SPECTRAL_DIR)/schema.yaml
+	$(SPECTRAL) lint --ruleset $(SPECTRAL_DIR)/.spectral.yaml --fail-severity error --display-only-failures \
+		$(SPECTRAL_DIR)/schema.yaml
 
 # --- Reliability and security (issue #7) ------------------------------------------------
 .PHONY: audit

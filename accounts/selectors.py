@@ -122,6 +122,14 @@ def invitation_for_token(*, token: str) -> Invitation | None:
     return _open_invitations().filter(token_hash=invitation_token_hash(token)).select_related("firm").first()
 
 
+def service_account_tokens(*, account: ServiceAccount) -> list:
+    """The account's tokens that still work, newest first: one, or two during a rotation's overlap
+    (from the prefetched `user__auth_token_set` of service_account_list)."""
+    now = timezone.now()
+    tokens = [t for t in account.user.auth_token_set.all() if t.expiry is None or t.expiry > now]
+    return sorted(tokens, key=lambda t: t.created, reverse=True)
+
+
 def service_account_list(*, firm: Firm, user: User) -> QuerySet[ServiceAccount]:
     """The firm's service accounts still in use, newest first, with their token's key and expiry:
     for its owners and administrators (403 for other members)."""

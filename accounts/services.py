@@ -549,6 +549,41 @@ def service_account_create(*, firm: Firm, actor: User, name: str, scopes: list[s
     return account, secret
 
 
+SERVICE_ACCOUNT_OVERLAP_MAX_HOURS = 168
+
+
+@transaction.atomic
+def service_account_token_rotate(
+    *, firm: Firm, actor: User, account_id: int, overlap_hours: int | None = None
+) -> tuple[ServiceAccount, str]:
+    """A new token for the account (its secret returned, shown once). The token in use keeps working for
+    `overlap_hours` (SERVICE_ACCOUNT_TOKEN_OVERLAP_HOURS by default; never longer than it had), so the
+    integration can switch without an outage; a token an earlier rotation left running ends now."""
+    _lock_firm(firm)
+    _require_manager(firm=firm, actor=actor)
+    hours = settings.SERVICE_ACCOUNT_TOKEN_OVERLAP_HOURS if overlap_hours is None else overlap_hours
+    if not 0 <= hours <= SERVICE_ACCOUNT_OVERLAP_MAX_HOURS:
+        rule = gettext("from 0 to %(max)s hours") % {"max": SERVICE_ACCOUNT_OVERLAP_MAX_HOURS}
+        raise ApplicationError(gettext("The overlap is out of range."), fields={"overlap_hours": [rule]})
+    account = ServiceAccount.objects.filter(firm=firm, pk=account_id, revoked_at__isnull=True).first()
+    if account is None:
+        raise ApplicationError(gettext("No such service account."), code="not_found", status=404)
+    now = timezone.now()
+    tokens = list(AuthToken.objects.filter(user_id=account.user_id).order_by("-created"))
+    AuthToken.objects.filter(pk__in=[t.pk for t in tokens[1:]]).delete()  # at most two tokens at once
+    if tokens:
+        ends = now + timedelta(hours=hours)
+        if hours == 0:
+            tokens[0].delete()
+        elif tokens[0].expiry is None or tokens[0].expiry > ends:
+            AuthToken.objects.filter(pk=tokens[0].pk).update(expiry=ends)
+    token, secret = AuthToken.objects.create(
+        user=account.user, expiry=timedelta(days=settings.SERVICE_ACCOUNT_TOKEN_TTL_DAYS)
+    )
+    ApiTokenName.objects.create(token=token, name=account.name)
+    return account, secret
+
+
 @transaction.atomic
 def service_account_revoke(*, firm: Firm, actor: User, account_id: int) -> None:
     """Its token stops working at once (401); the account stays listed as revoked, for the record."""

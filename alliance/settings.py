@@ -223,7 +223,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "core.api.ordering.CheckedOrderingFilter",  # an unknown ?ordering= field is a 400, not ignored
     ],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.SyncPagination",
     "PAGE_SIZE": 50,
@@ -257,6 +257,8 @@ REST_KNOX = {
 }
 # A firm's service-account token (accounts.ServiceAccount) lives this long; its owner revokes it sooner.
 SERVICE_ACCOUNT_TOKEN_TTL_DAYS = env.int("SERVICE_ACCOUNT_TOKEN_TTL_DAYS", default=365)
+# After a rotation the previous token keeps working this long (0: refused at once), then answers 401.
+SERVICE_ACCOUNT_TOKEN_OVERLAP_HOURS = env.int("SERVICE_ACCOUNT_TOKEN_OVERLAP_HOURS", default=24)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Alliance Match API",
@@ -277,6 +279,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # drf-spectacular's enum hook, then ours (declared tags, int64, server inventory: core/api/openapi.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.api.openapi.postprocess_schema"],
     "ENUM_NAME_OVERRIDES": {
         # accounts: a person's overall role vs. their role in one firm, and the firm status enum.
         "UserRoleEnum": ["firm_member", "reviewer", "administrator"],
@@ -391,8 +395,6 @@ DIRECTORY = {
     "MAX_OPEN_REQUESTS": env.int("DIRECTORY_MAX_OPEN_REQUESTS", default=10),
     # After a decline or a rejection, the same pair cannot be asked for again for this long.
     "REQUEST_COOLDOWN_DAYS": env.int("DIRECTORY_REQUEST_COOLDOWN_DAYS", default=90),
-    # "Fit for my firm" scores at most this many of the most relevant firms on the other side.
-    "FIT_MAX_CANDIDATES": env.int("DIRECTORY_FIT_MAX_CANDIDATES", default=300),
 }
 # A firm profile not confirmed by a member for this many months is stale: hidden from the
 # directory and left out of matching until an owner or editor confirms it (issue 14).

@@ -66,7 +66,7 @@ class Command:
         )
 
     def handle(self, *args, **options):
-        from compliance.namematch import GENERIC_TOKENS, ScreeningIndex
+        from compliance.namematch import GENERIC_TOKENS, ScreeningIndex, bulk_indexing
 
         rng = random.Random(options["seed"])
         generic = sorted(GENERIC_TOKENS)
@@ -110,8 +110,9 @@ class Command:
 
         started = time.perf_counter()
         index = ScreeningIndex()
-        for entity_id, name, aliases, identifiers, _ in entries:
-            index.add(entity_id, name, aliases, identifiers)
+        with bulk_indexing():  # as the import and the workers build it
+            for entity_id, name, aliases, identifiers, _ in entries:
+                index.add(entity_id, name, aliases, identifiers)
         built = time.perf_counter()
         flagged = found = 0
         for _, name, identifiers, planted_from in firms:

@@ -188,12 +188,33 @@ def evaluate_replay(
     for key, scores in matrices.items():
         result[key] = {"all": rank_metrics(scores, pairs), "without": rank_metrics(scores, rest)}
     result["per_pair"] = [
-        {"id": p.id, "ukrainian": p.ua_ref, "partner": p.partner_ref}
+        {"id": p.id, "ukrainian": p.ua_ref, "partner": p.partner_ref, "signals": pair_signals(model, *rows)}
         | {key: pair_ranks(scores, [rows]).ravel().tolist() for key, scores in matrices.items()}
         for p, rows in zip(population.pairs, pairs, strict=True)
     ]
+    result["pairs_without_signal"] = sum(1 for p in result["per_pair"] if not p["signals"])
     result["engine_seconds"] = round(seconds, 3)
     return result
+
+
+# What counts as something the profiles share: a need met (or an adjacent offer), the same field for
+# co-production, a platform link, or text similarity above what unrelated descriptions reach.
+SIGNAL_COMPONENTS = ("complementarity", "coproduction", "platforms", "text")
+TEXT_SIGNAL = 0.05
+
+
+def pair_signals(model: Model, ua_row: int, partner_row: int) -> list[str]:
+    """The components on which a pair's two profiles share anything (one pair: 24 calls per replay).
+
+    A pair with none is invisible to any ranker that reads these profiles: its score is the one every
+    unrelated firm gets (a ceiling on the replay's figures, whatever the weights)."""
+    block = model.score_rows(np.array([ua_row]), np.array([partner_row]))
+    found = []
+    for name in SIGNAL_COMPONENTS:
+        value = float(block.component(name)[0, 0])
+        if value > (TEXT_SIGNAL if name == "text" else 0.0):
+            found.append(name)
+    return found
 
 
 def format_replay_table(result: dict) -> str:
@@ -211,11 +232,18 @@ def format_replay_table(result: dict) -> str:
             m = result[key][part]
             row += f"{m['top5']:>7.3f}{m['top10']:>7.3f}{m['median_best_rank']:>9.1f}{m['mrr']:>8.3f}   |"
         lines.append(row)
+    lines.append(
+        f"{result['pairs_without_signal']} of {result['pairs']} pairs share nothing the engine reads (no need met, "
+        "field, platform or text): no weight setting can rank them above unrelated firms."
+    )
     lines.append("rank of the partner in the Ukrainian firm's list / of the Ukrainian firm in the partner's list:")
-    lines.append(f"  {'pair':<48}" + "".join(f"{name:>22}" for name, _ in REPLAY_RANKERS))
+    lines.append(
+        f"  {'pair':<48}" + "".join(f"{name:>22}" for name, _ in REPLAY_RANKERS) + "   shared (engine components)"
+    )
     for p in result["per_pair"]:
         cells = "".join(f"{f'{p[key][0]:g} / {p[key][1]:g}':>22}" for _, key in REPLAY_RANKERS)
-        lines.append(f"  {p['id'] + ' ' + p['ukrainian'] + ' - ' + p['partner']:<48}{cells}")
+        shared = ", ".join(p["signals"]) or "nothing"
+        lines.append(f"  {p['id'] + ' ' + p['ukrainian'] + ' - ' + p['partner']:<48}{cells}   {shared}")
     return "\n".join(lines)
 
 

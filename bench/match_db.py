@@ -258,7 +258,7 @@ def run_db(
     rematch_partner_s = rematch_partner_rebuild_s = None
     if partner_firm is not None:
         # The Ukrainian edit above changed the other side of a partner's rematch: the first one
-        # rebuilds the kept model, the next ones reuse it.
+        # splices the edited firm into the kept model (matching.services.prepared), the next reuse it.
         t = time.perf_counter()
         rematch_firm(firm_id=partner_firm)
         rematch_partner_rebuild_s = round(time.perf_counter() - t, 3)
@@ -268,7 +268,7 @@ def run_db(
     say(
         f"single-firm rematch (DB path: stamp, load the firm, prepare it, score, write) {rematch_s * 1000:.0f} ms "
         f"warm (median of 5), {rematch_edited_s * 1000:.0f} ms after the firm's own edit; partner firm "
-        f"{rematch_partner_s} s warm, {rematch_partner_rebuild_s} s when the other side changed (rebuild); "
+        f"{rematch_partner_s} s warm, {rematch_partner_rebuild_s} s when the other side changed (spliced); "
         f"{rematch_cold_s:.2f} s cold (whole registry prepared): {rematch.proposals_updated} updated"
     )
     best = min(runs, key=lambda r: r["seconds"])

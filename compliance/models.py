@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from compliance.explanations import explanation_render
+
 
 class SanctionsList(models.Model):
     """One imported version of the sanctions list; exactly one is active at a time."""
@@ -107,8 +109,11 @@ class ScreeningMatch(models.Model):
     score = models.FloatField()
     reason = models.CharField(max_length=10, choices=Reason.choices)
     matched_name = models.TextField()
-    # Why it matched: which name variant, which rule, which identifier, what the country says.
+    # Why it matched: which name variant, which rule, which identifier, what the country says; in
+    # English, and as codes with parameters (namematch.Hit.codes) that compliance.explanations renders
+    # in the reader's language. Rows written before the codes existed have only the English text.
     explanation = models.TextField(blank=True, default="")
+    explanation_codes = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-score", "id"]
@@ -119,6 +124,11 @@ class ScreeningMatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.matched_name} ({self.reason} {self.score:.2f})"
+
+    @property
+    def explanation_display(self) -> str:
+        """The explanation in the active language (the stored English text for rows without codes)."""
+        return explanation_render(self.explanation_codes) if self.explanation_codes else self.explanation
 
 
 class ScreeningDecision(models.Model):

@@ -19,16 +19,21 @@ the entry's costs a little). Every hit carries a one-line explanation for the re
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import numpy as np
 from normality import ascii_text
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
-from rigour.names import normalize_name, remove_org_types
+from rigour.names import remove_org_types
 from rigour.text import is_stopword
+from rigour.text.normalize import Normalize, normalize
 
 from compliance import romanise
 
@@ -97,6 +102,12 @@ _PATRONYMIC = re.compile(r"(?:vich|vych|vna|ovna|evna|ivna|ichna|ovych|ievych|ye
 _ID_CLEAN = re.compile(r"[^0-9A-Z]")
 _APOSTROPHES = re.compile(r"[\u02b9\u02ba\u02bc'\u2019`\"]")
 _SPLIT = re.compile(r"[^0-9a-z]+")
+# rigour's normalize_name, with its flags combined once (combining enum flags cost more than the call).
+_NAME_FLAGS = Normalize.CASEFOLD | Normalize.NAME
+
+
+def normalize_name(name: str) -> str | None:
+    return normalize(name, _NAME_FLAGS)
 
 
 @lru_cache(maxsize=500_000)
@@ -120,32 +131,30 @@ def _strip_clauses(text: str) -> str:
 def _latin_tokens(text: str, *, persian: bool = False) -> tuple[str, ...]:
     """Sorted ASCII tokens of one reading, without legal forms, org-form words and stopwords."""
     cleaned = remove_org_types(normalize_name(text) or "")
-    tokens: list[str] = []
-    for raw in cleaned.split():
-        for part in _SPLIT.split(_ascii_token(raw)):
-            if len(part) < 2 or is_stopword(part) or part in EXTRA_LEGAL_FORMS or part in ORG_FORM_TOKENS:
-                continue
-            if part in CITY_SUFFIXES:
-                continue
-            if persian and part in _PERSIAN_PARTICLES:
-                continue
-            tokens.append(part)
+    tokens = [part for raw in cleaned.split() for part in _raw_parts(raw)]
+    if persian:
+        tokens = [part for part in tokens if part not in _PERSIAN_PARTICLES]
     return tuple(sorted(tokens))
 
 
 @lru_cache(maxsize=500_000)
-def _word_parts(word: str, system: str) -> tuple[str, ...]:
-    """The tokens one cleaned Cyrillic (or Latin) word gives in one system (cached: names share words)."""
-    latin = romanise.romanise_word(word, system) if romanise.is_cyrillic(word) else word
+def _raw_parts(raw: str) -> tuple[str, ...]:
+    """The tokens one cleaned word gives, as it is written (cached: names share words)."""
     return tuple(
         part
-        for part in _SPLIT.split(_ascii_token(latin))
+        for part in _SPLIT.split(_ascii_token(raw))
         if len(part) >= 2
         and not is_stopword(part)
         and part not in EXTRA_LEGAL_FORMS
         and part not in ORG_FORM_TOKENS
         and part not in CITY_SUFFIXES
     )
+
+
+@lru_cache(maxsize=500_000)
+def _word_parts(word: str, system: str) -> tuple[str, ...]:
+    """The tokens one cleaned Cyrillic (or Latin) word gives in one system (cached: names share words)."""
+    return _raw_parts(romanise.romanise_word(word, system) if romanise.is_cyrillic(word) else word)
 
 
 def _words_tokens(words: Sequence[str], system: str) -> tuple[str, ...]:
@@ -183,40 +192,60 @@ def firm_readings(name: str) -> list[tuple[str, tuple[str, ...]]]:
     return out
 
 
+# A name variant: (the full name with its clauses?, romanisation / as_listed / words_joined, system).
+Variant = tuple[bool, str, str]
+
+
+def variant_label(variant: Variant) -> str:
+    """The English label of a name variant ("full name, German romanisation")."""
+    full, kind, system = variant
+    text = {"romanisation": f"{romanise.LABELS.get(system, system)} romanisation", "as_listed": "as listed"}.get(
+        kind, "words joined"
+    )
+    return ("full name, " + text) if full else text
+
+
 def list_readings(text: str, *, persian: bool = False) -> list[tuple[str, tuple[str, ...]]]:
     """(label, tokens) for a list name: every romanisation, with and without its clauses."""
+    return [(variant_label(variant), tokens) for variant, tokens in _list_readings(text, persian=persian)]
+
+
+def _list_readings(text: str, *, persian: bool = False) -> list[tuple[Variant, tuple[str, ...]]]:
     stripped = _strip_clauses(text)
-    sources = [(stripped, "")] + ([(text, "full name, ")] if stripped.strip() != text.strip() else [])
-    out: list[tuple[str, tuple[str, ...]]] = []
+    sources = [(stripped, False)] + ([(text, True)] if stripped.strip() != text.strip() else [])
+    out: list[tuple[Variant, tuple[str, ...]]] = []
     seen: set[tuple[str, ...]] = set()
 
-    def emit(label: str, tokens: tuple[str, ...]) -> None:
+    def emit(variant: Variant, tokens: tuple[str, ...]) -> None:
         if tokens and tokens not in seen:
             seen.add(tokens)
-            out.append((label, tokens))
+            out.append((_VARIANTS.setdefault(variant, variant), tokens))
 
-    for source, prefix in sources:
+    for source, full in sources:
         if romanise.is_cyrillic(source):
             # Legal forms and case once, on the Cyrillic; then each system word by word (cached).
             words = remove_org_types(normalize_name(source) or "").split()
             for system in romanise.list_systems(romanise.detect_language(source)):
-                emit(prefix + romanise.LABELS[system] + " romanisation", _words_tokens(words, system))
+                emit((full, "romanisation", system), _words_tokens(words, system))
             continue
         readings = romanise.list_readings(source)
         if not readings:
             tokens = _latin_tokens(source, persian=persian)
-            emit(prefix + "as listed", tokens)
+            emit((full, "as_listed", ""), tokens)
             if persian:
                 # Persian names are written joined or split ("Havapeymasazi" / "Hava Peyma Sazi").
                 words = [w for w in _ordered_tokens(source) if w not in _PERSIAN_PARTICLES]
                 for start in range(len(words)):
                     for stop in range(start + 2, min(len(words), start + 4) + 1):
                         joined = words[:start] + ["".join(words[start:stop])] + words[stop:]
-                        emit(prefix + "words joined", tuple(sorted(joined)))
+                        emit((full, "words_joined", ""), tuple(sorted(joined)))
             continue
         for system, latin in readings:
-            emit(prefix + romanise.LABELS[system] + " romanisation", _latin_tokens(latin))
+            emit((full, "romanisation", system), _latin_tokens(latin))
     return out
+
+
+_VARIANTS: dict[Variant, Variant] = {}  # one shared tuple per variant for the index's records
 
 
 def normalise_identifier(value: str) -> str:
@@ -252,6 +281,11 @@ def _identifier_values(identifiers: Iterable[str]) -> dict[str, set[str]]:
 
 def is_distinctive(token: str) -> bool:
     return len(token) >= 3 and token not in GENERIC_TOKENS and not token.isdigit()
+
+
+@lru_cache(maxsize=500_000)
+def _total_weight(tokens: tuple[str, ...]) -> float:
+    return sum(_weight(t) for t in tokens)
 
 
 def _weight(token: str) -> float:
@@ -311,11 +345,52 @@ def _token_similarity(a: str, b: str) -> float:
     return sim if sim >= needed else 0.0
 
 
-def _align(a: Sequence[str], b: Sequence[str]) -> tuple[float, float, float, set[int], set[int], bool]:
+def _similarity_rows(firm: Sequence[str], tokens: Sequence[str]) -> dict[str, list[float]]:
+    """`_token_similarity` of each of `tokens` against every firm token, {token: [similarity to firm[i]]}:
+    the same values from four rapidfuzz `cdist` calls (raw and folded spellings, two cutoffs) and a few
+    numpy operations instead of a Python call per pair."""
+    if not firm or not tokens:
+        return dict.fromkeys(tokens, [0.0] * len(firm))
+
+    def cdist(left: Sequence[str], right: Sequence[str], cutoff: float) -> np.ndarray:
+        return process.cdist(
+            left, right, scorer=Levenshtein.normalized_similarity, score_cutoff=cutoff, dtype=np.float64, workers=1
+        )
+
+    # Each cutoff separately, as _token_similarity passes it: rapidfuzz drops a similarity of exactly
+    # 0.8 at cutoff 0.8 (float rounding) but keeps 0.75 at 0.75, and results must not change.
+    skeletons_f, skeletons_t = [_skeleton(t) for t in firm], [_skeleton(t) for t in tokens]
+    raw = cdist(firm, tokens, 0.75)  # 1.0 exactly when the tokens are equal
+    folded = cdist(skeletons_f, skeletons_t, 0.75)
+    raw_8, folded_8 = cdist(firm, tokens, 0.8), cdist(skeletons_f, skeletons_t, 0.8)
+    len_f = np.array([len(t) for t in firm])[:, None]
+    len_t = np.array([len(t) for t in tokens])[None, :]
+    shorter, longer = np.minimum(len_f, len_t), np.maximum(len_f, len_t)
+    same_skeleton = folded == 1.0
+    alpha_f = np.array([t.isalpha() for t in firm])[:, None]
+    alpha_t = np.array([t.isalpha() for t in tokens])[None, :]
+    codes = {"": 0}  # the digits of a token, as a number; an all-letter token has none
+    digits_f = np.array([0 if t.isalpha() else codes.setdefault(_digits(t), len(codes)) for t in firm])[:, None]
+    digits_t = np.array([0 if t.isalpha() else codes.setdefault(_digits(t), len(codes)) for t in tokens])[None, :]
+    # The branches of _token_similarity from last to first, so that the first that applies wins.
+    best = np.where(shorter <= 7, np.maximum(raw_8, folded_8), np.maximum(raw, folded))
+    sim = np.where(best >= np.where(shorter <= 7, 0.8, 0.75), best, 0.0)
+    sim = np.where(same_skeleton, 0.97, sim)
+    sim = np.where(~(alpha_f & alpha_t) & (digits_f != digits_t), 0.0, sim)
+    sim = np.where(np.abs(len_f - len_t) > 0.34 * longer, 0.0, sim)
+    sim = np.where(shorter <= 4, np.where((shorter >= 3) & same_skeleton, 1.0, 0.0), sim)
+    sim = np.where(raw == 1.0, 1.0, sim)
+    return dict(zip(tokens, sim.T.tolist(), strict=True))
+
+
+def _align(
+    a: Sequence[str], b: Sequence[str], rows: dict[str, list[float]] | None = None
+) -> tuple[float, float, float, set[int], set[int], bool]:
+    """Greedy one-to-one pairing of tokens, best similarity first (`rows`: precomputed similarities of b's tokens to a's)."""
     pairs = []
-    for i, ta in enumerate(a):
-        for j, tb in enumerate(b):
-            sim = _token_similarity(ta, tb)
+    for j, tb in enumerate(b):
+        row = rows[tb] if rows is not None else [_token_similarity(ta, tb) for ta in a]
+        for i, sim in enumerate(row):
             if sim:
                 pairs.append((sim, i, j))
     pairs.sort(reverse=True)
@@ -342,13 +417,48 @@ def name_score(a: Sequence[str], b: Sequence[str]) -> float:
     return _name_score(a, b)[0]
 
 
-def _name_score(firm: Sequence[str], entry: Sequence[str]) -> tuple[float, str]:
-    """(score, rule) of a firm's tokens against one reading of an entry's name."""
+def _score_bound(firm: Sequence[str], entry: Sequence[str], rows: dict[str, list[float]]) -> float | None:
+    """An upper bound of `_name_score` from each token's best similarity, before the alignment; None when
+    no pair is similar (only the "words joined" rule can apply)."""
+    best_f = [0.0] * len(firm)
+    matched_e = best = 0.0
+    entry_complete = True  # possible at all: every distinctive entry word (and number) has a similar firm word
+    for token in entry:
+        row = rows[token]
+        top = max(row)
+        if top:
+            matched_e += top * _weight(token)
+            best = max(best, top)
+            best_f = [max(a, b) for a, b in zip(best_f, row, strict=True)]
+        elif is_distinctive(token) or token.isdigit():
+            entry_complete = False
+    if not best:
+        return None
+    cover_f = sum(b * _weight(t) for b, t in zip(best_f, firm, strict=True)) / _total_weight(tuple(firm))
+    cover_e = matched_e / _total_weight(tuple(entry))
+    bound = 0.6 * max(cover_f, cover_e) + 0.4 * min(cover_f, cover_e)  # matched weight only falls in the alignment
+    if entry_complete:
+        if all(best_f):
+            bound = max(bound, best)  # the mean similarity of the pairs
+        elif all(not is_distinctive(t) for b, t in zip(best_f, firm, strict=True) if not b):
+            bound = max(bound, CONTAINMENT_SCORE * best)
+    return bound
+
+
+def _name_score(
+    firm: Sequence[str], entry: Sequence[str], rows: dict[str, list[float]] | None = None, floor: float = 0.0
+) -> tuple[float, str]:
+    """(score, rule) of a firm's tokens against one reading of an entry's name; with `rows` and `floor`,
+    (0, "") early for a pair that cannot reach `floor` (the caller discards any score below it)."""
     if not firm or not entry:
         return 0.0, ""
     if tuple(firm) == tuple(entry):
         return 1.0, "same name"
-    matched_f, matched_e, mean, used_f, used_e, distinctive_hit = _align(firm, entry)
+    if floor and rows is not None:
+        bound = _score_bound(firm, entry, rows)
+        if bound is not None and bound + 0.001 < floor:  # margin for the rounding to 4 places
+            return 0.0, ""
+    matched_f, matched_e, mean, used_f, used_e, distinctive_hit = _align(firm, entry, rows)
     if not used_f:
         # One name written as one word, the other split ("Almazantey" / "Almaz Antey").
         jf, je = "".join(firm), "".join(entry)
@@ -356,8 +466,8 @@ def _name_score(firm: Sequence[str], entry: Sequence[str]) -> tuple[float, str]:
         return (joined, "words joined") if joined >= 0.9 and min(len(jf), len(je)) >= 8 else (0.0, "")
     if not distinctive_hit:
         return 0.0, ""
-    cover_f = matched_f / sum(_weight(t) for t in firm)
-    cover_e = matched_e / sum(_weight(t) for t in entry)
+    cover_f = matched_f / _total_weight(tuple(firm))
+    cover_e = matched_e / _total_weight(tuple(entry))
     # Extra words on one side (a parent concern's name, a department) cost less than missing ones.
     score = round(0.6 * max(cover_f, cover_e) + 0.4 * min(cover_f, cover_e), 4)
     rule = "similar name"
@@ -383,18 +493,20 @@ def _person_tokens(tokens: Sequence[str]) -> tuple[list[str], str]:
     return names, patronymics[0] if patronymics else ""
 
 
-def _person_score(firm: Sequence[str], entry: Sequence[str]) -> tuple[float, str]:
+def _person_score(
+    firm: Sequence[str], entry: Sequence[str], rows: dict[str, list[float]] | None = None, floor: float = 0.0
+) -> tuple[float, str]:
     """A missing patronymic costs nothing; a different one is another person."""
     firm_names, firm_patronymic = _person_tokens(firm)
     entry_names, entry_patronymic = _person_tokens(entry)
     if firm_patronymic and entry_patronymic:
         if not _token_similarity(firm_patronymic, entry_patronymic):
             return 0.0, ""
-        return _name_score(firm, entry)
+        return _name_score(firm, entry, rows, floor)
     if entry_patronymic and not firm_patronymic:
-        score, rule = _name_score(firm, tuple(sorted(entry_names)))
+        score, rule = _name_score(firm, tuple(sorted(entry_names)), rows, floor)
         return score, (rule + ", patronymic not given") if score else ""
-    return _name_score(firm, entry)
+    return _name_score(firm, entry, rows, floor)
 
 
 @lru_cache(maxsize=100_000)
@@ -447,7 +559,7 @@ def name_keys(name: str, *, countries: Sequence[str] = (), fuzzy: bool = True) -
     """The index keys of one list name (stored in the database for single-firm lookups)."""
     keys: set[str] = set()
     persian = "ir" in {c.lower() for c in countries}
-    for _, tokens in list_readings(name, persian=persian):
+    for _, tokens in _list_readings(name, persian=persian):
         keys |= _index_keys(tokens, fuzzy=fuzzy) or {"=" + " ".join(tokens)}
     return keys
 
@@ -488,6 +600,20 @@ _UA_STATE_FORMS = re.compile(
 )
 
 
+@contextmanager
+def bulk_indexing() -> Iterator[None]:
+    """Cyclic garbage collection paused while many entries are indexed: the index holds no cycles (plain
+    tuples, lists and dicts, freed by reference counting), but every full collection walked all the
+    objects indexed so far, a third of the time of indexing a large list."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @dataclass(frozen=True)
 class Hit:
     entry: object  # the caller's entry key (a database id, an entity id...)
@@ -495,6 +621,55 @@ class Hit:
     reason: str  # identifier, name, alias
     matched_name: str
     explanation: str = ""  # which name variant, which rule, which identifier, which country evidence
+    # The same as structured codes, [(code, params)], for rendering in the reader's language.
+    codes: tuple[tuple[str, dict], ...] = field(default=(), compare=False)  # dicts: kept out of hash and ==
+
+
+# Explanations as codes: one (code, params) per clause, rendered in English by `explanation_text`
+# (and in the reader's language by compliance.explanations, from the same templates).
+RULES = {
+    "same_name": "same name",
+    "words_joined": "words joined",
+    "similar_name": "similar name",
+    "same_words": "same words, spelled differently",
+    "without_generic": "list name without its generic words",
+    "contained": "list name contained, plus generic words",
+}
+_RULE_CODES = {text: code for code, text in RULES.items()}
+_PATRONYMIC_NOT_GIVEN = ", patronymic not given"
+
+
+def _rule_params(rule: str) -> dict:
+    missing = rule.endswith(_PATRONYMIC_NOT_GIVEN)
+    return {"rule": _RULE_CODES[rule.removesuffix(_PATRONYMIC_NOT_GIVEN)], "patronymic_missing": missing}
+
+
+def explanation_text(codes: Sequence[tuple[str, dict]]) -> str:
+    """The English explanation of a hit from its codes."""
+    owner = ""
+    clauses = []
+    for code, p in codes:
+        if code == "owner":
+            owner = f"beneficial owner {p['name']}: "
+        elif code == "identifier":
+            clauses.append(f"identifier {p['value']} is on the list entry")
+        elif code == "read_as":
+            clauses.append(f"firm name read as {romanise.LABELS.get(p['system'], p['system'])}")
+        elif code == "name":
+            rule = RULES[p["rule"]] + (_PATRONYMIC_NOT_GIVEN if p.get("patronymic_missing") else "")
+            label = variant_label((p["full"], p["kind"], p["system"]))
+            clauses.append(f"{p['reason']} ({label}): {rule} {p['score']:.2f}")
+        elif code == "acronym":
+            clauses.append(f"acronym {p['acronym']} with only generic words {p['score']:.2f}")
+        elif code == "identifier_conflict":
+            clauses.append(f"{'/'.join(p['kinds'])} differs from the list's (-{p['penalty']})")
+        elif code == "country_penalty":
+            clauses.append(f"registered in {p['country']}, neither a transit country nor the entry's (-{p['penalty']})")
+        elif code == "transit_country":
+            clauses.append(f"registered in {p['country']}, a transit country")
+        elif code == "state_enterprise":
+            clauses.append(f"a Ukrainian state enterprise (-{p['penalty']})")
+    return owner + "; ".join(clauses)
 
 
 @dataclass
@@ -511,7 +686,7 @@ class ScreeningIndex:
     threshold: float = NAME_THRESHOLD
     max_postings: int = 1000
     transit_countries: frozenset[str] = DEFAULT_TRANSIT_COUNTRIES
-    _names: list[tuple[object, str, str, tuple[str, ...], str]] = field(default_factory=list)
+    _names: list[tuple[object, str, str, tuple[str, ...], Variant]] = field(default_factory=list)
     # Postings point at an entry's group of name records (every reading of its name and aliases):
     # a key shared by several readings of one entry is posted once, which keeps the index small.
     _groups: list[tuple[int, ...]] = field(default_factory=list)
@@ -536,20 +711,30 @@ class ScreeningIndex:
         persian = "IR" in self._entries[entry].countries
         seen: set[tuple[str, ...]] = set()
         keys: set[str] = set()
+        distinctive: set[str] = set()
         records: list[int] = []
+        names = self._names
         for reason, text in [("name", name), *(("alias", alias) for alias in aliases)]:
-            for label, tokens in list_readings(text, persian=persian):
+            for label, tokens in _list_readings(text, persian=persian):
                 if tokens in seen:
                     continue
                 seen.add(tokens)
-                records.append(len(self._names))
-                self._names.append((entry, reason, text, tokens, label))
-                keys |= _index_keys(tokens) or {"=" + " ".join(tokens)}
+                records.append(len(names))
+                names.append((entry, reason, text, tokens, label))
+                # The keys of `_index_keys(tokens)`, collected over the readings' distinct tokens (they share most).
+                found = [t for t in tokens if is_distinctive(t)]
+                if found:
+                    distinctive.update(found)
+                else:
+                    keys.add("=" + " ".join(tokens))
+        for token in distinctive:
+            keys |= _token_keys(token, True)
         if records:
             group = len(self._groups)
             self._groups.append(tuple(records))
+            postings = self._postings
             for key in keys:
-                self._postings[key].append(group)
+                postings[key].append(group)
         for acronym in _acronyms(name, aliases):
             self._acronyms[_acronym_key(acronym)].append((entry, acronym, name))
             keys.add(_acronym_key(acronym))
@@ -569,31 +754,42 @@ class ScreeningIndex:
         if not persons_only:
             for key in identifier_keys(identifiers):
                 for entry in self._identifiers.get(key, ()):
-                    best[entry] = Hit(
-                        entry, IDENTIFIER_SCORE, "identifier", key[1:], f"identifier {key[1:]} is on the list entry"
-                    )
+                    codes = (("identifier", {"value": key[1:]}),)
+                    best[entry] = Hit(entry, IDENTIFIER_SCORE, "identifier", key[1:], explanation_text(codes), codes)
         country = (country or "").upper()
         firm_ids = _identifier_values(identifiers)
         state_enterprise = country == "UA" and bool(_UA_STATE_FORMS.search(name))
-        scored: dict[object, tuple[float, str, str, str, str]] = {}
+        scored: dict[object, tuple[float, str, str, tuple]] = {}
         for system, tokens in firm_readings(name):
-            how = "" if system == "latin" else f"firm name read as {romanise.LABELS[system]}; "
-            for record in (record for group in self._candidates(tokens) for record in self._groups[group]):
-                entry, reason, text, entry_tokens, label = self._names[record]
-                meta = self._entries.get(entry)
-                is_person = meta is not None and meta.schema == "Person"
-                if persons_only and not is_person:
-                    continue
-                score, rule = _person_score(tokens, entry_tokens) if is_person else _name_score(tokens, entry_tokens)
+            how = () if system == "latin" else (("read_as", {"system": system}),)
+            records = [record for group in self._candidates(tokens) for record in self._groups[group]]
+            if persons_only:
+                records = [r for r in records if self._is_person(self._names[r][0])]
+            # Every candidate's token similarities at once; readings of one entry share most tokens.
+            rows = _similarity_rows(tokens, list({t for r in records for t in self._names[r][3]}))
+            for record in records:
+                entry, reason, text, entry_tokens, variant = self._names[record]
+                # A score below the threshold is dropped below, whatever the penalties: skip it early.
+                if self._is_person(entry):
+                    score, rule = _person_score(tokens, entry_tokens, rows, self.threshold)
+                else:
+                    score, rule = _name_score(tokens, entry_tokens, rows, self.threshold)
                 if score and (entry not in scored or score > scored[entry][0]):
-                    scored[entry] = (score, reason, text, f"{how}{reason} ({label}): {rule} {score:.2f}", rule)
+                    full, kind, variant_system = variant
+                    params = {"reason": reason, "full": full, "kind": kind, "system": variant_system}
+                    scored[entry] = (
+                        score,
+                        reason,
+                        text,
+                        (*how, ("name", {**params, **_rule_params(rule), "score": score})),
+                    )
             if not persons_only:
                 self._acronym_hits(tokens, how, scored)
-        for entry, (score, reason, text, explanation, _) in scored.items():
+        for entry, (score, reason, text, codes) in scored.items():
             if entry in best:
                 continue
             meta = self._entries.get(entry)
-            evidence = []
+            evidence: list[tuple[str, dict]] = []
             if meta is not None:
                 conflict = [
                     kind
@@ -603,25 +799,29 @@ class ScreeningIndex:
                 if conflict:
                     score -= IDENTIFIER_CONFLICT_PENALTY
                     evidence.append(
-                        f"{'/'.join(k.upper() for k in conflict)} differs from the list's (-{IDENTIFIER_CONFLICT_PENALTY})"
+                        (
+                            "identifier_conflict",
+                            {"kinds": [k.upper() for k in conflict], "penalty": IDENTIFIER_CONFLICT_PENALTY},
+                        )
                     )
                 if country and country not in self.transit_countries and country not in meta.countries:
                     score -= COUNTRY_PENALTY
-                    evidence.append(
-                        f"registered in {country}, neither a transit country nor the entry's (-{COUNTRY_PENALTY})"
-                    )
+                    evidence.append(("country_penalty", {"country": country, "penalty": COUNTRY_PENALTY}))
                 elif country and country in self.transit_countries:
-                    evidence.append(f"registered in {country}, a transit country")
+                    evidence.append(("transit_country", {"country": country}))
                 if state_enterprise and "UA" not in meta.countries:
                     score -= STATE_ENTERPRISE_PENALTY
-                    evidence.append(f"a Ukrainian state enterprise (-{STATE_ENTERPRISE_PENALTY})")
+                    evidence.append(("state_enterprise", {"penalty": STATE_ENTERPRISE_PENALTY}))
             score = round(max(score, 0.0), 4)
             if score < self.threshold:
                 continue
-            if evidence:
-                explanation += "; " + "; ".join(evidence)
-            best[entry] = Hit(entry, score, reason, text, explanation)
+            codes = (*codes, *evidence)
+            best[entry] = Hit(entry, score, reason, text, explanation_text(codes), codes)
         return sorted(best.values(), key=lambda hit: (-hit.score, str(hit.entry)))
+
+    def _is_person(self, entry: object) -> bool:
+        meta = self._entries.get(entry)
+        return meta is not None and meta.schema == "Person"
 
     def _candidates(self, tokens: tuple[str, ...]) -> set[int]:
         keys = _index_keys(tokens) or ({"=" + " ".join(tokens)} if tokens else set())
@@ -636,7 +836,7 @@ class ScreeningIndex:
     def postings_count(self) -> int:
         return sum(len(posting) for posting in self._postings.values())
 
-    def _acronym_hits(self, tokens: tuple[str, ...], how: str, scored: dict) -> None:
+    def _acronym_hits(self, tokens: tuple[str, ...], how: tuple, scored: dict) -> None:
         present = set(tokens)
         for token in present:
             if not 2 <= len(token) <= 5:
@@ -648,5 +848,5 @@ class ScreeningIndex:
                 if any(is_distinctive(t) for t in others):
                     continue  # "UVZ Holding" yes, "UVZ Pottery" no
                 if entry not in scored or ACRONYM_SCORE > scored[entry][0]:
-                    rule = f"acronym {' '.join(acronym).upper()} with only generic words"
-                    scored[entry] = (ACRONYM_SCORE, "alias", text, f"{how}{rule} {ACRONYM_SCORE:.2f}", rule)
+                    codes = (*how, ("acronym", {"acronym": " ".join(acronym).upper(), "score": ACRONYM_SCORE}))
+                    scored[entry] = (ACRONYM_SCORE, "alias", text, codes)

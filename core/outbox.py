@@ -27,6 +27,22 @@ def outbox_enqueue(task: str, *, countdown: int = 0, robust: bool = False, **kwa
     return message
 
 
+def outbox_enqueue_many(task: str, kwargs_list: list[dict]) -> list[int]:
+    """`outbox_enqueue` for many calls of one task, in one INSERT (e.g. the emails of a batch of
+    notifications); each is sent after commit as `outbox_enqueue`'s are. Returns the message ids."""
+    if not kwargs_list:
+        return []
+    messages = OutboxMessage.objects.bulk_create([OutboxMessage(task=task, kwargs=kw) for kw in kwargs_list])
+    ids = [m.pk for m in messages]
+
+    def send() -> None:
+        for message_id in ids:
+            outbox_send(message_id=message_id)
+
+    transaction.on_commit(send)
+    return ids
+
+
 def outbox_send(*, message_id: int) -> bool:
     """Send one message; True when sent (or already sent). Broker errors are kept, not raised."""
     from celery import current_app as app  # the project's app (alliance.celery), without importing it

@@ -108,7 +108,7 @@ class DirectoryFilter(BoundedFilterSet):
         method="filter_nothing",
         empty_label=None,
         help_text="relevance (default), name, or fit: the matching score against your firm, computed on the fly "
-        "(approximate, see directory/scoring.py).",
+        "from the prepared model for every firm the filters find on the other side (see directory/scoring.py).",
     )
     firm = django_filters.NumberFilter(
         label=_("For my firm"),
@@ -156,6 +156,7 @@ class DirectoryFilter(BoundedFilterSet):
 # Completeness bands of the reviewers' firm list: band -> (lowest, highest) percentage, inclusive.
 COMPLETENESS_BANDS = {"low": (0, 49), "partial": (50, 79), "high": (80, 100)}
 COMPLETENESS_CHOICES = [(band, f"{low}–{high} %") for band, (low, high) in COMPLETENESS_BANDS.items()]
+STALE_CHOICES = [("true", _("Stale: not confirmed in time")), ("false", _("Current"))]
 
 
 class ReviewerFirmFilter(BoundedFilterSet):
@@ -194,10 +195,20 @@ class ReviewerFirmFilter(BoundedFilterSet):
         max_value=100,
         help_text=_("At least this percentage complete (0-100)."),
     )
+    stale = django_filters.ChoiceFilter(
+        label=_("Profile current"),
+        choices=STALE_CHOICES,
+        method="filter_stale",
+        empty_label=_("Any"),
+        help_text=_(
+            "true: profiles no member has confirmed for PROFILE_STALE_MONTHS (hidden from the directory and "
+            "paused from matching); false: the others."
+        ),
+    )
 
     class Meta:
         model = Firm
-        fields = ["q", "status", "side", "country", "screening", "completeness", "min_completeness"]
+        fields = ["q", "status", "side", "country", "screening", "completeness", "min_completeness", "stale"]
 
     def filter_q(self, queryset, name, value):
         text = value.strip()
@@ -214,3 +225,7 @@ class ReviewerFirmFilter(BoundedFilterSet):
 
     def filter_min_completeness(self, queryset, name, value):
         return completeness_filter(queryset, low=value)
+
+    def filter_stale(self, queryset, name, value):
+        # THE staleness rule (`registry.models.profile_stale_cutoff`), as the directory and matching apply it.
+        return queryset.stale() if value == "true" else queryset.fresh()

@@ -10,10 +10,10 @@ owners, screening status or reviewers' notes; those stay behind `registry.select
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
+import numpy as np
 from django.db.models import BooleanField, Case, QuerySet, Value, When
 from django.http import Http404
 from django.utils.translation import gettext
@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 # The columns a directory profile reads: nothing private is ever loaded.
 PUBLIC_FIELDS = (
     "id", "ref", "name", "country", "side", "website", "employees", "founded", "description",
-    "partnership_types", "certifications", "security_clearance", "export_regimes", "languages",
+    "partnership_types", "certifications", "certification_expiry", "security_clearance", "export_regimes",
+    "languages",
 )  # fmt: skip
 
 
@@ -98,17 +99,40 @@ def directory_fit_firm(*, user: User, firm_id: int | None) -> Firm:
     return firms[0]
 
 
-def directory_fit_ordered(*, queryset: QuerySet[Firm], firm: Firm, search: str) -> tuple[list[Firm], dict[int, float]]:
-    """The other side's firms of `queryset`, best fit first (at most DIRECTORY["FIT_MAX_CANDIDATES"]
-    of them, the most relevant), with their scores."""
+class FitOrdered(Sequence):
+    """The firms of a "fit for my firm" search, best fit first, for a paginator: ids and scores of
+    every candidate are held; slicing loads that page's rows (one query) and records their scores
+    in `shown` ({firm id: score rounded to 4 decimals, None where not scored})."""
+
+    def __init__(self, ids: np.ndarray, scores: np.ndarray) -> None:
+        self.ids, self.scores = ids, scores
+        self.shown: dict[int, float | None] = {}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : (index + 1) or None][0]
+        ids, scores = self.ids[index].tolist(), self.scores[index].tolist()
+        rows = directory_queryset().in_bulk(ids)
+        for i, score in zip(ids, scores, strict=True):
+            self.shown[i] = None if score != score else round(score, 4)  # NaN: not scored
+        return [rows[i] for i in ids if i in rows]
+
+
+def directory_fit_ordered(*, queryset: QuerySet[Firm], firm: Firm, search: str) -> FitOrdered:
+    """Every firm of `queryset` on the other side of `firm`, best fit first (ties as by relevance),
+    scored with the prepared model (`directory.scoring.fit_scores`): two queries for the ids and
+    the score, one per page sliced."""
     from directory.scoring import fit_scores
 
-    limit = settings.DIRECTORY["FIT_MAX_CANDIDATES"]
-    other = queryset.exclude(side=firm.side)
-    candidates = list(directory_ordered(queryset=other, search=search, sort="relevance")[:limit])
-    scores = fit_scores(firm=firm, candidate_ids=[f.pk for f in candidates])
-    candidates.sort(key=lambda f: (-scores.get(f.pk, -1.0), f.name, f.pk))
-    return candidates, scores
+    other = directory_ordered(queryset=queryset.exclude(side=firm.side), search=search, sort="relevance")
+    ids = np.fromiter(other.values_list("id", flat=True), dtype=np.int64)
+    scores = fit_scores(firm=firm, candidate_ids=ids)
+    # Best first, unscored last; a stable sort keeps relevance order (then name) among equal scores.
+    order = np.argsort(-np.nan_to_num(scores, nan=-1.0), kind="stable")
+    return FitOrdered(ids[order], scores[order])
 
 
 def directory_firm_get(*, pk: int) -> Firm:
@@ -143,6 +167,9 @@ def directory_entries(*, firms: list[Firm], lang: str, scores: dict[int, float] 
                 "description": f.description,
                 "partnership_types": f.partnership_types,
                 "certifications": f.certifications,
+                "certification_expiry": {
+                    code: day for code, day in (f.certification_expiry or {}).items() if code in f.certifications
+                },
                 "security_clearance": f.security_clearance,
                 "offers": caps.get(f.pk, {}).get("offer", []),
                 "seeks": caps.get(f.pk, {}).get("seek", []),
@@ -181,7 +208,7 @@ def firm_may_request_from(*, user: User, target: Firm | None) -> list[Firm]:
 # What the reviewers' firm list and its API read of a firm: its identity and what completeness checks.
 REVIEWER_FIRM_FIELDS = (
     "id", "ref", "name", "country", "side", "edrpou", "lei", "status", "screening_status", "created_at",
-    "description", "certifications", "employees", "website",
+    "confirmed_at", "description", "certifications", "employees", "website",
 )  # fmt: skip
 
 

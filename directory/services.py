@@ -34,7 +34,7 @@ from directory.selectors import directory_queryset, directory_require, firm_may_
 from matching.models import Notification, Proposal, ProposalEvent
 from matching.scoring import firm_capacity
 from matching.services.runs import match_params
-from registry.models import Firm
+from registry.models import Firm, profile_stale_cutoff
 from registry.selectors import firm_intro_capacity, firm_matching_block
 from review.services.notifications import SEND_TASK
 
@@ -393,6 +393,7 @@ EXPORT_FIRM_FIELDS = (
     "status",
     "screening_status",
     "created_at",
+    "confirmed_at",
 )
 
 
@@ -405,7 +406,9 @@ def reviewer_firms_export(*, user: User, firms: QuerySet[Firm], file: str) -> Ex
         headers = [
             gettext("Name"), gettext("Ref"), "EDRPOU", "LEI", gettext("Country"), gettext("Side"),
             gettext("Status"), gettext("Screening"), gettext("Completeness, percent"), gettext("Registered"),
+            gettext("Profile confirmed"), gettext("Stale"),
         ]  # fmt: skip
+        cutoff, yes, no = profile_stale_cutoff(), gettext("Yes"), gettext("No")
         sides, statuses, screening = (
             {value: str(label) for value, label in choices.choices}
             for choices in (Firm.Side, Firm.Status, Firm.ScreeningStatus)
@@ -415,6 +418,7 @@ def reviewer_firms_export(*, user: User, firms: QuerySet[Firm], file: str) -> Ex
                 f.name, f.ref, f.edrpou, f.lei, str(f.country), sides.get(f.side, f.side),
                 statuses.get(f.status, f.status), screening.get(f.screening_status, f.screening_status),
                 completeness_score(f.completeness_points), timezone.localtime(f.created_at).date().isoformat(),
+                timezone.localtime(f.confirmed_at).date().isoformat(), yes if f.confirmed_at <= cutoff else no,
             ]
             for f in firms.iterator(chunk_size=2000)
         ]  # fmt: skip

@@ -6,6 +6,12 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 
+class MatchRunManager(models.Manager):
+    def get_queryset(self):
+        # The kept allocation is up to a megabyte: read only where asked for (allocation_get).
+        return super().get_queryset().defer("allocation")
+
+
 class MatchRun(models.Model):
     """One scoring run: a full run over every eligible pair, or a single firm's rematch."""
 
@@ -39,6 +45,11 @@ class MatchRun(models.Model):
     # Single-firm rematch debounce: the latest request time; a delayed task only runs if it is still the latest.
     requested_at = models.DateTimeField(null=True, blank=True)
     finalise_seconds = models.FloatField(null=True, blank=True)
+    # A full run's allocation: every pair it weighed (in either firm's top-k), chosen or not, with both
+    # full-list ranks and each firm's capacity (matching.services.allocation; kept for the latest runs).
+    allocation = models.BinaryField(null=True, blank=True, editable=False)
+
+    objects = MatchRunManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

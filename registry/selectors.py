@@ -183,6 +183,19 @@ def firm_revision_list(*, firm: Firm) -> QuerySet[FirmRevision]:
     return FirmRevision.objects.filter(firm=firm).select_related("changed_by").order_by("-changed_at", "-id")
 
 
+def firm_verification(*, firm: Firm) -> FirmRevision | None:
+    """The reviewer's decision that verified the firm (time and note), while it is verified; shown to
+    its members. None for a firm that is not verified now."""
+    if firm.status != Firm.Status.VERIFIED:
+        return None
+    return (
+        FirmRevision.objects.filter(firm=firm, source="status", changes__status__new=Firm.Status.VERIFIED)
+        .only("changed_at", "note")
+        .order_by("-changed_at", "-id")
+        .first()
+    )
+
+
 def capability_list() -> QuerySet[Capability]:
     return Capability.objects.order_by("code")
 

@@ -665,3 +665,76 @@ def capability_create(*, user: User, data: Mapping) -> Capability:
     capability.full_clean()
     capability.save()
     return capability
+
+
+# --- One entry of a profile list (the API's capability and platform sub-resources) -------------------
+# Each is a partial `firm_update` of that one list, on the firm row locked first: the same permissions,
+# validation, history, identity and rematch rules as a PATCH, and no lost update between two of them.
+
+CAPABILITY_LISTS = {FirmCapability.Kind.OFFER: "offers", FirmCapability.Kind.SEEK: "seeks"}
+
+
+def _entries_locked(firm: Firm, key: str) -> list[dict]:
+    """The firm's current `key` list (exchange form), read with its row locked until commit."""
+    locked = (
+        Firm.objects.select_for_update()
+        .prefetch_related(firm_capabilities_prefetch(), firm_platforms_prefetch())
+        .get(pk=firm.pk)
+    )
+    return list(export_document(firm_clean_document(locked)).get(key, []))
+
+
+def _update_one_entry(*, firm: Firm, user: User, key: str, entries: list[dict], index: int | None, source: str):
+    """firm_update of `key` only; a problem of the entry at `index` is named by its own field (`detail`,
+    not `offers[3].detail`), the request's shape."""
+    try:
+        return firm_update(firm=firm, user=user, data={key: entries}, partial=True, source=source)
+    except ApplicationError as error:
+        if index is not None:
+            prefix = f"{key}[{index}]."
+            error.fields = {name.removeprefix(prefix): problems for name, problems in error.fields.items()}
+        raise
+
+
+@transaction.atomic
+def firm_capability_put(*, firm: Firm, user: User, kind: str, entry: dict, source: str = "api") -> tuple[Firm, bool]:
+    """Add one capability to the firm's offers or seeks, or replace that capability's detail and capacity.
+    Returns the firm and whether the capability was new in that list."""
+    key = CAPABILITY_LISTS[kind]
+    entries = _entries_locked(firm, key)
+    codes = [e.get("capability") for e in entries]
+    new = entry.get("capability") not in codes
+    index = len(entries) if new else codes.index(entry.get("capability"))
+    entries[index : index + 1] = [entry]  # replaced in place: the list's order is not a change
+    firm = _update_one_entry(firm=firm, user=user, key=key, entries=entries, index=index, source=source)
+    return firm, new
+
+
+@transaction.atomic
+def firm_capability_remove(*, firm: Firm, user: User, kind: str, code: str, source: str = "api") -> Firm:
+    """Take one capability out of the firm's offers or seeks; absent already: nothing changes (idempotent),
+    but the caller still needs the right to edit."""
+    key = CAPABILITY_LISTS[kind]
+    kept = [e for e in _entries_locked(firm, key) if e.get("capability") != code]
+    return _update_one_entry(firm=firm, user=user, key=key, entries=kept, index=None, source=source)
+
+
+@transaction.atomic
+def firm_platform_add(*, firm: Firm, user: User, entry: dict, source: str = "api") -> tuple[Firm, bool]:
+    """Add one platform and role pair to the firm; already there: nothing changes. Returns the firm and
+    whether the pair was new."""
+    current = _entries_locked(firm, "platforms")
+    pair = (entry.get("platform"), entry.get("role"))
+    if any((e["platform"], e["role"]) == pair for e in current):
+        return firm_update(firm=firm, user=user, data={}, partial=True, source=source), False
+    firm = _update_one_entry(
+        firm=firm, user=user, key="platforms", entries=[*current, entry], index=len(current), source=source
+    )
+    return firm, True
+
+
+@transaction.atomic
+def firm_platform_remove(*, firm: Firm, user: User, platform: str, role: str, source: str = "api") -> Firm:
+    """Take one platform and role pair off the firm; absent already: nothing changes (idempotent)."""
+    kept = [e for e in _entries_locked(firm, "platforms") if (e["platform"], e["role"]) != (platform, role)]
+    return _update_one_entry(firm=firm, user=user, key="platforms", entries=kept, index=None, source=source)

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, timedelta
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import django_filters
+from django import forms
 from django.db import connection
 from django.db.models import (
     Aggregate,
@@ -34,11 +35,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
 from core.api.filters import BoundedFilterSet
 from matching.models import Notification, Proposal, ProposalEvent
-from registry.models import Capability, FirmCapability
+from registry.models import Capability, Firm, FirmCapability
 from registry.selectors import MATCHING_SCREENING_STATUSES, MATCHING_STATUSES, firm_matching_block
 
 if TYPE_CHECKING:
@@ -242,23 +245,85 @@ def proposal_event_list(*, proposal: Proposal, user: User) -> list[ProposalEvent
     return events
 
 
-class ProposalFilter(BoundedFilterSet):
-    """Filters of GET /api/v1/proposals/."""
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
 
-    status = django_filters.MultipleChoiceFilter(choices=Proposal.Status.choices)
-    firm = django_filters.NumberFilter(method="filter_firm", min_value=1)
-    domain = django_filters.CharFilter(method="filter_domain", max_length=32)
-    min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte", min_value=0, max_value=1)
+
+class ProposalFilterForm(forms.Form):
+    """The form under `ProposalFilter`: a date range's last day is not before its first."""
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("created_from"), data.get("created_to")
+        if start and end and end < start:
+            self.add_error("created_to", _("The last day must be on or after the first day."))
+        return data
+
+
+class ProposalFilter(BoundedFilterSet):
+    """The filters of proposals, defined once: GET /api/v1/proposals/ and its export, and the
+    reviewers' queue page and its download (`web.views.review`, which only dresses the fields)."""
+
+    status = django_filters.MultipleChoiceFilter(label=_("State"), choices=Proposal.Status.choices)
+    firm = django_filters.NumberFilter(method="filter_firm", min_value=1, help_text="Either firm's id.")
+    domain = django_filters.CharFilter(
+        label=_("Domain"),
+        method="filter_domain",
+        max_length=32,
+        help_text="A capability domain either firm offers or seeks, e.g. `uav`.",
+    )
+    country = django_filters.CharFilter(
+        label=_("Partner country"),
+        method="filter_country",
+        max_length=2,
+        help_text="The partner firm's country, ISO 3166-1 alpha-2.",
+    )
+    min_score = django_filters.NumberFilter(
+        label=_("Minimum score"), field_name="score", lookup_expr="gte", min_value=0, max_value=1
+    )
+    # Bounded: a larger number of days is past what a date can go back (an OverflowError, a 500).
+    max_age_days = IntegerFilter(
+        label=_("Created within (days)"),
+        method="filter_max_age_days",
+        min_value=1,
+        max_value=36500,
+        help_text="Created within this many days (1-36500).",
+    )
+    created_from = django_filters.DateFilter(
+        label=_("Created from"),
+        field_name="created_at",
+        lookup_expr="date__gte",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter the first day as a date, e.g. 2026-03-01.")},
+        help_text="Created on or after this day (YYYY-MM-DD).",
+    )
+    created_to = django_filters.DateFilter(
+        label=_("Created to"),
+        field_name="created_at",
+        lookup_expr="date__lte",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter the last day as a date, e.g. 2026-03-31.")},
+        help_text="Created on or before this day (YYYY-MM-DD).",
+    )
 
     class Meta:
         model = Proposal
-        fields = ["status", "firm", "domain", "min_score"]
+        form = ProposalFilterForm
+        fields = ["status", "firm", "domain", "country", "min_score", "max_age_days", "created_from", "created_to"]
 
     def filter_firm(self, queryset, name, value):
         return queryset.filter(Q(ukrainian_id=value) | Q(partner_id=value))
 
     def filter_domain(self, queryset, name, value):
         return proposals_in_domain(queryset, domain=value)
+
+    def filter_country(self, queryset, name, value):
+        # An IN (subquery) on the partner id rather than a join: the queue's count then reads only
+        # the proposals' covering index (matching migration 0003), never the wide rows.
+        return queryset.filter(partner_id__in=Firm.objects.filter(country=value.upper()).values("id"))
+
+    def filter_max_age_days(self, queryset, name, value):
+        return queryset.filter(created_at__gte=timezone.now() - timedelta(days=value))
 
 
 def proposals_in_domain(queryset: QuerySet[Proposal], *, domain: str) -> QuerySet[Proposal]:
@@ -358,8 +423,11 @@ def _open_proposals_by_domain_chunk(domains: list[str]) -> dict[str, int]:
     return {domain: int(n or 0) for domain, n in zip(domains, row, strict=True)}
 
 
-def review_stats() -> dict[str, Any]:
+def review_stats(*, created_from: date | None = None, created_to: date | None = None) -> dict[str, Any]:
     """Numbers for the reviewers' dashboard; shape documented in the review issue's report.
+
+    With `created_from`/`created_to` (inclusive days, the site's time zone) only proposals created in
+    that range count; `open_by_domain` is always today's open work.
 
     {
       "counts": {status: int for every status},
@@ -372,14 +440,21 @@ def review_stats() -> dict[str, Any]:
       "open_by_domain": {domain: int},            # proposed + approved, by either firm's capability domain
     }
     """
+    created = Q()
+    if created_from:
+        created &= Q(created_at__date__gte=created_from)
+    if created_to:
+        created &= Q(created_at__date__lte=created_to)
+    in_range = Proposal.objects.filter(created)
     counts = dict.fromkeys(Proposal.Status.values, 0)
-    counts.update(dict(Proposal.objects.values_list("status").annotate(n=Count("id")).order_by()))
+    counts.update(dict(in_range.values_list("status").annotate(n=Count("id")).order_by()))
+    events = ProposalEvent.objects.filter(proposal__in=in_range.values("id")) if created else ProposalEvent.objects
 
     # Time since the proposal (re-)entered `proposed`: the latest earlier event into `proposed`, else creation.
     entered_proposed = ProposalEvent.objects.filter(
         proposal=OuterRef("proposal_id"), to_status=S.PROPOSED, id__lt=OuterRef("id")
     ).order_by("-id")
-    decisions = ProposalEvent.objects.filter(from_status=S.PROPOSED, to_status__in=[S.APPROVED, S.REJECTED])
+    decisions = events.filter(from_status=S.PROPOSED, to_status__in=[S.APPROVED, S.REJECTED])
     decision_hours = _median_hours(
         decisions, Coalesce(Subquery(entered_proposed.values("created_at")[:1]), F("proposal__created_at"))
     )
@@ -387,14 +462,14 @@ def review_stats() -> dict[str, Any]:
     approved_at = ProposalEvent.objects.filter(
         proposal=OuterRef("proposal_id"), to_status=S.APPROVED, from_status=S.PROPOSED, id__lt=OuterRef("id")
     ).order_by("-id")
-    connections = ProposalEvent.objects.filter(to_status=S.CONNECTED)
+    connections = events.filter(to_status=S.CONNECTED)
     connection_hours = _median_hours(connections, Subquery(approved_at.values("created_at")[:1]))
 
     reached_connected = counts[S.CONNECTED] + counts[S.PARTNERSHIP] + counts[S.CLOSED]
     answered = reached_connected + counts[S.DECLINED] + counts[S.EXPIRED]
     acceptance_rate = round(reached_connected / answered, 4) if answered else None
 
-    partnerships = Proposal.objects.filter(status=S.PARTNERSHIP)
+    partnerships = in_range.filter(status=S.PARTNERSHIP)
     by_kind = dict(partnerships.values_list("outcome_kind").annotate(n=Count("id")).order_by())
     by_pair = [
         {"ukrainian_country": str(u), "partner_country": str(p), "count": n}
@@ -417,11 +492,32 @@ def review_stats() -> dict[str, Any]:
     }
 
 
+# Each funnel stage and the states that end there (besides the next stage): a proposal in any of them
+# once reached the stage. Superseded and withdrawn proposals left before any stage was settled.
+FUNNEL_STAGES = (
+    (S.PROPOSED, (S.PROPOSED, S.REJECTED)),
+    (S.APPROVED, (S.APPROVED, S.DECLINED, S.EXPIRED)),
+    (S.CONNECTED, (S.CONNECTED, S.CLOSED)),
+    (S.PARTNERSHIP, (S.PARTNERSHIP,)),
+)
+FUNNEL_OUTSIDE = (S.SUPERSEDED, S.WITHDRAWN)
+
+
+def review_funnel_parts(*, counts: dict[str, int]) -> list[dict[str, Any]]:
+    """The funnel with its arithmetic: per stage, the proposals that reached it (`count`) as the sum of
+    the states that stopped there (`parts`, [(status, n)]) and the next stage's count (`next`)."""
+    stages: list[dict[str, Any]] = []
+    following = 0
+    for stage, ended_here in reversed(FUNNEL_STAGES):
+        parts = [(status, counts.get(status, 0)) for status in ended_here]
+        stage_next = stages[0]["stage"] if stages else None
+        total = sum(n for _, n in parts) + following
+        stages.insert(0, {"stage": stage, "count": total, "parts": parts, "next": stage_next, "next_count": following})
+        following = total
+    return stages
+
+
 def review_funnel(*, counts: dict[str, int]) -> list[tuple[str, int]]:
     """The pipeline funnel from `review_stats()["counts"]`: (status, proposals that ever reached it),
     cumulative, since a partnership was once connected, approved and proposed."""
-    partnership = counts[S.PARTNERSHIP]
-    connected = counts[S.CONNECTED] + partnership + counts[S.CLOSED]
-    approved = counts[S.APPROVED] + connected + counts[S.DECLINED] + counts[S.EXPIRED]
-    proposed = counts[S.PROPOSED] + approved + counts[S.REJECTED]
-    return [(S.PROPOSED, proposed), (S.APPROVED, approved), (S.CONNECTED, connected), (S.PARTNERSHIP, partnership)]
+    return [(s["stage"], s["count"]) for s in review_funnel_parts(counts=counts)]

@@ -4,19 +4,22 @@
 import re
 import secrets
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+import django_filters
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from accounts.models import Membership, User
 from accounts.services import user_password_set
+from compliance.services import beneficial_owner_shares_check
 from core.errors import ApplicationError
 from core.text import text_problem, validate_multiline_text, validate_single_line_text, validate_visible_text
 from matching.models import Proposal
@@ -32,6 +35,7 @@ from registry.models import (
     Platform,
     PlatformRole,
 )
+from review.selectors import ProposalFilter
 from web.domains import domain_label
 
 
@@ -297,6 +301,60 @@ class PlatformRowsField(forms.Field):
         return entries
 
 
+class CertificationExpiryWidget(forms.Widget):
+    """One date input per certification, `<name>-<code>`; the template draws them
+    (`FirmProfileForm.certification_rows`)."""
+
+    def value_from_datadict(self, data, files, name) -> dict[str, str] | None:
+        if not any(f"{name}-{code}" in data for code in Certification.values):
+            return None  # a post without the dates (an older page, a script): the recorded dates stay
+        return {code: str(data.get(f"{name}-{code}", "")).strip()[:40] for code in Certification.values}
+
+    def value_omitted_from_data(self, data, files, name) -> bool:
+        return False
+
+
+# How a certificate's last day may be typed: the date picker's ISO form, or day.month.year as printed.
+EXPIRY_INPUT_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
+
+
+class CertificationExpiryField(forms.Field):
+    """{certification code: last valid day} from the date inputs (empty ones left out); None when the
+    post had no date inputs at all. Which certifications may carry one is checked by the form."""
+
+    widget = CertificationExpiryWidget
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value) -> dict[str, date] | None:
+        if value is None:
+            return None
+        labels = dict(Certification.choices)
+        days, errors = {}, []
+        for code, text in value.items():
+            if not text:
+                continue
+            for pattern in EXPIRY_INPUT_FORMATS:
+                try:
+                    days[code] = datetime.strptime(text, pattern).date()
+                    break
+                except ValueError:
+                    continue
+            else:
+                errors.append(
+                    forms.ValidationError(
+                        _("%(certification)s: the expiry date must be a date such as 2027-03-31 (got %(value)s).")
+                        % {"certification": labels.get(code, code), "value": text[:20]},
+                        code="invalid_date",
+                    )
+                )
+        if errors:
+            raise forms.ValidationError(errors)
+        return days
+
+
 class FirmProfileForm(FreeTextRulesMixin, forms.Form):
     """The firm profile on one page in sections; `to_exchange()` gives the `alliance-firms/1` shape the
     services take. Every submit reports every problem at once: the form's own checks and the registry's
@@ -344,6 +402,13 @@ class FirmProfileForm(FreeTextRulesMixin, forms.Form):
     certifications = forms.MultipleChoiceField(
         label=_("Certifications"), choices=Certification.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
+    certification_expiry = CertificationExpiryField(
+        label=_("Certificates valid until"),
+        help_text=_(
+            "The last day each ticked certification's certificate is valid, e.g. 2027-03-31 or 31.03.2027. "
+            "Members are reminded 30 and 7 days before; on that day the certification is removed from the profile."
+        ),
+    )
     security_clearance = forms.ChoiceField(
         label=_("Facility security clearance"), choices=Clearance.choices, initial=Clearance.NONE
     )
@@ -373,7 +438,7 @@ class FirmProfileForm(FreeTextRulesMixin, forms.Form):
         "contact": "contact_email",
     }
     # Where the error summary's link of a field leads (default: `id_<name>`).
-    SUMMARY_ANCHORS = {"platforms": "platforms"}
+    SUMMARY_ANCHORS = {"platforms": "platforms", "certification_expiry": "certification_expiry"}
 
     def __init__(self, *args, firm: Firm | None = None, **kwargs):
         self.firm = firm
@@ -423,6 +488,7 @@ class FirmProfileForm(FreeTextRulesMixin, forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         self._rows = {field: self._capability_rows(field, data.get(field) or []) for field in ("offers", "seeks")}
+        self._check_certification_expiry(data)
         if not data.get("offers") and not data.get("seeks") and not self.has_error("offers"):
             self.add_error(
                 "offers",
@@ -432,6 +498,65 @@ class FirmProfileForm(FreeTextRulesMixin, forms.Form):
             )
         self._add_registry_problems()
         return data
+
+    def recorded_expiry(self) -> dict[str, str]:
+        return dict(self.firm.certification_expiry or {}) if self.firm is not None else {}
+
+    def _check_certification_expiry(self, data: dict) -> None:
+        """A date belongs to a ticked certification and is not already past; a recorded date left as
+        it was is kept whatever it is (unticking a certification drops its date)."""
+        days = data.get("certification_expiry")
+        if days is None or self.has_error("certification_expiry"):
+            return
+        ticked, recorded = set(data.get("certifications") or []), self.recorded_expiry()
+        labels, today = dict(Certification.choices), timezone.localdate()
+        kept = {}
+        for code, day in days.items():
+            unchanged = recorded.get(code) == day.isoformat()
+            name = labels.get(code, code)
+            if code not in ticked:
+                if not unchanged:
+                    self.add_error(
+                        "certification_expiry",
+                        forms.ValidationError(
+                            _(
+                                "%(certification)s: a date is given but the certification is not ticked: tick it or clear the date."
+                            )
+                            % {"certification": name},
+                            code="certification_not_ticked",
+                        ),
+                    )
+                continue
+            if day < today and not unchanged:
+                self.add_error(
+                    "certification_expiry",
+                    forms.ValidationError(
+                        _(
+                            "%(certification)s: the expiry date %(date)s has passed: give the renewed certificate's date or untick the certification."
+                        )
+                        % {"certification": name, "date": day.isoformat()},
+                        code="expired",
+                    ),
+                )
+                continue
+            kept[code] = day.isoformat()
+        data["certification_expiry"] = kept
+
+    def certification_rows(self) -> list[dict]:
+        """The date input of each certification: as typed (bound) or as recorded."""
+        value = self["certification_expiry"].value()
+        if not isinstance(value, Mapping):
+            value = self.recorded_expiry() if self.is_bound else (self.initial.get("certification_expiry") or {})
+        return [
+            {
+                "code": code,
+                "label": label,
+                "name": f"{self.add_prefix('certification_expiry')}-{code}",
+                "id": f"id_certification_expiry-{code}",
+                "value": str(value.get(code) or ""),
+            }
+            for code, label in Certification.choices
+        ]
 
     def _add_registry_problems(self) -> None:
         """The registry's rules (EDRPOU check digit, phone, ...) on what the form could read, in the same
@@ -571,6 +696,12 @@ class FirmProfileForm(FreeTextRulesMixin, forms.Form):
                 data[key] = d[key]
         if (d.get("contact_phone") or "").strip():
             data["contact"]["phone"] = d["contact_phone"].strip()
+        expiry = d.get("certification_expiry")
+        if isinstance(expiry, Mapping):  # None: no date inputs were sent, the recorded dates are kept
+            ticked = set(data["certifications"])
+            data["certification_expiry"] = {
+                code: day if isinstance(day, str) else day.isoformat() for code, day in expiry.items() if code in ticked
+            }
         return data
 
     def add_service_errors(self, error: ApplicationError) -> None:
@@ -630,6 +761,21 @@ class BeneficialOwnerForm(FreeTextRulesMixin, forms.Form):
 class BaseOwnerFormSet(forms.BaseFormSet):
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "empty_permitted": True}
+
+    def clean(self) -> None:
+        """Compliance's rule on the shares (`beneficial_owner_shares_check`, which saving applies again)
+        over the rows whose share could be read: reported with the profile's other errors, not after."""
+        super().clean()
+        shares = [
+            {"share_percent": f.cleaned_data["share_percent"]}
+            for f in self.forms
+            if f.cleaned_data.get("share_percent") is not None
+        ]
+        try:
+            beneficial_owner_shares_check(owners=shares)
+        except ApplicationError as error:
+            messages = [str(m) for value in (error.fields or {}).values() for m in value] or [error.message]
+            raise forms.ValidationError(messages, code=error.code) from None
 
     def owners(self) -> list[dict]:
         """The declared owners (call after is_valid()): `{name, country, share_percent}` per filled row."""
@@ -775,6 +921,30 @@ class BulkDecisionForm(FreeTextRulesMixin, forms.Form):
         self.fields["proposal_ids"].error_messages["required"] = _("Select at least one proposal.")
 
 
+class DateRangeForm(forms.Form):
+    """Proposals created from/to (inclusive days); either end may be left open."""
+
+    created_from = forms.DateField(
+        label=_("Created from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter the first day as a date, e.g. 2026-03-01.")},
+    )
+    created_to = forms.DateField(
+        label=_("Created to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("Enter the last day as a date, e.g. 2026-03-31.")},
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("created_from"), data.get("created_to")
+        if start and end and end < start:
+            self.add_error("created_to", _("The last day must be on or after the first day."))
+        return data
+
+
 QUEUE_SORTS = {
     "-score": _("Score, highest first"),
     "score": _("Score, lowest first"),
@@ -783,23 +953,41 @@ QUEUE_SORTS = {
 }
 
 
-class QueueFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("State"), required=False)
-    domain = forms.ChoiceField(label=_("Domain"), required=False)
-    country = forms.ChoiceField(label=_("Partner country"), required=False)
-    min_score = forms.FloatField(label=_("Minimum score"), required=False, min_value=0, max_value=1)
-    # Bounded: a larger number of days is past what a date can go back (an OverflowError, a 500).
-    max_age_days = forms.IntegerField(label=_("Created within (days)"), required=False, min_value=1, max_value=36500)
-    sort = forms.ChoiceField(label=_("Sort by"), required=False)
+class OneOfListSelect(forms.Select):
+    """A single `<select>` for a filter that takes a list (`?status=a&status=b` in the API): the page
+    offers one state at a time, or any."""
 
-    def __init__(self, *args, domains: list[str] = (), country_codes: list[str] = (), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("Any state"))] + list(Proposal.Status.choices)
-        self.fields["domain"].choices = [("", _("Any domain"))] + sorted(
-            ((d, domain_label(d)) for d in domains), key=lambda c: c[1]
-        )
-        # Only the countries that have firms: translating all 249 names on every queue load is not free.
-        self.fields["country"].choices = [("", _("Any country"))] + sorted(
-            ((c, countries.name(c) or c) for c in country_codes), key=lambda c: c[1]
-        )
-        self.fields["sort"].choices = list(QUEUE_SORTS.items())
+    def value_from_datadict(self, data, files, name) -> list[str]:
+        values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        return [v for v in values if v]
+
+
+class QueueFilter(ProposalFilter):
+    """`review.selectors.ProposalFilter` (the API's filters and their rules) with the page's sort."""
+
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"), choices=list(QUEUE_SORTS.items()), method="filter_nothing", empty_label=None
+    )
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # the order is the view's (`web.selectors.review_queue_sorted`)
+
+
+def queue_filter(params, *, domains: Iterable[str] = (), country_codes: Iterable[str] = ()) -> QueueFilter:
+    """The reviewers' queue filter bound to `params`, its fields dressed for the page: selects with the
+    taxonomy's domains and the countries that have firms, names in the page's language."""
+    bound = QueueFilter(data=params, queryset=Proposal.objects.all())
+    fields = bound.form.fields
+    fields["status"].widget = OneOfListSelect(choices=[("", _("Any state")), *Proposal.Status.choices])
+    fields["domain"].widget = forms.Select(
+        choices=[("", _("Any domain"))] + sorted(((d, domain_label(d)) for d in domains), key=lambda c: c[1])
+    )
+    # Only the countries that have firms: translating all 249 names on every queue load is not free.
+    fields["country"].widget = forms.Select(
+        choices=[("", _("Any country"))]
+        + sorted(((c, countries.name(c) or c) for c in country_codes), key=lambda c: c[1])
+    )
+    fields.pop("firm")  # the API's; the queue is of every firm's proposals
+    for field in fields.values():
+        field.help_text = ""  # the API's (English) parameter documentation; the labels say enough here
+    return bound

@@ -6,11 +6,12 @@ Each function runs a constant number of queries whatever the data size; the benc
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date
 
 import numpy as np
 from django.core.cache import cache
 from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.http import QueryDict
 from django.utils import timezone
 
 from matching.models import Proposal
@@ -18,7 +19,7 @@ from matching.scoring.capacity import firm_capacity
 from matching.services.runs import match_params
 from registry.models import Capability, Firm, FirmCapability
 from registry.selectors import firm_intro_capacity
-from review.selectors import proposals_in_domain, review_stats
+from review.selectors import ProposalFilter, review_stats
 
 # Creation order is id order (created_at is set on insert, ids come from a sequence), and the
 # primary key index serves it; created_at has no index and would mean sorting the whole queue.
@@ -54,23 +55,34 @@ def review_queue(
     country: str = "",
     min_score: float | None = None,
     max_age_days: int | None = None,
+    created_from: date | None = None,
+    created_to: date | None = None,
     sort: str = "-score",
 ) -> QuerySet[Proposal]:
-    """Proposals for the reviewer queue, filtered and sorted; only the columns the table shows."""
-    qs = _queue_columns(Proposal.objects.all())
-    if status:
-        qs = qs.filter(status=status)
-    if domain:
-        qs = proposals_in_domain(qs, domain=domain)
-    if min_score is not None:
-        qs = qs.filter(score__gte=min_score)
-    if country:
-        # An IN (subquery) on the partner id rather than a join: the count then reads only the
-        # proposals' covering index (matching migration 0003), never the wide rows.
-        qs = qs.filter(partner_id__in=Firm.objects.filter(country=country).values("id"))
-    if max_age_days:
-        qs = qs.filter(created_at__gte=timezone.now() - timedelta(days=max_age_days))
-    return qs.order_by(*QUEUE_ORDERINGS.get(sort, QUEUE_ORDERINGS["-score"]))
+    """Proposals for the reviewer queue filtered by `review.selectors.ProposalFilter` (the API's filters,
+    the one definition) and sorted; only the columns the table shows. ValueError for a bad filter."""
+    values = {
+        "status": status,
+        "domain": domain,
+        "country": country,
+        "min_score": min_score,
+        "max_age_days": max_age_days,
+        "created_from": created_from.isoformat() if created_from else None,
+        "created_to": created_to.isoformat() if created_to else None,
+    }
+    params = QueryDict(mutable=True)
+    for name, value in values.items():
+        if value not in (None, ""):
+            params[name] = str(value)
+    bound = ProposalFilter(data=params, queryset=Proposal.objects.all())
+    if not bound.is_valid():
+        raise ValueError(dict(bound.errors))
+    return review_queue_sorted(proposals=bound.qs, sort=sort)
+
+
+def review_queue_sorted(*, proposals: QuerySet[Proposal], sort: str = "-score") -> QuerySet[Proposal]:
+    """The filtered proposals (`ProposalFilter(...).qs`) in the queue's order, with the table's columns."""
+    return _queue_columns(proposals).order_by(*QUEUE_ORDERINGS.get(sort, QUEUE_ORDERINGS["-score"]))
 
 
 def _queue_columns(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
@@ -129,7 +141,7 @@ def capability_coverage() -> list[dict]:
 SCORE_BUCKETS = 10
 
 
-def score_histogram() -> list[dict]:
+def score_histogram(*, created_from: date | None = None, created_to: date | None = None) -> list[dict]:
     """Proposals per score decile (one grouped query).
 
     Each row gets its bucket from one CASE (the first upper edge it is below; scores are 0..1 by a
@@ -140,13 +152,12 @@ def score_histogram() -> list[dict]:
         *(When(score__lt=edges[i + 1], then=Value(i)) for i in range(SCORE_BUCKETS - 1)),
         default=Value(SCORE_BUCKETS - 1),
     )
-    rows = dict(
-        Proposal.objects.exclude(status=Proposal.Status.SUPERSEDED)
-        .annotate(bucket=bucket)
-        .values_list("bucket")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    proposals = Proposal.objects.exclude(status=Proposal.Status.SUPERSEDED)
+    if created_from:
+        proposals = proposals.filter(created_at__date__gte=created_from)
+    if created_to:
+        proposals = proposals.filter(created_at__date__lte=created_to)
+    rows = dict(proposals.annotate(bucket=bucket).values_list("bucket").annotate(n=Count("id")).order_by())
     return [{"lo": edges[i], "hi": edges[i + 1], "count": rows.get(i, 0)} for i in range(SCORE_BUCKETS)]
 
 
@@ -160,17 +171,26 @@ DASHBOARD_CACHE_SECONDS = 60
 DASHBOARD_REFRESH_SECONDS = 30
 
 
-def dashboard_numbers(*, refresh: bool = False) -> dict:
-    """review_stats(), capability coverage and score histogram, from the cache unless `refresh`."""
-    numbers = None if refresh else cache.get(DASHBOARD_CACHE_KEY)
+def dashboard_numbers(
+    *, refresh: bool = False, created_from: date | None = None, created_to: date | None = None
+) -> dict:
+    """review_stats(), capability coverage and score histogram, from the cache unless `refresh`.
+
+    A date range (proposals created from/to, inclusive) narrows the stats and the histogram; each
+    range has its own cache entry, the whole-history one is the one the beat task keeps warm.
+    """
+    key = DASHBOARD_CACHE_KEY
+    if created_from or created_to:
+        key = f"{key}:{created_from or ''}:{created_to or ''}"
+    numbers = None if refresh else cache.get(key)
     if numbers is None:
         numbers = {
-            "stats": review_stats(),
+            "stats": review_stats(created_from=created_from, created_to=created_to),
             "coverage": capability_coverage(),
-            "histogram": score_histogram(),
+            "histogram": score_histogram(created_from=created_from, created_to=created_to),
             "computed_at": timezone.now(),
         }
-        cache.set(DASHBOARD_CACHE_KEY, numbers, DASHBOARD_CACHE_SECONDS)
+        cache.set(key, numbers, DASHBOARD_CACHE_SECONDS)
     return numbers
 
 

@@ -45,6 +45,8 @@ firm_urls = [
     path("firms/<int:firm_id>/edit/", firm.firm_edit, name="firm_edit"),
     path("firms/<int:firm_id>/confirm/", firm.firm_confirm, name="firm_confirm"),
     path("firms/<int:firm_id>/members/", members.firm_members, name="firm_members"),
+    path("firms/<int:firm_id>/members/<int:pk>/role/", members.member_role, name="firm_member_role"),
+    path("firms/<int:firm_id>/members/<int:pk>/remove/", members.member_remove, name="firm_member_remove"),
     path(
         "firms/<int:firm_id>/invitations/<int:pk>/revoke/",
         members.invitation_revoke,
@@ -72,6 +74,11 @@ firm_urls = [
         service_account_pages.service_account_revoke,
         name="firm_service_account_revoke",
     ),
+    path(
+        "firms/<int:firm_id>/service-accounts/<int:pk>/rotate/",
+        service_account_pages.service_account_rotate,
+        name="firm_service_account_rotate",
+    ),
     path("proposals/<int:pk>/", links.proposal_open, name="proposal_open"),
     path("firms/<int:firm_id>/proposals/<int:pk>/", firm.proposal_detail, name="firm_proposal"),
     path("firms/<int:firm_id>/proposals/<int:pk>/accept/", firm.proposal_accept, name="firm_proposal_accept"),
@@ -96,6 +103,7 @@ review_urls = [
     path("review/runs/", review.run_list, name="review_runs"),
     path("review/runs/<int:pk>/", review.run_detail, name="review_run"),
     path("review/runs/<int:pk>/progress/", review.run_progress, name="review_run_progress"),
+    path("review/runs/<int:pk>/allocation/", review.run_allocation_export, name="review_run_allocation"),
     path("review/dashboard/", dashboard.dashboard, name="review_dashboard"),
     path("review/dashboard/export/", review.dashboard_export, name="review_dashboard_export"),
     path("review/screening/", screening.screening_queue, name="review_screening"),

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Membership, User
+from accounts.selectors import service_account_tokens
 from core.api.strict import StrictFieldsMixin
 from core.permissions import TokenScope
 from registry.models import Firm
@@ -177,9 +178,28 @@ class ServiceAccountSerializer(serializers.Serializer):
     created_by = serializers.SerializerMethodField()
     last_used_at = serializers.DateTimeField(allow_null=True, help_text="Last API call with the token (to the minute).")
 
+    previous_token_id = serializers.SerializerMethodField(
+        help_text="During a rotation's overlap: the public key of the token being replaced, else null."
+    )
+    previous_token_expiry = serializers.SerializerMethodField(
+        help_text="During a rotation's overlap: when the token being replaced stops working, else null."
+    )
+
+    def _tokens(self, account) -> list:
+        return service_account_tokens(account=account)
+
     def _token(self, account):
-        tokens = list(account.user.auth_token_set.all())
+        tokens = self._tokens(account)
         return tokens[0] if tokens else None
+
+    def get_previous_token_id(self, account) -> str | None:
+        tokens = self._tokens(account)
+        return tokens[1].token_key if len(tokens) > 1 else None
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_previous_token_expiry(self, account):
+        tokens = self._tokens(account)
+        return serializers.DateTimeField().to_representation(tokens[1].expiry) if len(tokens) > 1 else None
 
     def get_token_id(self, account) -> str | None:
         token = self._token(account)
@@ -192,6 +212,17 @@ class ServiceAccountSerializer(serializers.Serializer):
 
     def get_created_by(self, account) -> str:
         return account.created_by.username if account.created_by else ""
+
+
+class ServiceAccountRotateSerializer(StrictFieldsMixin, serializers.Serializer):
+    """How long the token being replaced keeps working."""
+
+    overlap_hours = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=168,
+        help_text="0 to 168; default SERVICE_ACCOUNT_TOKEN_OVERLAP_HOURS (24). 0: the old token stops at once.",
+    )
 
 
 class ServiceAccountCreatedSerializer(ServiceAccountSerializer):

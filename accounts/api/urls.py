@@ -23,5 +23,10 @@ urlpatterns = [
         views.ServiceAccountDetailView.as_view(),
         name="firm-service-account",
     ),
+    path(
+        "firms/<int:firm_id>/service-accounts/<int:account_id>/rotate-token/",
+        views.ServiceAccountRotateView.as_view(),
+        name="firm-service-account-rotate",
+    ),
     path("invitations/accept/", views.InvitationAcceptView.as_view(), name="invitation-accept"),
 ]

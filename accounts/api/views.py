@@ -23,6 +23,7 @@ from accounts.api.serializers import (
     MeUpdateSerializer,
     ServiceAccountCreatedSerializer,
     ServiceAccountCreateSerializer,
+    ServiceAccountRotateSerializer,
     ServiceAccountSerializer,
     SignupAcceptedSerializer,
     SignupSerializer,
@@ -376,3 +377,28 @@ class ServiceAccountDetailView(APIView):
         firm = selectors.firm_for_member_management(firm_id=firm_id, user=request.user)
         services.service_account_revoke(firm=firm, actor=request.user, account_id=account_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ServiceAccountRotateView(APIView):
+    @extend_schema(
+        tags=TAG_SERVICE_ACCOUNTS,
+        summary="Rotate a service account's token (owners)",
+        description=(
+            "A new token, whose secret is in this answer only. The token it replaces keeps working for "
+            "`overlap_hours` (default SERVICE_ACCOUNT_TOKEN_OVERLAP_HOURS, 24; listed as `previous_token_id` and "
+            "`previous_token_expiry`), then answers 401; a token left running by an earlier rotation stops at "
+            "once. 404 for an unknown or revoked account."
+        ),
+        request=ServiceAccountRotateSerializer,
+        responses={200: ServiceAccountCreatedSerializer, **errors(400, 401, 403, 404)},
+    )
+    def post(self, request, firm_id: int, account_id: int):
+        firm = selectors.firm_for_member_management(firm_id=firm_id, user=request.user)
+        serializer = ServiceAccountRotateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        account, secret = services.service_account_token_rotate(
+            firm=firm, actor=request.user, account_id=account_id, **serializer.validated_data
+        )
+        account = selectors.service_account_list(firm=firm, user=request.user).get(pk=account.pk)
+        account.token = secret
+        return Response(ServiceAccountCreatedSerializer(account).data)

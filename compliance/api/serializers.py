@@ -47,12 +47,14 @@ class ScreeningMatchSerializer(serializers.ModelSerializer):
     sanctions = serializers.ListField(source="entry.sanctions", child=serializers.CharField())
     dataset = serializers.CharField(source="entry.dataset")
     last_change = serializers.CharField(source="entry.last_change")
+    # In the request's language (Accept-Language); `explanation_codes` is the same for programs.
+    explanation = serializers.CharField(source="explanation_display", read_only=True)
 
     class Meta:
         model = ScreeningMatch
         fields = [
             "list_id", "schema", "name", "aliases", "countries", "identifiers", "sanctions", "dataset",
-            "last_change", "score", "reason", "matched_name", "explanation",
+            "last_change", "score", "reason", "matched_name", "explanation", "explanation_codes",
         ]  # fmt: skip
 
 
@@ -110,7 +112,7 @@ class OwnerSerializer(StrictFieldsMixin, serializers.ModelSerializer):
 
     class Meta:
         model = BeneficialOwner
-        fields = ["name", "country", "share_percent"]
+        fields = ["id", "name", "country", "share_percent"]  # id: read-only, for DELETE .../owners/{id}/
 
 
 class OwnersInputSerializer(StrictFieldsMixin, serializers.Serializer):

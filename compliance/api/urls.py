@@ -8,4 +8,5 @@ urlpatterns = [
     path("screening/firms/<int:firm_id>/confirm/", views.ScreeningConfirmView.as_view(), name="screening-confirm"),
     path("screening/firms/<int:firm_id>/dismiss/", views.ScreeningDismissView.as_view(), name="screening-dismiss"),
     path("firms/<int:firm_id>/owners/", views.FirmOwnersView.as_view(), name="firm-owners"),
+    path("firms/<int:firm_id>/owners/<int:owner_id>/", views.FirmOwnerView.as_view(), name="firm-owner"),
 ]

@@ -140,3 +140,39 @@ class FirmOwnersView(APIView):
         data.is_valid(raise_exception=True)
         services.beneficial_owners_replace(firm=firm, owners=data.validated_data["owners"], user=request.user)
         return self._out(firm)
+
+    @extend_schema(
+        tags=["firms"],
+        summary="Declare one beneficial owner (owners and editors)",
+        description="Adds one owner (201), or changes the share of the one with the same name and country "
+        "(200; unchanged: nothing happens). The rules of a replacement apply: shares up to 100%, screening, "
+        "matching eligibility.",
+        request=s.OwnerSerializer,
+        responses={200: s.OwnersOutputSerializer, 201: s.OwnersOutputSerializer},
+    )
+    def post(self, request, firm_id: int):
+        firm = self._firm(request, firm_id, write=True)
+        data = s.OwnerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        _, created = services.beneficial_owner_add(firm=firm, owner=data.validated_data, user=request.user)
+        response = self._out(firm)
+        response.status_code = 201 if created else 200
+        return response
+
+
+class FirmOwnerView(FirmOwnersView):
+    """One declared owner: withdraw it."""
+
+    http_method_names = ["delete", "options"]  # the collection's GET, PUT and POST are not its
+
+    @extend_schema(
+        tags=["firms"],
+        summary="Withdraw one declared beneficial owner (owners and editors)",
+        description="Idempotent: an owner not declared (any more) changes nothing and answers the same 200.",
+        request=None,
+        responses=s.OwnersOutputSerializer,
+    )
+    def delete(self, request, firm_id: int, owner_id: int):
+        firm = self._firm(request, firm_id, write=True)
+        services.beneficial_owner_remove(firm=firm, owner_id=owner_id, user=request.user)
+        return self._out(firm)

@@ -8,7 +8,12 @@ from compliance.services.decisions import (
     screening_confirm,
     screening_dismiss,
 )
-from compliance.services.owners import beneficial_owners_replace
+from compliance.services.owners import (
+    beneficial_owner_add,
+    beneficial_owner_remove,
+    beneficial_owner_shares_check,
+    beneficial_owners_replace,
+)
 from compliance.services.sanctions_lists import (
     BATCH_SIZE,
     KEPT_SCHEMATA,
@@ -42,6 +47,9 @@ __all__ = [
     "SanctionsImportError",
     "WITHDRAW_NOTE",
     "active_list",
+    "beneficial_owner_add",
+    "beneficial_owner_remove",
+    "beneficial_owner_shares_check",
     "beneficial_owners_replace",
     "firm_identifiers",
     "firm_screen",

@@ -24,8 +24,7 @@ SCREEN_FIRM_TASK = "compliance.tasks.screen_firm_task"
 # --- Beneficial owners -----------------------------------------------------------------------------
 
 
-def beneficial_owners_replace(*, firm: Firm, owners: Sequence[dict], user: User) -> list[BeneficialOwner]:
-    """Replace the firm's declared owners (each above 10%) in one transaction."""
+def _shares_checked(owners: Sequence[dict]) -> None:
     total = sum(owner["share_percent"] for owner in owners)
     if total > 100:
         raise ApplicationError(
@@ -33,6 +32,24 @@ def beneficial_owners_replace(*, firm: Firm, owners: Sequence[dict], user: User)
             code="share_total",
             fields={"owners": [gettext("Shares add up to %(total)s%%, at most 100%% allowed.") % {"total": total}]},
         )
+
+
+def beneficial_owner_shares_check(*, owners: Sequence[dict]) -> None:
+    """The owners' rule on shares, for callers that check before saving (the web form, in the same
+    round as its other errors): ApplicationError `share_total` naming `owners` above 100% together."""
+    _shares_checked(owners)
+
+
+def _owners_changed(*, firm: Firm, was_blocked: bool) -> None:
+    if was_blocked != firm_blocking_owners(firm=firm).exists():
+        rematch_request(firm_id=firm.pk)  # it enters or leaves matching
+    # Owners' names are screened against the list's persons: screen the firm again after commit.
+    outbox_enqueue(SCREEN_FIRM_TASK, firm_id=firm.pk)
+
+
+def beneficial_owners_replace(*, firm: Firm, owners: Sequence[dict], user: User) -> list[BeneficialOwner]:
+    """Replace the firm's declared owners (each above 10%) in one transaction."""
+    _shares_checked(owners)
     with transaction.atomic():
         Firm.objects.select_for_update().filter(pk=firm.pk).first()
         was_blocked = firm_blocking_owners(firm=firm).exists()
@@ -45,8 +62,39 @@ def beneficial_owners_replace(*, firm: Firm, owners: Sequence[dict], user: User)
                 for owner in owners
             ]
         )
-        if was_blocked != firm_blocking_owners(firm=firm).exists():
-            rematch_request(firm_id=firm.pk)  # it enters or leaves matching
-        # Owners' names are screened against the list's persons: screen the firm again after commit.
-        outbox_enqueue(SCREEN_FIRM_TASK, firm_id=firm.pk)
+        _owners_changed(firm=firm, was_blocked=was_blocked)
     return created
+
+
+@transaction.atomic
+def beneficial_owner_add(*, firm: Firm, owner: dict, user: User) -> tuple[BeneficialOwner, bool]:
+    """Declare one more owner, or change the share of one already declared (same name and country): the
+    rules of a replacement (shares, screening, rematch). Returns the owner and whether it is new."""
+    Firm.objects.select_for_update().filter(pk=firm.pk).first()
+    current = list(firm.beneficial_owners.all())
+    same = next((o for o in current if (o.name, str(o.country)) == (owner["name"], str(owner["country"]))), None)
+    _shares_checked([*({"share_percent": o.share_percent} for o in current if o is not same), owner])
+    if same is not None and same.share_percent == owner["share_percent"]:
+        return same, False
+    was_blocked = firm_blocking_owners(firm=firm).exists()
+    if same is None:
+        same = BeneficialOwner.objects.create(
+            firm=firm, name=owner["name"], country=owner["country"], share_percent=owner["share_percent"]
+        )
+        created = True
+    else:
+        same.share_percent = owner["share_percent"]
+        same.save(update_fields=["share_percent"])
+        created = False
+    _owners_changed(firm=firm, was_blocked=was_blocked)
+    return same, created
+
+
+@transaction.atomic
+def beneficial_owner_remove(*, firm: Firm, owner_id: int, user: User) -> None:
+    """Withdraw one declared owner; one not declared (any more) changes nothing (idempotent)."""
+    Firm.objects.select_for_update().filter(pk=firm.pk).first()
+    was_blocked = firm_blocking_owners(firm=firm).exists()
+    deleted, _ = firm.beneficial_owners.filter(pk=owner_id).delete()
+    if deleted:
+        _owners_changed(firm=firm, was_blocked=was_blocked)

@@ -14,18 +14,26 @@ errors follow from what it is, and are documented here once instead of in every 
   PATCH, a repeat of an `Idempotency-Key` whose first request is still running;
 - 422: an authenticated POST or PATCH repeats an `Idempotency-Key` with a different body.
 
-Authenticated POST and PATCH operations document the optional `Idempotency-Key` header.
+Authenticated POST and PATCH operations document the optional `Idempotency-Key` header. Every
+operation a token reaches says which scope a service account needs (`x-required-scopes`, from
+core.permissions.SCOPES_BY_URL_NAME) or that such tokens cannot call it (`x-service-accounts: false`);
+throttled answers document the `RateLimit-*` headers; `postprocess_schema` (a POSTPROCESSING_HOOK)
+declares the tags, types integers and describes the server (Spectral/OWASP, docs/api.md).
 
 A view's own `extend_schema(responses=...)` still wins for any status it names.
 Checked by tests/security/test_schemathesis.py: an undocumented status fails it.
 """
 
+from django.conf import settings
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiResponse
+from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import AllowAny, IsAuthenticated
 
 from core.api.conditional import CONDITIONAL_PATHS
+from core.api.params import route_template
 from core.api.schemas import ERROR_DESCRIPTIONS, ErrorSerializer
+from core.permissions import required_scope
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 PLAIN_PERMISSIONS = (AllowAny, IsAuthenticated)
@@ -58,6 +66,49 @@ IDEMPOTENCY_KEY_PARAMETER = {
 }
 
 
+RATELIMIT_HEADERS = {
+    name: {"schema": {"type": "integer", "format": "int32", "minimum": 0, "maximum": 2**31 - 1}, "description": text}
+    for name, text in (
+        ("RateLimit-Limit", "Requests allowed per window (when the request was counted by a throttle)."),
+        ("RateLimit-Remaining", "Requests left in the current window."),
+        ("RateLimit-Reset", "Seconds until the oldest counted request leaves the window."),
+    )
+}
+
+_url_names: dict[str, str] | None = None
+
+
+def url_names_by_path() -> dict[str, str]:
+    """The schema's path of every named URL pattern -> its name (the key of SCOPES_BY_URL_NAME)."""
+    global _url_names
+    if _url_names is None:
+        from django.urls import URLPattern, URLResolver, get_resolver
+
+        found: dict[str, str] = {}
+
+        def walk(entries, prefix):
+            for entry in entries:
+                if isinstance(entry, URLResolver):
+                    walk(entry.url_patterns, prefix + str(entry.pattern))
+                elif isinstance(entry, URLPattern) and entry.name:
+                    found.setdefault(route_template(prefix + str(entry.pattern)), entry.name)
+
+        walk(get_resolver().url_patterns, "")
+        _url_names = found
+    return _url_names
+
+
+def scope_annotation(path: str, method: str) -> tuple[dict, str]:
+    """The operation's `x-required-scopes` (from core.permissions.SCOPES_BY_URL_NAME, the one map the
+    permission checks) and the sentence that says it in the description."""
+    needed = required_scope(url_name=url_names_by_path().get(path), method=method)
+    if needed is None:
+        return {"x-service-accounts": False}, "Service-account tokens cannot call this operation."
+    if needed == "":
+        return {"x-required-scopes": []}, "Service-account tokens need no particular scope."
+    return {"x-required-scopes": [str(needed)]}, f"Service-account tokens need the scope `{needed}`."
+
+
 def _is_id(name: str) -> bool:
     return name == "id" or name.endswith("_id") or name == "firm"
 
@@ -70,6 +121,25 @@ class AutoSchema(SpectacularAutoSchema):
             return [self.path.removeprefix("/api/v1/").split("/", 1)[0] or "v1"]
         return tags
 
+    def _map_basic_serializer(self, serializer, direction):
+        """In answers, a serializer that names the fields it may leave out (`optional_in_response`, a tuple)
+        has every other field required: generated clients then type them as always there (not `Unset`).
+        Request shapes are untouched (COMPONENT_SPLIT_REQUEST gives them their own components)."""
+        result = super()._map_basic_serializer(serializer, direction)
+        optional = getattr(serializer, "optional_in_response", None)
+        if direction == "response" and optional is not None and "properties" in result:
+            result["required"] = [name for name in result["properties"] if name not in optional]
+        return result
+
+    def get_filter_backends(self):
+        """`ordering` only where the view declares `ordering_fields`: a list that does not order (most
+        GenericAPIView lists) must not document a parameter it ignores, so `?ordering=` there is a 400
+        (core/api/params.py). The ordering filter itself documents its values (core/api/ordering.py)."""
+        backends = super().get_filter_backends()
+        if getattr(self.view, "ordering_fields", None):
+            return backends
+        return [b for b in backends if not issubclass(b, OrderingFilter)]
+
     def get_operation(self, *args, **kwargs):
         operation = super().get_operation(*args, **kwargs)
         if operation is None:
@@ -78,16 +148,17 @@ class AutoSchema(SpectacularAutoSchema):
             # Object ids are integers (a router's `[^/]+` lookup and django-filter's NumberFilter say
             # string and number): generated clients then take an int.
             kind = parameter.get("schema", {}).get("type")
-            if _is_id(parameter["name"]) and parameter["in"] in ("path", "query") and kind in ("string", "number"):
-                parameter["schema"] = {"type": "integer", "minimum": 1}
-            fields = getattr(self.view, "ordering_fields", None)
-            if parameter["name"] == "ordering" and parameter["in"] == "query" and isinstance(fields, list | tuple):
-                values = [v for f in fields for v in (f, f"-{f}")]
-                parameter["description"] = (
-                    "Comma-separated fields, `-` for descending; the id breaks ties. One or more of: "
-                    + ", ".join(f"`{v}`" for v in values)
-                    + "."
-                )
+            if (
+                _is_id(parameter["name"])
+                and parameter["in"] in ("path", "query")
+                and kind in ("string", "number", "integer")
+            ):
+                parameter["schema"] = {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}
+        if self.view.get_authenticators() and not all(isinstance(p, AllowAny) for p in self.view.get_permissions()):
+            extension, sentence = scope_annotation(self.path, self.method)
+            operation.update(extension)
+            description = operation.get("description", "")
+            operation["description"] = f"{description}\n\n{sentence}" if description else sentence
         if self.method in IDEMPOTENT_METHODS and self.view.get_authenticators():
             operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
         conditional = self.path in CONDITIONAL_PATHS
@@ -107,6 +178,10 @@ class AutoSchema(SpectacularAutoSchema):
             if str(status) not in responses:
                 answer = OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[status])
                 responses[str(status)] = self._get_response_for_code(answer, str(status))
+        if self.view.get_throttles():
+            for code, response in responses.items():
+                if code[0] in "24" and code != "401":
+                    response.setdefault("headers", {}).update(RATELIMIT_HEADERS)
         if "429" in responses:
             responses["429"].setdefault("headers", {})["Retry-After"] = {
                 "schema": {"type": "integer"},
@@ -141,3 +216,31 @@ class AutoSchema(SpectacularAutoSchema):
         if self.method in ("PUT", "PATCH") and self.path in CONDITIONAL_PATHS:
             statuses.add(412)
         return statuses
+
+
+def postprocess_schema(result, generator, request, public):
+    """After drf-spectacular's enum hook: declare every tag used (Spectral's operation-tag-defined), type
+    every integer without a format as int64 (OWASP api4 integer-format: our ids and counts are bigint),
+    and say whom the server is for and in which environment (OWASP api9 inventory rules)."""
+    used = sorted({tag for item in result.get("paths", {}).values() for op in item.values() if isinstance(op, dict)
+                   for tag in op.get("tags", [])})  # fmt: skip
+    known = {tag["name"] for tag in result.get("tags", [])}
+    result["tags"] = [*result.get("tags", []), *({"name": tag} for tag in used if tag not in known)]
+    _integers_typed(result)
+    for server in result.get("servers", []):
+        server.setdefault("x-internal", False)
+        if not any(word in server.get("description", "").lower() for word in ("production", "local", "staging")):
+            environment = "local development" if settings.DEBUG else "production"
+            server["description"] = f"{server.get('description', 'This deployment')} ({environment})".strip()
+    return result
+
+
+def _integers_typed(node) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "integer" and "format" not in node:
+            node["format"] = "int64"
+        for value in node.values():
+            _integers_typed(value)
+    elif isinstance(node, list):
+        for value in node:
+            _integers_typed(value)

@@ -84,6 +84,12 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def get_paginated_response_schema(self, schema):
+        """`next` and `previous` are always in the answer (null at the ends): required, like `count`."""
+        result = super().get_paginated_response_schema(schema)
+        result["required"] = ["count", "next", "previous", "results"]
+        return result
+
 
 # --- Sync: `updated_since` and an opaque `cursor` (issue 16) ----------------------------------------
 #

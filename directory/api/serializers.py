@@ -34,14 +34,18 @@ class DirectoryFirmSerializer(serializers.Serializer):
     description = serializers.CharField()
     partnership_types = serializers.ListField(child=serializers.CharField())
     certifications = serializers.ListField(child=serializers.CharField())
+    certification_expiry = serializers.DictField(
+        child=serializers.DateField(),
+        help_text="The last day each certification's certificate is valid, where the firm gave it.",
+    )
     security_clearance = serializers.CharField()
     offers = DirectoryCapabilitySerializer(many=True)
     seeks = DirectoryCapabilitySerializer(many=True)
     platforms = DirectoryPlatformSerializer(many=True)
     fit = serializers.FloatField(
         allow_null=True,
-        help_text="With sort=fit: the matching score against your firm (0-1), computed on the fly and "
-        "approximate; null otherwise or for firms on your own side.",
+        help_text="With sort=fit: the matching score against your firm (0-1), as a match run scores the pair "
+        "(computed on the fly from the prepared model); null otherwise.",
     )
 
 
@@ -100,3 +104,8 @@ class ReviewerFirmSerializer(serializers.Serializer):
     screening_status = serializers.CharField()
     completeness = serializers.IntegerField(help_text="How complete the profile is, in percent (0-100).")
     created_at = serializers.DateTimeField()
+    confirmed_at = serializers.DateTimeField(help_text="When a member last confirmed (or edited) the profile.")
+    stale = serializers.BooleanField(
+        source="is_stale",
+        help_text="Not confirmed for PROFILE_STALE_MONTHS: hidden from the directory and paused from matching.",
+    )

@@ -1,7 +1,7 @@
 """Directory endpoints: they translate HTTP to one service or selector call and back."""
 
 from django.http import HttpResponse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -10,7 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api.downloads import EXPORT_RESPONSES, FILE_PARAMETER, ExportInput, export_file
-from core.api.pagination import Pagination
+from core.api.ordering import CheckedOrderingFilter
+from core.api.pagination import Pagination, SyncPagination
 from core.api.schemas import error_responses
 from core.exports import attachment
 from core.permissions import IsReviewer
@@ -45,10 +46,17 @@ class DirectoryListView(GenericAPIView):
     serializer_class = DirectoryFirmSerializer
     queryset = Firm.objects.none()  # for the schema generator; reads go through directory.selectors
     filterset_class = DirectoryFilter
-    pagination_class = Pagination
+    pagination_class = SyncPagination
+    sync_field = "updated_at"  # updated_since, cursor (core.api.pagination.SyncPagination)
+    filter_backends = [DjangoFilterBackend, CheckedOrderingFilter]  # documented here, applied in get()
+    ordering_fields = ["name", "created_at", "updated_at"]
 
     @extend_schema(
         summary="Search the directory",
+        description="`ordering` (validated, the id breaks ties) replaces `sort`'s order; with `sort=fit` it is "
+        "refused (400). `updated_since` / `cursor` sync the listed firms by (`updated_at`, id) with the same "
+        "filters (not with `sort=fit`: 400). A firm that leaves the directory (suspended, under screening, "
+        "stale) is not sent again: compare the ids you hold with a full listing to drop them.",
         responses={200: DirectoryFirmSerializer(many=True), **error_responses(400, 401, 403)},
     )
     def get(self, request: Request) -> Response:
@@ -59,10 +67,19 @@ class DirectoryListView(GenericAPIView):
         data = bound.form.cleaned_data
         search, sort = data.get("search") or "", data.get("sort") or "relevance"
         scores = None
-        if sort == SORT_FIT:
+        ordering = CheckedOrderingFilter().get_ordering(request, bound.qs, self)
+        if ordering and sort == SORT_FIT:
+            raise serializers.ValidationError({"ordering": [gettext("Cannot be combined with sort=fit.")]})
+        for name in ("updated_since", "cursor"):
+            if name in request.query_params and sort == SORT_FIT:
+                raise serializers.ValidationError({name: [gettext("Cannot be combined with sort=fit.")]})
+        if ordering:
+            page = self.paginate_queryset(bound.qs.order_by(*ordering))
+        elif sort == SORT_FIT:
             firm = selectors.directory_fit_firm(user=request.user, firm_id=data.get("firm"))
-            firms, scores = selectors.directory_fit_ordered(queryset=bound.qs, firm=firm, search=search)
-            page = self.paginate_queryset(firms)
+            ranked = selectors.directory_fit_ordered(queryset=bound.qs, firm=firm, search=search)
+            page = self.paginate_queryset(ranked)
+            scores = ranked.shown
         else:
             page = self.paginate_queryset(selectors.directory_ordered(queryset=bound.qs, search=search, sort=sort))
         entries = selectors.directory_entries(firms=list(page), lang=_lang(), scores=scores)

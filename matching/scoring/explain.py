@@ -233,19 +233,6 @@ def _staff(side, row: int) -> int | None:
     return int(side.employees[row])
 
 
-def _quantities_compared(ua, pa, ua_row: int, partner_row: int) -> bool:
-    """Did both sides give a monthly quantity for a capability one needs and the other offers?"""
-    pairs = (
-        (ua.seek_capacity.tocsr(), pa.offer_capacity.tocsr(), ua_row, partner_row),
-        (pa.seek_capacity.tocsr(), ua.offer_capacity.tocsr(), partner_row, ua_row),
-    )
-    for need_m, have_m, need_row, have_row in pairs:
-        haves = _row(have_m, have_row)
-        if any(need > 0 and haves.get(c, 0.0) > 0 for c, need in _row(need_m, need_row).items()):
-            return True
-    return False
-
-
 def explain(model: Model, ua_row: int, partner_row: int, components: np.ndarray) -> dict:
     """{"en": [...], "uk": [...]}: the reasons behind one pair's score, strongest signals first."""
     ua, pa, tax = model.ua, model.partners, model.taxonomy
@@ -278,6 +265,7 @@ def explain(model: Model, ua_row: int, partner_row: int, components: np.ndarray)
         )  # fmt: skip
 
     # Capacity, per matched capability where both gave quantities.
+    compared = False  # any quantity compared: then size says nothing more
     for need_m, have_m, need_row, have_row, needer, haver in (
         (ua.seek_capacity.tocsr(), pa.offer_capacity.tocsr(), ua_row, partner_row, u_name, p_name),
         (pa.seek_capacity.tocsr(), ua.offer_capacity.tocsr(), partner_row, ua_row, p_name, u_name),
@@ -287,6 +275,7 @@ def explain(model: Model, ua_row: int, partner_row: int, components: np.ndarray)
             have = haves.get(c, 0.0)
             if need <= 0 or have <= 0:
                 continue
+            compared = True
             cap_en, cap_uk = tax.names_en[c], tax.names_uk[c]
             if have >= need:
                 en.append(
@@ -301,7 +290,7 @@ def explain(model: Model, ua_row: int, partner_row: int, components: np.ndarray)
                 uk.append(f"{haver}: {have:g}/міс. покриває {pct}% потреби {needer} у {need:g}/міс. ({cap_uk})")
 
     # Capacity by size, where no quantities were compared (Model._size_fit_into).
-    if model.params.size_fit_per_decade > 0 and not _quantities_compared(ua, pa, ua_row, partner_row):
+    if model.params.size_fit_per_decade > 0 and not compared:
         u_staff, p_staff = _staff(ua, ua_row), _staff(pa, partner_row)
         if u_staff is not None and p_staff is not None:
             u_uk, p_uk = f"{u_staff:,}".replace(",", "\u00a0"), f"{p_staff:,}".replace(",", "\u00a0")
@@ -327,11 +316,7 @@ def explain(model: Model, ua_row: int, partner_row: int, components: np.ndarray)
             {int(tax.domains[c]) for c in _cols(ua.offers.tocsr(), ua_row)}
             & {int(tax.domains[c]) for c in _cols(pa.offers.tocsr(), partner_row)}
         )
-
-        def wants(side, row) -> list[str]:
-            return [t for t in COPRODUCTION_TYPES if side.partnership_types[row, PARTNERSHIP_TYPES.index(t)]]
-
-        u_wants, p_wants = wants(ua, ua_row), wants(pa, partner_row)
+        u_wants, p_wants = open_to(ua, ua_row), open_to(pa, partner_row)
         if doms and (u_wants or p_wants):
             d_en = ", ".join(DOMAIN_EN.get(tax.domain_names[d], tax.domain_names[d]) for d in doms)
             d_uk = ", ".join(DOMAIN_UK.get(tax.domain_names[d], tax.domain_names[d]) for d in doms)
@@ -377,5 +362,6 @@ def explain(model: Model, ua_row: int, partner_row: int, components: np.ndarray)
         words = ", ".join(vocab[top].tolist())
         if words:
             en.append(f"Descriptions share terms: {words} (text similarity {text:.2f})")
-            uk.append(f"Описи мають спільні терміни: {words} (текстова схожість {text:.2f})")
+            uk_text = f"{text:.2f}".replace(".", ",")  # the Ukrainian decimal comma
+            uk.append(f"Описи мають спільні терміни: {words} (текстова схожість {uk_text})")
     return {"en": en, "uk": uk}

@@ -64,6 +64,38 @@ class SideFeatures:
             platform_catalogue=self.platform_catalogue,
         )
 
+    def splice(self, replacement: SideFeatures, drop_ids=()) -> SideFeatures:
+        """This side without the firms in `drop_ids` or in `replacement`, plus `replacement`'s firms
+        (as they are now), ordered by firm id like a fresh load: the kept side after a few edits."""
+        gone = np.union1d(np.asarray(drop_ids, dtype=np.int64), np.asarray(replacement.firm_ids, dtype=np.int64))
+        kept = self.take(np.flatnonzero(~np.isin(self.firm_ids, gone)))
+        n_a, n_b = len(kept), len(replacement)
+
+        def join(name: str):
+            a, b = getattr(kept, name), getattr(replacement, name)
+            if a is None and b is None:
+                return None
+            if name in ("employees", "intro_capacity"):  # unknown = NaN
+                a = np.full(n_a, np.nan) if a is None else a
+                b = np.full(n_b, np.nan) if b is None else b
+            elif name == "countries":
+                a, b = a or [""] * n_a, b or [""] * n_b
+            elif name == "platform_roles":
+                width = (a if a is not None else b).shape[1]
+                a = sp.csr_matrix((n_a, width), dtype=np.float32) if a is None else a
+                b = sp.csr_matrix((n_b, width), dtype=np.float32) if b is None else b
+            if isinstance(a, list):
+                return a + b
+            if sp.issparse(a):
+                return sp.vstack([a, b], format="csr")
+            return np.concatenate([a, b])
+
+        joined = SideFeatures(
+            **{f.name: join(f.name) for f in fields(self) if f.name != "platform_catalogue"},
+            platform_catalogue=self.platform_catalogue or replacement.platform_catalogue,
+        )
+        return joined.take(np.argsort(joined.firm_ids, kind="stable"))
+
     @classmethod
     def from_records(
         cls, records: list[dict], taxonomy: Taxonomy, platforms: PlatformCatalogue | None = None

@@ -34,6 +34,37 @@ MAX_BLOCK_PAIRS = 50_000
 
 
 @dataclass
+class Considered:
+    """Every pair the allocation considered (in either firm's top-k), chosen or not, in global order.
+
+    A considered pair that was not chosen lost to capacity: the LP leaves a positive-value pair out
+    only when one of its firms is full (`ua_full` / `partner_full`). A pair that is not here at all
+    is a ranking miss: neither firm had it in its top-k. Ranks as in Selection (0 = unknown).
+    """
+
+    ua_rows: np.ndarray  # int32[K]
+    partner_rows: np.ndarray  # int32[K]
+    scores: np.ndarray  # float32[K]
+    rank_for_ukrainian: np.ndarray  # int32[K]
+    rank_for_partner: np.ndarray  # int32[K]
+    selected: np.ndarray  # bool[K]
+    capacity_ua: np.ndarray  # int64[n_ua]: each Ukrainian firm's capacity in this allocation
+    capacity_partner: np.ndarray  # int64[n_partner]
+
+    def __len__(self) -> int:
+        return len(self.scores)
+
+    def full(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ua_full, partner_full) per considered pair: that firm's chosen pairs reached its capacity."""
+        taken_u = np.bincount(self.ua_rows[self.selected], minlength=len(self.capacity_ua))
+        taken_p = np.bincount(self.partner_rows[self.selected], minlength=len(self.capacity_partner))
+        return (
+            taken_u[self.ua_rows] >= self.capacity_ua[self.ua_rows],
+            taken_p[self.partner_rows] >= self.capacity_partner[self.partner_rows],
+        )
+
+
+@dataclass
 class Selection:
     """The chosen pairs in global order (score desc, ids), with each firm's rank of the other in its
     full scored list (1 = its best counterpart overall; 0 = unknown, beyond rank_depth for partners or
@@ -48,6 +79,7 @@ class Selection:
     rank_for_partner: np.ndarray  # int32[S]
     values: np.ndarray = field(default_factory=lambda: np.zeros(0))  # float64[S], what the allocation maximised
     stats: dict = field(default_factory=dict)  # considered pairs, LP blocks, seconds
+    considered: Considered | None = None  # what the allocation weighed, chosen or not
 
     def __len__(self) -> int:
         return len(self.scores)
@@ -155,6 +187,16 @@ def select_proposals(
     stats = {**stats, "considered": n, "allocate_seconds": round(time.perf_counter() - t, 4)}
     sel = kept[chosen]  # still in global order
     stats["select_seconds"] = round(time.perf_counter() - started, 4)
+    considered = Considered(
+        ua_rows=c.ua_rows[kept].astype(np.int32),
+        partner_rows=c.partner_rows[kept].astype(np.int32),
+        scores=scores,
+        rank_for_ukrainian=np.asarray(rank_u, dtype=np.int32),
+        rank_for_partner=np.asarray(rank_p, dtype=np.int32),
+        selected=chosen,
+        capacity_ua=cap_u,
+        capacity_partner=cap_p,
+    )
     return Selection(
         ua_rows=c.ua_rows[sel].astype(np.int32),
         partner_rows=c.partner_rows[sel].astype(np.int32),
@@ -164,6 +206,7 @@ def select_proposals(
         rank_for_partner=rank_p[chosen].astype(np.int32),
         values=values[chosen],
         stats=stats,
+        considered=considered,
     )
 
 

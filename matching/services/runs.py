@@ -29,6 +29,7 @@ from matching.scoring import (
     MatchParams,
     Model,
 )
+from matching.services.allocation import allocation_pack, allocation_store
 from matching.services.learning import active_weights
 from matching.services.proposals import proposal_rows, proposals_write
 from matching.services.selection import candidates_pack, candidates_unpack, excluded_pairs, selection_allocate
@@ -232,6 +233,7 @@ def match_run_finalise(*, run_id: int) -> MatchRun | None:
         if locked.status != MatchRun.Status.RUNNING:
             return None  # a duplicate finaliser got here first
         counts = proposals_write(run=locked, rows=rows, firm_id=None)
+        allocation_store(run_id=run_id, blob=allocation_pack(features=features, selection=selection))
         MatchRun.objects.filter(pk=run_id).update(
             status=MatchRun.Status.SUCCEEDED,
             finished_at=timezone.now(),

@@ -4,9 +4,9 @@ import django_filters
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import BooleanField, Expression, F, Q
-from rest_framework.filters import OrderingFilter
 
 from core.api.filters import BoundedFilterSet
+from core.api.ordering import CheckedOrderingFilter
 from registry.models import Firm, FirmCapability, Platform
 from registry.selectors import platform_search
 
@@ -102,7 +102,7 @@ class FirmFilter(BoundedFilterSet):
         return queryset.filter(Q(name__icontains=value) | DescriptionWordsMatch(tsquery))
 
 
-class NullsLastOrderingFilter(OrderingFilter):
+class NullsLastOrderingFilter(CheckedOrderingFilter):
     """`?ordering=-employees` lists firms that gave no head count last on every database (PostgreSQL
     would put NULLs first when descending), with the id as tie-breaker so pages are stable."""
 
@@ -110,8 +110,9 @@ class NullsLastOrderingFilter(OrderingFilter):
         ordering = self.get_ordering(request, queryset, view)
         if not ordering:
             return queryset
+        # CheckedOrderingFilter refused unknown fields and put the id last.
         terms = [F(f[1:]).desc(nulls_last=True) if f.startswith("-") else F(f).asc(nulls_last=True) for f in ordering]
-        return queryset.order_by(*terms, "id")
+        return queryset.order_by(*terms)
 
 
 class PlatformFilter(BoundedFilterSet):

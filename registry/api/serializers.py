@@ -20,6 +20,7 @@ from registry.models import (
     Clearance,
     ExportRegime,
     Firm,
+    FirmCapability,
     FirmRevision,
     PartnershipType,
     Platform,
@@ -28,6 +29,7 @@ from registry.models import (
 
 
 class CapabilityEntrySerializer(serializers.Serializer):
+    optional_in_response = ()  # answers always carry every field (core.api.openapi.AutoSchema)
     capability = serializers.CharField(help_text="A capability code from `GET /api/v1/capabilities/`.")
     detail = serializers.CharField(required=False, allow_blank=True, max_length=500)
     monthly_capacity = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_COUNT)
@@ -38,15 +40,34 @@ class PlatformEntrySerializer(serializers.Serializer):
     role = serializers.ChoiceField(PlatformRole.choices, help_text="What the firm does with the platform.")
 
 
+class FirmCapabilityInputSerializer(StrictFieldsMixin, CapabilityEntrySerializer):
+    """One capability to add to (or replace in) a firm's offers or seeks."""
+
+    kind = serializers.ChoiceField(
+        FirmCapability.Kind.choices, help_text="`offer`: into `offers`; `seek`: into `seeks`."
+    )
+
+
+class FirmPlatformInputSerializer(StrictFieldsMixin, PlatformEntrySerializer):
+    """One platform and role pair to add to a firm."""
+
+
 class PlatformEntryReadSerializer(PlatformEntrySerializer):
     name = serializers.CharField(read_only=True, help_text="The platform's name in the request's language.")
 
 
 class ContactSerializer(serializers.Serializer):
+    optional_in_response = ()
     name = serializers.CharField(max_length=200)
     email = serializers.EmailField()
     phone = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, help_text="E.164, e.g. +380441234567"
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="As people write it: international (`+38 (067) 123-45-67`, `00380671234567`) or local to the "
+        "firm's `country` (`067 123 45 67` for a Ukrainian firm). Read with libphonenumber "
+        "(`registry/phones.py`) and stored and returned in international E.164 form (`+380671234567`); "
+        "a number that is not valid for its country is a 400 naming `contact.phone`.",
     )
 
 
@@ -99,6 +120,8 @@ class FirmWriteSerializer(serializers.Serializer):
 class FirmSerializer(FirmWriteSerializer):
     """A firm as the API returns it. `contact` is null unless you may see it (members and reviewers);
     `screening_status` is there for reviewers only (context `screening_visible`)."""
+
+    optional_in_response = ("screening_status",)
 
     id = serializers.IntegerField(read_only=True)
     side = serializers.ChoiceField(Firm.Side.choices, read_only=True)

@@ -2,20 +2,24 @@
 
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api.conditional import etag_of
+from core.api.ordering import CheckedOrderingFilter
 from core.api.schemas import error_responses
 from core.permissions import IsReviewer
 from registry.api.filters import FirmFilter, NullsLastOrderingFilter, PlatformFilter
 from registry.api.serializers import (
     CapabilitySerializer,
     CapabilityWriteSerializer,
+    FirmCapabilityInputSerializer,
     FirmCapacityOverrideSerializer,
+    FirmPlatformInputSerializer,
     FirmRevisionSerializer,
     FirmSerializer,
     FirmSuspendSerializer,
@@ -29,7 +33,7 @@ from registry.exchange import (
     firm_platform_entries,
     firm_platforms_prefetch,
 )
-from registry.models import Firm
+from registry.models import Firm, PlatformRole
 from registry.selectors import (
     capability_list,
     firm_history_visible_to,
@@ -42,9 +46,13 @@ from registry.selectors import (
 )
 from registry.services import (
     capability_create,
+    firm_capability_put,
+    firm_capability_remove,
     firm_confirm,
     firm_create,
     firm_intro_capacity_override_set,
+    firm_platform_add,
+    firm_platform_remove,
     firm_suspend,
     firm_update,
     firm_verify,
@@ -186,6 +194,94 @@ class FirmViewSet(viewsets.GenericViewSet):
         firm = firm_confirm(firm=self.get_object(), user=request.user)
         return Response(self._render([self._reload(firm)], many=False))
 
+    def _render_with_etag(self, firm: Firm, *, status_code: int = status.HTTP_200_OK) -> Response:
+        """The firm as GET /firms/{id}/ shows it to this caller, with the ETag that read would carry."""
+        data = self._render([self._reload(firm)], many=False)
+        response = Response(data, status=status_code)
+        response["ETag"] = etag_of(JSONRenderer().render(data))
+        return response
+
+    @extend_schema(
+        summary="Add a capability to a firm's offers or seeks (owners and editors)",
+        description="Adds one capability to `offers` (`kind: offer`) or `seeks` (`kind: seek`): 201. Already "
+        "listed: its `detail` and `monthly_capacity` are replaced: 200 (nothing recorded when they are the "
+        "same). The rules of a PATCH of that list apply (validation, history, re-verification, rematch). "
+        "Answers the firm, with its new `ETag`.",
+        request=FirmCapabilityInputSerializer,
+        responses={
+            200: OpenApiResponse(FirmSerializer, description="The capability was listed; now as given."),
+            201: OpenApiResponse(FirmSerializer, description="The capability was added."),
+            **error_responses(400, 401, 403, 404, 415),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="capabilities", url_name="capabilities")
+    def capabilities(self, request: Request, pk=None) -> Response:
+        body = FirmCapabilityInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        entry = dict(body.validated_data)
+        kind = entry.pop("kind")
+        firm, created = firm_capability_put(firm=self.get_object(), user=request.user, kind=kind, entry=entry)
+        return self._render_with_etag(firm, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(
+        summary="Remove a capability from a firm's offers or seeks (owners and editors)",
+        description="Idempotent: when the capability is not listed (any more), nothing changes and the answer is "
+        "the same 200 with the firm. The rules of a PATCH of that list apply.",
+        request=None,
+        parameters=[
+            OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=["offer", "seek"]),
+            OpenApiParameter("capability", str, OpenApiParameter.PATH, description="A capability code."),
+        ],
+        responses={200: FirmSerializer, **error_responses(401, 403, 404)},
+    )
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"capabilities/(?P<kind>offer|seek)/(?P<capability>[^/]+)",
+        url_name="capability",
+    )
+    def capability_remove(self, request: Request, pk=None, kind=None, capability=None) -> Response:
+        firm = firm_capability_remove(firm=self.get_object(), user=request.user, kind=kind, code=capability)
+        return self._render_with_etag(firm)
+
+    @extend_schema(
+        summary="Add a platform to a firm (owners and editors)",
+        description="Adds one platform and role pair: 201; already listed: 200, nothing changes. The rules of a "
+        "PATCH of `platforms` apply. Answers the firm, with its new `ETag`.",
+        request=FirmPlatformInputSerializer,
+        responses={
+            200: OpenApiResponse(FirmSerializer, description="The pair was listed already."),
+            201: OpenApiResponse(FirmSerializer, description="The pair was added."),
+            **error_responses(400, 401, 403, 404, 415),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="platforms", url_name="platforms")
+    def platforms(self, request: Request, pk=None) -> Response:
+        body = FirmPlatformInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        firm, created = firm_platform_add(firm=self.get_object(), user=request.user, entry=dict(body.validated_data))
+        return self._render_with_etag(firm, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(
+        summary="Remove a platform from a firm (owners and editors)",
+        description="Idempotent: a pair that is not listed (any more) changes nothing and answers the same 200.",
+        request=None,
+        parameters=[
+            OpenApiParameter("platform", str, OpenApiParameter.PATH, description="A platform code."),
+            OpenApiParameter("role", str, OpenApiParameter.PATH, enum=[r.value for r in PlatformRole]),
+        ],
+        responses={200: FirmSerializer, **error_responses(401, 403, 404)},
+    )
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"platforms/(?P<platform>[^/]+)/(?P<role>" + "|".join(PlatformRole.values) + ")",
+        url_name="platform",
+    )
+    def platform_remove(self, request: Request, pk=None, platform=None, role=None) -> Response:
+        firm = firm_platform_remove(firm=self.get_object(), user=request.user, platform=platform, role=role)
+        return self._render_with_etag(firm)
+
     @extend_schema(
         summary="A firm's profile history (its members and reviewers)",
         responses={200: FirmRevisionSerializer(many=True), **error_responses(401, 404)},
@@ -216,7 +312,7 @@ class FirmViewSet(viewsets.GenericViewSet):
 class CapabilityViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = CapabilitySerializer
     pagination_class = None  # about 60 entries: clients want the whole taxonomy at once
-    filter_backends = [OrderingFilter]
+    filter_backends = [CheckedOrderingFilter]
     ordering_fields = ["code", "domain"]
     ordering = ["code"]
 

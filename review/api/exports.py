@@ -9,11 +9,11 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 
 from core.api.downloads import EXPORT_RESPONSES, FILE_PARAMETER, ExportInput, export_file
+from core.api.ordering import CheckedOrderingFilter
 from core.api.schemas import error_responses
 from core.exports import attachment
 from core.permissions import IsReviewer
 from matching.models import Proposal
-from review.api.proposals import StableOrderingFilter
 from review.selectors import ProposalFilter, proposal_visible_queryset, review_stats
 from review.services.exports import proposal_queue_export, review_dashboard_export
 
@@ -24,7 +24,7 @@ class ProposalExportView(GenericAPIView):
     serializer_class = ExportInput
     permission_classes = [IsReviewer]
     pagination_class = None
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [DjangoFilterBackend, CheckedOrderingFilter]
     filterset_class = ProposalFilter
     ordering_fields = ["score", "created_at", "status_changed_at", "updated_at"]
     ordering = ["-score", "id"]

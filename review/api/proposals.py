@@ -14,11 +14,11 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.filters import OrderingFilter
 from rest_framework.generics import GenericAPIView, ListAPIView, get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.ordering import CheckedOrderingFilter
 from core.api.schemas import error_responses
 from core.api.strict import StrictFieldsMixin
 from core.errors import ConflictError
@@ -388,22 +388,11 @@ class ProposalContextMixin:
         return context
 
 
-class StableOrderingFilter(OrderingFilter):
-    """`?ordering=-score` gets the id as tie-breaker: pages stay stable among equal scores, and
-    `score DESC, id` is the `proposal_score_id` index's order, so the page is read from it."""
-
-    def get_ordering(self, request, queryset, view):
-        ordering = super().get_ordering(request, queryset, view)
-        if ordering and not any(term.lstrip("-") == "id" for term in ordering):
-            ordering = [*ordering, "id"]
-        return ordering
-
-
 class ProposalListView(ProposalContextMixin, ListAPIView):
     """Reviewers see every proposal; a firm's members see their firms' proposals from `approved` on."""
 
     serializer_class = ProposalSerializer
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    filter_backends = [DjangoFilterBackend, CheckedOrderingFilter]
     filterset_class = ProposalFilter
     ordering_fields = ["score", "created_at", "status_changed_at", "updated_at"]
     sync_field = "updated_at"  # updated_since, cursor (core.api.pagination.SyncPagination)
@@ -525,22 +514,6 @@ class ProposalBulkReviewView(APIView):
         data = _validated(BulkReviewInput, request)
         results = review.proposal_bulk_review(reviewer=request.user, **data)
         return Response({"results": results})
-
-
-class CheckedOrderingFilter(StableOrderingFilter):
-    """`?ordering=` whose every field must be one of the view's `ordering_fields`: an unknown one answers
-    400 naming it (DRF's filter would drop it silently and return the default order)."""
-
-    def remove_invalid_fields(self, queryset, fields, view, request):
-        allowed = {name for name, _ in self.get_valid_fields(queryset, view, {"request": request})}
-        unknown = [term for term in fields if term.lstrip("-") not in allowed]
-        if unknown:
-            choices = ", ".join(sorted(allowed))
-            message = translation.gettext("Unknown ordering field %(names)s; order by one or more of: %(choices)s.")
-            raise serializers.ValidationError(
-                {"ordering": [message % {"names": ", ".join(unknown), "choices": choices}]}
-            )
-        return super().remove_invalid_fields(queryset, fields, view, request)
 
 
 @extend_schema(parameters=[OpenApiParameter("unread", bool, description="true: unread only; false: read only")])

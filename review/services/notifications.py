@@ -9,7 +9,6 @@ of `emailed_at`, so a repeated task never emails twice.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
@@ -17,17 +16,18 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from accounts.models import Membership, User
 from accounts.selectors import user_language
-from core.outbox import outbox_enqueue
-from matching.models import Notification, Proposal
+from core.outbox import outbox_enqueue, outbox_enqueue_many
+from matching.models import Notification, Proposal, ProposalEvent
 
 if TYPE_CHECKING:
-    from matching.models import ProposalEvent
     from registry.models import Firm
 
 log = logging.getLogger(__name__)
@@ -194,14 +194,24 @@ def firm_members_notify(*, firm: Firm, kind: str, key: str, render: Callable[[],
     return len(notify_users(users=_recipients([firm.pk]), kind=kind, key=key, render=render))
 
 
-def _answered_firm_ids(proposal: Proposal) -> set[int]:
-    """Firms that accepted `proposal` since its approval (an acceptance is an event with the firm)."""
-    approved = proposal.events.filter(to_status=S.APPROVED, from_status=S.PROPOSED).order_by("-created_at", "-pk")
-    since = approved.values_list("created_at", flat=True).first() or proposal.status_changed_at
-    return set(
-        proposal.events.filter(created_at__gte=since, data__action="accept", firm__isnull=False).values_list(
-            "firm_id", flat=True
+def _with_answers(proposals: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """`proposals` with `ukrainian_answered` / `partner_answered`: has that firm accepted since the
+    latest approval (an acceptance is an event with the firm)? Two EXISTS in the same query."""
+    approval = ProposalEvent.objects.filter(proposal=OuterRef("pk"), to_status=S.APPROVED, from_status=S.PROPOSED)
+    approved_at = approval.order_by("-created_at", "-pk").values("created_at")[:1]
+
+    def accepted(side: str) -> Exists:
+        return Exists(
+            ProposalEvent.objects.filter(
+                proposal=OuterRef("pk"),
+                created_at__gte=OuterRef("approved_at"),
+                data__action="accept",
+                firm_id=OuterRef(f"{side}_id"),
+            )
         )
+
+    return proposals.annotate(approved_at=Coalesce(Subquery(approved_at), F("status_changed_at"))).annotate(
+        ukrainian_answered=accepted("ukrainian"), partner_answered=accepted("partner")
     )
 
 
@@ -227,7 +237,12 @@ def _expiry_reminder_text(proposal: Proposal, firm: Firm, other: Firm, deadline,
 def proposal_expiry_reminders_send(*, now=None) -> int:
     """Remind the firms that have not answered an approved proposal, REVIEW["EXPIRY_REMINDER_DAYS"]
     (7 and 1) days before it expires, in each recipient's language, with the link. Once per proposal,
-    approval, firm and threshold (the notification's idempotency key), so the hourly task may repeat."""
+    approval, firm and threshold (the notification's idempotency key), so the hourly task may repeat.
+
+    Six queries however many proposals are due: the due proposals with their firms and whether each
+    firm answered, the owners and editors of the firms that did not, the reminders already sent, one
+    INSERT of the new ones, their ids (ignore_conflicts returns none), and one INSERT of their emails'
+    outbox messages (sent after commit)."""
     from review.services.workflow import expiry_period
 
     now = now or timezone.now()
@@ -236,29 +251,61 @@ def proposal_expiry_reminders_send(*, now=None) -> int:
     if not thresholds:
         return 0
     widest = dt.timedelta(days=max(thresholds))
-    due = Proposal.objects.filter(
-        status=S.APPROVED, status_changed_at__gt=now - period, status_changed_at__lte=now - period + widest
-    ).select_related("ukrainian", "partner")
-    sent = 0
-    for proposal in due.iterator(chunk_size=200):
+    due = _with_answers(
+        Proposal.objects.filter(
+            status=S.APPROVED, status_changed_at__gt=now - period, status_changed_at__lte=now - period + widest
+        ).select_related("ukrainian", "partner")
+    ).order_by("pk")
+    # (proposal, firm to remind, the other firm, deadline, key): firms that accepted are not reminded.
+    pending = []
+    for proposal in due:
         deadline = proposal.status_changed_at + period
         days = next(d for d in thresholds if deadline - now <= dt.timedelta(days=d))  # the nearest threshold
-        answered = _answered_firm_ids(proposal)
-        stamp = int(proposal.status_changed_at.timestamp())
-        for firm, other in ((proposal.ukrainian, proposal.partner), (proposal.partner, proposal.ukrainian)):
-            if firm.pk in answered:
-                continue
-
-            sent += len(
-                notify_users(
-                    users=_recipients([firm.pk]),
-                    kind=Kind.EXPIRY_REMINDER,
-                    key=f"expiry:{proposal.pk}:{stamp}:{days}",
-                    render=functools.partial(_expiry_reminder_text, proposal, firm, other, deadline, now),
-                    proposal=proposal,
-                )
+        key = f"expiry:{proposal.pk}:{int(proposal.status_changed_at.timestamp())}:{days}"
+        if not proposal.ukrainian_answered:
+            pending.append((proposal, proposal.ukrainian, proposal.partner, deadline, key))
+        if not proposal.partner_answered:
+            pending.append((proposal, proposal.partner, proposal.ukrainian, deadline, key))
+    if not pending:
+        return 0
+    recipients: dict[int, list[User]] = {}
+    for membership in (
+        Membership.objects.filter(
+            firm_id__in={firm.pk for _p, firm, *_rest in pending},
+            role__in=[Membership.Role.OWNER, Membership.Role.EDITOR],
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("user_id", "pk")
+    ):
+        recipients.setdefault(membership.firm_id, []).append(membership.user)
+    wanted: dict[str, Notification] = {}
+    for proposal, firm, other, deadline, key in pending:
+        for user in recipients.get(firm.pk, []):
+            idempotency_key = f"{key}:{user.pk}"[:120]
+            if idempotency_key in wanted:
+                continue  # one reminder per person and proposal, even for a member of both firms
+            with translation.override(_language(user)):
+                title, body = _expiry_reminder_text(proposal, firm, other, deadline, now)
+            wanted[idempotency_key] = Notification(
+                user=user,
+                kind=Kind.EXPIRY_REMINDER,
+                title=title[:300],
+                body=body,
+                proposal=proposal,
+                idempotency_key=idempotency_key,
             )
-    return sent
+    sent = set(Notification.objects.filter(idempotency_key__in=list(wanted)).values_list("idempotency_key", flat=True))
+    new = [n for key, n in wanted.items() if key not in sent]
+    if not new:
+        return 0
+    # A concurrent run may insert some of the same keys: the conflicting rows are skipped, and an email
+    # enqueued by both runs goes once (`notification_send_email` claims it).
+    Notification.objects.bulk_create(new, ignore_conflicts=True)
+    keys = [n.idempotency_key for n in new]
+    ids = dict(Notification.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", "pk"))
+    outbox_enqueue_many(SEND_TASK, [{"notification_id": ids[key]} for key in keys if key in ids])
+    return len(new)
 
 
 def notification_send_email(*, notification_id: int) -> bool:

@@ -136,6 +136,19 @@ def test_the_replay_reports_every_ranker_pooled_and_without_the_dominant_firm():
     assert len(result["per_pair"]) == 24
 
 
+def test_the_replay_says_which_pairs_share_nothing_the_engine_reads():
+    result = evaluate_replay(seed=1, n_ua_decoys=30, n_partner_decoys=200)
+    signals = {p["id"]: p["signals"] for p in result["per_pair"]}
+    # Summa Defence (machining, investment) and four drone makers: no need met, field, platform or word.
+    assert all(signals[i] == [] for i in ("p13", "p14", "p15"))
+    # Ukroboronprom - PGZ: PGZ meets a stated need, both make ammunition, 125 mm rounds, shared terms.
+    assert {"complementarity", "coproduction", "platforms"} <= set(signals["p08"])
+    assert result["pairs_without_signal"] == sum(1 for s in signals.values() if not s)
+    # A pair with no signal scores what unrelated firms score: it can rank no better than the ties.
+    engine = {p["id"]: p["engine"] for p in result["per_pair"]}
+    assert min(engine["p13"]) > 5
+
+
 def test_the_script_prints_the_replay_table_then_json():
     cmd = [sys.executable, "bench/evaluate.py", "--population", "replay", "--ukrainian", "20", "--partners", "100"]
     out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip().splitlines()

@@ -48,9 +48,11 @@ class Shots:
         self.n = 0
         self.axe_blocking: list[str] = []
 
-    def __call__(self, page, label: str) -> None:
+    def __call__(self, page, label: str, *, run_axe: bool = True) -> None:
         self.n += 1
         page.screenshot(path=str(self.dir / f"{self.n:02d}-{label}.png"), full_page=True)
+        if not run_axe:  # a context without JavaScript: axe cannot run there (evaluate never returns)
+            return
         # axe on every page a test passes through: serious and critical violations fail the test
         # (at its end, with the list); every violation goes to test-artifacts/browser/axe-report.txt.
         self.axe_blocking += axe.check(page, f"{self.dir.name}/{self.n:02d}-{label}")
@@ -71,8 +73,13 @@ def new_page(browser, live_server):
     contexts = []
     errors: list[str] = []
 
-    def make(locale: str = "en-GB"):
-        context = browser.new_context(base_url=live_server.url, locale=locale, viewport={"width": 1280, "height": 900})
+    def make(locale: str = "en-GB", *, width: int = 1280, javascript: bool = True):
+        context = browser.new_context(
+            base_url=live_server.url,
+            locale=locale,
+            viewport={"width": width, "height": 900},
+            java_script_enabled=javascript,
+        )
         axe.install(context)
         contexts.append(context)
         page = context.new_page()

@@ -69,7 +69,7 @@ def test_a_partner_finds_a_ukrainian_producer_asks_and_both_see_contacts_after_a
     shots(page, "request-too-short")
     page.get_by_label("Ваше повідомлення").fill(MESSAGE)
     page.get_by_role("button", name="Надіслати запит").click()
-    expect(page.locator(".message-success")).to_contain_text("запит на знайомство компаній надіслано")
+    expect(page.locator(".message-success")).to_contain_text("пропозицію партнерства надіслано")
     shots(page, "request-sent")
     proposal = Proposal.objects.get()
     assert (proposal.origin, proposal.status, proposal.request_message) == ("requested", "proposed", MESSAGE)

@@ -81,7 +81,7 @@ def test_reviewer_creates_firms_meet_organiser_schedules_and_both_carry_the_same
     page.goto("/events/")
     page.get_by_role("link", name="Харківський оборонний форум").click()
     form = page.locator("form.request-form")
-    form.get_by_label("Фірма").select_option(label="Lyon Thermique SA (FR)")
+    form.get_by_label("Компанія").select_option(label="Lyon Thermique SA (FR)")
     form.get_by_label("Мета зустрічі").fill("Тепловізійні модулі для наших дронів")
     shots(page, "request")
     form.get_by_role("button", name="Надіслати запит").click()

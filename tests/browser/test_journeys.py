@@ -182,7 +182,7 @@ def test_the_language_switch_shows_the_pages_in_ukrainian(new_page, shots):
     expect(page.get_by_text("Ударні FPV-дрони")).to_be_visible()  # capability names in the page's language
     shots(page, "dashboard-uk")
     page.get_by_role("link", name="Редагувати профіль").click()
-    expect(page.get_by_role("heading", name="Редагувати профіль фірми")).to_be_visible()
+    expect(page.get_by_role("heading", name="Редагувати профіль компанії")).to_be_visible()
     shots(page, "profile-uk")
 
     # Switching while signed in is remembered on the account, for the next device.

@@ -127,13 +127,13 @@ OWNERS_WRITE = {
 
 @pytest.mark.parametrize("persona", PERSONAS, indirect=True)
 def test_owners_are_read_by_members_and_reviewers(request, persona, firm_a):
-    BeneficialOwner.objects.create(firm=firm_a, name="Olena Koval", country="UA", share_percent=51)
+    owner = BeneficialOwner.objects.create(firm=firm_a, name="Olena Koval", country="UA", share_percent=51)
     response = persona.get(reverse("firm-owners", args=[firm_a.pk]))
     assert response.status_code == OWNERS_READ.get(request.node.callspec.params["persona"], 200)
     if response.status_code == 200:
         assert response.json() == {
             "firm_id": firm_a.pk,
-            "owners": [{"name": "Olena Koval", "country": "UA", "share_percent": "51.00"}],
+            "owners": [{"id": owner.pk, "name": "Olena Koval", "country": "UA", "share_percent": "51.00"}],
             "blocks_matching": False,
         }
 

@@ -2,7 +2,14 @@
 
 import pytest
 
-from compliance.models import SanctionsEntry, SanctionsKey, SanctionsList, Screening, ScreeningDecision
+from compliance.models import (
+    SanctionsEntry,
+    SanctionsKey,
+    SanctionsList,
+    Screening,
+    ScreeningDecision,
+    ScreeningMatch,
+)
 from compliance.services import (
     SanctionsImportError,
     firm_screen,
@@ -199,6 +206,28 @@ def test_bulk_screening_counts_by_status(small_list, firm_a, firm_b):
     FirmFactory(ref="de-ural", name="Uraltekhpribor GmbH", partner=True)
     counts = firms_screen()
     assert counts["potential_match"] == 1 and counts["clear"] == 2
+
+
+def test_bulk_screening_twice_adds_nothing_and_keeps_a_fixed_number_of_queries(
+    small_list, firm_a, firm_b, django_assert_max_num_queries
+):
+    for n, name in enumerate(["Uraltekhpribor GmbH", "Optika Krasnaya Zvezda Ltd", "Zhuravl Avionika S.A."]):
+        FirmFactory(ref=f"s-{n}", name=name, partner=True)
+    first = firms_screen()
+    screenings = Screening.objects.count()
+    matches = {
+        (m.screening.firm_id, m.entry_id, m.score, m.reason, m.explanation) for m in ScreeningMatch.objects.all()
+    }
+    assert first["potential_match"] == 3 and screenings == 5
+    with django_assert_max_num_queries(12):  # the same for five firms or a thousand: a chunk's queries
+        assert firms_screen() == first
+    assert Screening.objects.count() == screenings  # the same result against the same list: no new screening
+    Firm.objects.filter(name="Uraltekhpribor GmbH").update(name="Uraltekhpribor Handels GmbH")
+    firms_screen()
+    assert Screening.objects.count() == screenings + 1  # the renamed firm only
+    assert matches <= {
+        (m.screening.firm_id, m.entry_id, m.score, m.reason, m.explanation) for m in ScreeningMatch.objects.all()
+    }
 
 
 # --- Decisions ------------------------------------------------------------------------------------

@@ -80,3 +80,13 @@ def names(response) -> list[str]:
 
 
 __all__ = ["FirmCapability", "cap", "names"]
+
+
+@pytest.fixture(autouse=True)
+def _no_kept_model():
+    """Each test prepares its own matching model ("fit for my firm" keeps one per process)."""
+    from matching.services.prepared import prepared_forget
+
+    prepared_forget()
+    yield
+    prepared_forget()

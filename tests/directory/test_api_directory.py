@@ -1,7 +1,6 @@
 """GET /api/v1/directory/ and /directory/{id}/: who may look, what is listed, search, filters, sorts."""
 
 import pytest
-from django.test.utils import override_settings
 
 from registry.models import Firm
 from tests.directory.conftest import names
@@ -152,12 +151,89 @@ def test_names_of_capabilities_follow_the_language(bob_client, market):
     assert uk["offers"][0]["name"] == "Артилерійські боєприпаси 155 мм"
 
 
-@override_settings(DIRECTORY={"MAX_OPEN_REQUESTS": 10, "REQUEST_COOLDOWN_DAYS": 90, "FIT_MAX_CANDIDATES": 1})
-def test_fit_scores_at_most_the_configured_number_of_candidates(bob_client, market):
-    results = bob_client.get(URL, {"sort": "fit"}).json()["results"]
-    assert len(results) == 1
+def test_fit_scores_every_firm_the_filters_find_and_pages_through_them(bob_client, market):
+    for i in range(4):
+        FirmFactory(ref=f"ua-extra-{i}", name=f"Extra Works {i} LLC", description="Ремонт артилерійських систем.")
+    first = bob_client.get(URL, {"sort": "fit", "page_size": 2}).json()
+    listed = Firm.objects.filter(side="ua", status="verified", screening_status="clear").count() - 1  # "owned"
+    assert first["count"] == listed
+    seen = []
+    for page in range(1, (listed + 1) // 2 + 1):
+        seen += bob_client.get(URL, {"sort": "fit", "page_size": 2, "page": page}).json()["results"]
+    fits = [r["fit"] for r in seen]
+    assert len({r["id"] for r in seen}) == listed and all(f is not None for f in fits)
+    assert fits == sorted(fits, reverse=True)
+
+
+def test_fit_is_the_score_a_full_match_run_gives_the_pair(bob_client, firm_b, market):
+    from matching.features import features_load
+    from matching.scoring import Model
+    from matching.services.runs import match_params
+
+    features = features_load()
+    model = Model(features.ua, features.partners, features.taxonomy, match_params())
+    ua_ids = features.ua.firm_ids.tolist()
+    full = model.score_rows(features.ua_rows(ua_ids), features.partner_rows([firm_b.pk])).total[:, 0]
+    expected = {i: round(float(x), 4) for i, x in zip(ua_ids, full, strict=True)}
+    results = bob_client.get(URL, {"sort": "fit", "page_size": 100}).json()["results"]
+    assert {r["id"]: r["fit"] for r in results} == expected
+
+
+def test_fit_keeps_the_filters_and_the_search(bob_client, market):
+    results = bob_client.get(URL, {"sort": "fit", "search": "артилерійських", "certification": "AQAP-2110"}).json()
+    assert [r["name"] for r in results["results"]] == ["Арсенал Півдня ТОВ"]
 
 
 def test_a_firm_id_that_does_not_exist_is_a_404(bob_client, market):
     assert bob_client.get(f"{URL}999999999/").status_code == 404
     assert Firm.objects.filter(pk=999999999).count() == 0
+
+
+def test_fit_takes_a_constant_number_of_queries_however_many_candidates(
+    bob_client, market, django_assert_max_num_queries
+):
+    bob_client.get(URL, {"sort": "fit"})  # the process prepares and keeps its model
+
+    def measure():
+        with django_assert_max_num_queries(22):
+            assert bob_client.get(URL, {"sort": "fit"}).status_code == 200
+
+    measure()
+    for i in range(30):
+        FirmFactory(ref=f"ua-many-{i}", name=f"Many Works {i} LLC", description="Ремонт артилерійських систем.")
+    bob_client.get(URL, {"sort": "fit"})  # the other side changed: the kept model is rebuilt once
+    measure()
+
+
+def _sync_ids(client, **params):
+    seen, response = [], client.get(URL, params)
+    while True:
+        assert response.status_code == 200, response.content
+        body = response.json()
+        seen += [row["id"] for row in body["results"]]
+        if not body["next"]:
+            return seen
+        assert "cursor=" in body["next"]
+        response = client.get(body["next"])
+
+
+def test_a_partner_syncs_the_directory_with_updated_since_and_a_cursor(alice_token, market):
+    listed = [row["id"] for row in alice_token.get(URL, {"page_size": 200}).json()["results"]]
+    seen = _sync_ids(alice_token, updated_since="2000-01-01T00:00:00Z", page_size=2)
+    assert sorted(seen) == sorted(listed) and len(seen) == len(set(seen))  # every listed firm, once
+    stamps = dict(Firm.objects.filter(pk__in=seen).values_list("pk", "updated_at"))
+    assert seen == sorted(seen, key=lambda pk: (stamps[pk], pk))  # by (updated_at, id)
+    # The same filters apply while syncing: only the listed firms of one side.
+    ua = _sync_ids(alice_token, updated_since="2000-01-01T00:00:00Z", side="ua", page_size=3)
+    assert ua and set(ua) <= set(listed) and all(Firm.objects.get(pk=pk).side == "ua" for pk in ua)
+
+
+def test_directory_sync_parameters_are_checked_by_name(alice_token, market):
+    for params, name in (
+        ({"updated_since": "yesterday"}, "updated_since"),
+        ({"cursor": "not-ours"}, "cursor"),
+        ({"updated_since": "2000-01-01T00:00:00Z", "sort": "fit"}, "updated_since"),
+    ):
+        response = alice_token.get(URL, params)
+        assert response.status_code == 400, (params, response.content)
+        assert name in response.json()["error"]["fields"], (params, response.json())

@@ -203,11 +203,11 @@ def test_the_xlsx_export_is_in_ukrainian_for_a_ukrainian_reviewer(rita_client, r
     rows = _xlsx(rita_client.get(EXPORT, {"file": "xlsx", "q": "de-full"}))
     assert rows[0] == [
         "Назва", "Ідентифікатор", "EDRPOU", "LEI", "Країна", "Сторона", "Статус", "Санкційна перевірка",
-        "Заповненість, відсотків", "Зареєстровано",
+        "Заповненість, відсотків", "Зареєстровано", "Підтвердження профілю", "Застарілий",
     ]  # fmt: skip
-    assert rows[1][:9] == ["Complete Werke GmbH", "de-full", None, None, "DE", "Партнер", "Перевірено", "Без збігів", 100]  # fmt: skip
+    assert rows[1][:9] == ["Complete Werke GmbH", "de-full", None, None, "DE", "Партнер", "Верифіковано", "Без збігів", 100]  # fmt: skip
     sheet = load_workbook(io.BytesIO(rita_client.get(EXPORT, {"file": "xlsx"}).content)).active
-    assert sheet.title == "Фірми"
+    assert sheet.title == "Компанії"
 
 
 def test_the_xlsx_export_is_in_english_for_an_english_reviewer(adam_client, graded):

@@ -68,7 +68,7 @@ def test_an_unlisted_firm_cannot_be_asked(bob_client, market):
         assert bob_client.post(url(market[key]), {"message": MESSAGE}, format="json").status_code == 404
 
 
-@override_settings(DIRECTORY={"MAX_OPEN_REQUESTS": 2, "REQUEST_COOLDOWN_DAYS": 90, "FIT_MAX_CANDIDATES": 300})
+@override_settings(DIRECTORY={"MAX_OPEN_REQUESTS": 2, "REQUEST_COOLDOWN_DAYS": 90})
 def test_a_firm_has_at_most_n_open_requests(bob_client, market, firm_a):
     third = FirmFactory(ref="ua-third", name="Third LLC", edrpou="00032945")
     assert bob_client.post(url(firm_a), {"message": MESSAGE}, format="json").status_code == 201

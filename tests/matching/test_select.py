@@ -57,6 +57,24 @@ def test_the_hub_goes_to_partners_without_another_option_and_everyone_gets_one()
     assert sum(score[x] for x in chosen) > sum(score[x] for x in old) + 5
 
 
+def test_every_weighed_pair_is_kept_and_each_one_left_out_met_a_full_firm():
+    c, cap_u, cap_p = hub_market()
+    sel = select_proposals(c, 22, 30, MatchParams(top_k=5), capacity_ua=cap_u, capacity_partner=cap_p)
+    weighed = sel.considered
+    assert len(weighed) == len(c)  # here every candidate is in someone's top 5
+    chosen = set(zip(sel.ua_rows.tolist(), sel.partner_rows.tolist(), strict=True))
+    assert chosen == set(
+        zip(weighed.ua_rows[weighed.selected].tolist(), weighed.partner_rows[weighed.selected].tolist(), strict=True)
+    )
+    ua_full, partner_full = weighed.full()
+    left_out = ~weighed.selected
+    assert left_out.sum() == len(c) - len(sel)
+    assert (ua_full | partner_full)[left_out].all()  # never left out with room on both sides
+    # The hub (capacity 10) is full and turned 20 of its 30 admirers away.
+    hub = weighed.ua_rows == 0
+    assert ua_full[hub].all() and (hub & left_out).sum() == 20
+
+
 def test_capacity_holds_on_both_sides_and_the_solution_is_integral():
     rng = np.random.default_rng(3)
     n_u, n_p, n = 40, 120, 1500

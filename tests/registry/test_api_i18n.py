@@ -30,7 +30,7 @@ def test_accept_language_uk_gives_ukrainian_validation_messages(firm_a, client_n
         "offers[0].capability": ["невідома спроможність 'uav.nope'"],
     }
     assert error["message"] == (
-        "Некоректний профіль фірми. edrpou: Цей код ЄДРПОУ недійсний: звірте 8 цифр із витягом з державного реєстру; "
+        "Некоректний профіль компанії. edrpou: Цей код ЄДРПОУ недійсний: звірте 8 цифр із витягом з державного реєстру; "
         "offers[0].capability: невідома спроможність 'uav.nope'"
     )
     assert not Firm.objects.filter(ref="ua-new-works").exists()
@@ -61,7 +61,7 @@ def test_a_conflict_is_explained_in_ukrainian_with_the_same_code_and_state(firm_
     assert response.status_code == 409
     assert response.json()["error"] == {
         "code": "invalid_transition",
-        "message": "Фірму вже перевірено.",
+        "message": "Компанію вже верифіковано.",
         "fields": {},
         "current_state": "verified",
     }

@@ -109,7 +109,7 @@ def test_the_refusal_reads_in_ukrainian(approved, alice, firm_b):
     _set(firm_b, screening_status=FS.POTENTIAL_MATCH)
     with translation.override("uk"), pytest.raises(ConflictError) as exc:
         review.proposal_accept(proposal=approved, user=alice)
-    assert "санкційною перевіркою" in exc.value.message and "Optronik Systems GmbH" in exc.value.message
+    assert "санкційної перевірки" in exc.value.message and "Optronik Systems GmbH" in exc.value.message
 
 
 def test_a_false_positive_firm_may_still_accept(approved, alice, firm_a):

@@ -91,3 +91,67 @@ def test_the_notifications_page_links_each_notification_to_its_proposal(approved
     client.force_login(alice)
     page = client.get("/notifications/").content.decode()
     assert f'href="/proposals/{approved.pk}/"' in page
+
+
+# --- A constant number of queries -----------------------------------------------------------------
+
+
+def _approved_pairs(rita, n: int, *, accepted_by_ukrainian: int = 0) -> list[Proposal]:
+    """`n` more approved proposals between new firms, each firm with an owner and an editor; the
+    Ukrainian firm of the first `accepted_by_ukrainian` of them has accepted."""
+    from tests.factories import ProposalFactory
+
+    out = []
+    for i in range(n):
+        proposal = ProposalFactory(
+            ukrainian=FirmFactory(ref=f"ua-due-{i}", name=f"Due Works {i}"),
+            partner=FirmFactory(ref=f"de-due-{i}", name=f"Due GmbH {i}", partner=True),
+        )
+        members = {}
+        for firm in (proposal.ukrainian, proposal.partner):
+            for role in ("owner", "editor"):
+                user = UserFactory(username=f"{firm.ref}-{role}")
+                MembershipFactory(user=user, firm=firm, role=role)
+                members[firm.pk, role] = user
+        review.proposal_approve(proposal=proposal, reviewer=rita)
+        if i < accepted_by_ukrainian:
+            review.proposal_accept(proposal=proposal, user=members[proposal.ukrainian_id, "owner"])
+        out.append(proposal)
+    return out
+
+
+def test_reminders_take_six_queries_however_many_proposals_are_due(
+    approved, rita, alice, bob, django_assert_num_queries
+):
+    now = approved.status_changed_at + 24 * DAY
+    with django_assert_num_queries(6):
+        assert proposal_expiry_reminders_send(now=now) == 2
+    _reminders().delete()
+    more = _approved_pairs(rita, 6, accepted_by_ukrainian=2)
+    Proposal.objects.filter(pk__in=[p.pk for p in more]).update(status_changed_at=approved.status_changed_at)
+    with django_assert_num_queries(6):
+        # A and B (alice, bob), then 6 pairs of firms with 2 members each, less 2 firms that accepted.
+        assert proposal_expiry_reminders_send(now=now) == 2 + 6 * 4 - 2 * 2
+    with django_assert_num_queries(3):  # all sent already: nothing is written
+        assert proposal_expiry_reminders_send(now=now + dt.timedelta(hours=1)) == 0
+    accepted = {p.ukrainian_id for p in more[:2]}
+    reminded = set(_reminders().values_list("user__memberships__firm_id", flat=True))
+    assert not accepted & reminded and {p.partner_id for p in more} <= reminded
+
+
+def test_nothing_due_is_one_query(approved, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert proposal_expiry_reminders_send(now=approved.status_changed_at + 22 * DAY) == 0
+
+
+def test_a_person_in_both_firms_gets_one_reminder_per_proposal(approved, alice, firm_b):
+    MembershipFactory(user=alice, firm=firm_b, role="editor")
+    assert proposal_expiry_reminders_send(now=approved.status_changed_at + 24 * DAY) == 2  # alice once, bob once
+    assert _reminders().filter(user=alice).count() == 1
+
+
+def test_each_reminder_is_emailed_once_after_commit(approved, alice, bob, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert proposal_expiry_reminders_send(now=approved.status_changed_at + 24 * DAY) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([alice.email, bob.email])
+    assert all(n.emailed_at is not None for n in _reminders())

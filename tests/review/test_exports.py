@@ -140,8 +140,8 @@ def test_proposals_xlsx_is_in_ukrainian_for_a_ukrainian_reviewer(rita_client, ri
         "Оцінка",
         "Стан",
         "Походження",
-        "Українська фірма",
-        "Ідентифікатор української фірми",
+        "Українська компанія",
+        "Ідентифікатор української компанії",
     ]
     waiting = next(r for r in rows if r[0] == queue["waiting"].pk)
     assert waiting[1:4] == [0.91, "Запропоновано", "Запропоновано за результатами підбору"]
@@ -228,11 +228,11 @@ def test_the_dashboard_xlsx_is_in_ukrainian_for_a_ukrainian_reviewer(rita, queue
     rita.language = "uk"
     export = review_dashboard_export(user=rita, numbers=_dashboard_numbers(), file="xlsx", domain_label=domain_label)
     rows = [[c.value for c in r] for r in load_workbook(io.BytesIO(export.content)).active.iter_rows()]
-    assert rows[0] == ["Показник", "Розбивка", "Значення"]
+    assert rows[0] == ["Показник", "Деталізація", "Значення"]
     figures = {(r[0], r[1]): r[2] for r in rows[1:]}
     assert figures[("Пропозиції", "Усього")] == 5
     assert figures[("Воронка", "Запропоновано")] == 5
-    assert figures[("Українські фірми шукають", "Безпілотні авіаційні системи")] == 4
+    assert figures[("Українські компанії, що шукають", "Безпілотні авіаційні системи")] == 4
     assert figures[("Партнерства за видом", "Спільне підприємство")] == 2
     assert figures[("Партнерства за країною партнера", "Польща")] == 2
 

@@ -47,7 +47,33 @@ PATH_OBJECTS = {
     "webhooks": lambda w: _webhook_delivery(w).endpoint_id,
     "deliveries": lambda w: _webhook_delivery(w).pk,
     "service-accounts": lambda w: _service_account(w).pk,
+    "owners": lambda w: _beneficial_owner(w).pk,
+    "platforms": lambda w: platform_code(),
 }
+
+# Parameters filled by their name wherever they are (issue 16: one capability or platform of a firm).
+NAMED_PARAMS = {
+    "kind": lambda w: "offer",
+    "capability": lambda w: w.capability.code,
+    "role": lambda w: "repairs",
+}
+
+
+def _beneficial_owner(world):
+    """A declared owner of firm A's (made on first use)."""
+    if "declared_owner" not in world.extra:
+        from registry.models import BeneficialOwner
+
+        world.extra["declared_owner"] = BeneficialOwner.objects.create(
+            firm=world.firm_a, name="Olena Koval", country="UA", share_percent=40
+        )
+    return world.extra["declared_owner"]
+
+
+def platform_code() -> str:
+    from registry.models import Platform
+
+    return Platform.objects.order_by("code").values_list("code", flat=True).first()
 
 
 def _service_account(world):
@@ -124,6 +150,8 @@ def fill_path(template: str, world) -> str:
         before = template[: match.start()].rstrip("/").rsplit("/", 1)[-1]
         if name in REF_PARAMS:
             return world.firm_a.ref
+        if name in NAMED_PARAMS:
+            return str(NAMED_PARAMS[name](world))
         if before not in PATH_OBJECTS:
             raise AssertionError(
                 f"tests/security/schema.py PATH_OBJECTS does not know which object of firm A fills "

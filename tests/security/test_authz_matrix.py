@@ -18,7 +18,7 @@ from accounts.models import Membership
 from matching.models import Proposal
 from tests.events.world import set_event_status
 from tests.security.conftest import PERSONAS, client_for
-from tests.security.schema import fill_path, operations
+from tests.security.schema import fill_path, operations, platform_code
 
 OK = "ok"
 ANY_USER = {"anon": 401, **dict.fromkeys(PERSONAS[1:], OK)}
@@ -65,6 +65,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int | str]] = {
     ("GET", f"{V1}/firms/{{firm_id}}/service-accounts/"): only(("owner", "token", "admin")),
     ("POST", f"{V1}/firms/{{firm_id}}/service-accounts/"): only(("owner", "token", "admin")),
     ("DELETE", f"{V1}/firms/{{firm_id}}/service-accounts/{{account_id}}/"): only(("owner", "token", "admin")),
+    ("POST", f"{V1}/firms/{{firm_id}}/service-accounts/{{account_id}}/rotate-token/"): only(
+        ("owner", "token", "admin")
+    ),
     # Anyone signed in may present a token (the link is the proof); a made-up one is a 400.
     ("POST", f"{V1}/invitations/accept/"): ANY_USER,
     # --- registry (issue #2) ---
@@ -80,6 +83,11 @@ EXPECTED: dict[tuple[str, str], dict[str, int | str]] = {
     ("PATCH", f"{V1}/firms/{{id}}/"): only(A_WRITERS, outsider=403),
     # Confirming the profile is current (issue 14) is a profile write: its owners and editors.
     ("POST", f"{V1}/firms/{{id}}/confirm/"): only(A_WRITERS, outsider=403),
+    # One capability or platform at a time (issue 16): the rules of a PATCH.
+    ("POST", f"{V1}/firms/{{id}}/capabilities/"): only(A_WRITERS, outsider=403),
+    ("DELETE", f"{V1}/firms/{{id}}/capabilities/{{kind}}/{{capability}}/"): only(A_WRITERS, outsider=403),
+    ("POST", f"{V1}/firms/{{id}}/platforms/"): only(A_WRITERS, outsider=403),
+    ("DELETE", f"{V1}/firms/{{id}}/platforms/{{platform}}/{{role}}/"): only(A_WRITERS, outsider=403),
     ("GET", f"{V1}/firms/{{id}}/history/"): only((*A_MEMBERS, "reviewer", "admin")),
     ("POST", f"{V1}/firms/{{id}}/verify/"): only(("reviewer", "admin"), outsider=403),
     ("POST", f"{V1}/firms/{{id}}/suspend/"): only(("reviewer", "admin"), outsider=403),
@@ -96,6 +104,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int | str]] = {
     ("POST", f"{V1}/screening/firms/{{firm_id}}/dismiss/"): only(("reviewer", "admin"), outsider=403),
     ("GET", f"{V1}/firms/{{firm_id}}/owners/"): only((*A_MEMBERS, "reviewer", "admin")),
     ("PUT", f"{V1}/firms/{{firm_id}}/owners/"): only(A_WRITERS),
+    ("POST", f"{V1}/firms/{{firm_id}}/owners/"): only(A_WRITERS),
+    ("DELETE", f"{V1}/firms/{{firm_id}}/owners/{{owner_id}}/"): only(A_WRITERS),
     # --- review workflow (issue #4) ---
     ("GET", f"{V1}/proposals/"): ANY_USER,
     ("GET", f"{V1}/proposals/{{id}}/"): only((*A_MEMBERS, "reviewer", "admin")),
@@ -226,6 +236,10 @@ BODIES = {
     ("POST", f"{V1}/firms/{{firm_id}}/invitations/"): {"email": "new.colleague@example.org", "role": "viewer"},
     ("PATCH", f"{V1}/firms/{{firm_id}}/members/{{membership_id}}/"): {"role": "editor"},
     ("POST", f"{V1}/firms/{{firm_id}}/service-accounts/"): {"name": "CRM", "scopes": ["firms:read"]},
+    ("POST", f"{V1}/firms/{{firm_id}}/service-accounts/{{account_id}}/rotate-token/"): {},
+    ("POST", f"{V1}/firms/{{id}}/capabilities/"): lambda w: {"kind": "seek", "capability": w.capability.code},
+    ("POST", f"{V1}/firms/{{id}}/platforms/"): lambda w: {"platform": platform_code(), "role": "repairs"},
+    ("POST", f"{V1}/firms/{{firm_id}}/owners/"): {"name": "Taras Holding", "country": "UA", "share_percent": "20.00"},
     ("POST", f"{V1}/notifications/{{id}}/read/"): {},
     ("POST", f"{V1}/notifications/read-all/"): {},
     ("POST", f"{V1}/auth/logout/"): {},

@@ -320,7 +320,7 @@ def test_mark_all_read(page_alice, alice):
     ("language", "label", "help_text"),
     [
         ("en", "Introductions I can handle at once", "3 below 50 employees"),
-        ("uk", "Скільки знайомств я можу вести одночасно", "3 — до 50 працівників"),
+        ("uk", "Скільки пропозицій партнерства я можу опрацьовувати одночасно", "3 — до 50 працівників"),
     ],
 )
 def test_alice_sets_introductions_at_once_on_her_profile(page_alice, alice, firm_a, language, label, help_text):

@@ -45,4 +45,4 @@ def test_editing_a_profile_in_ukrainian_explains_the_missing_edrpou(page_alice, 
         reverse("web:firm_edit", args=[firm_a.pk]), _profile(edrpou=""), HTTP_ACCEPT_LANGUAGE="uk"
     )
     assert response.status_code == 200
-    assert _edrpou_errors(response) == "обовʼязковий для українських (UA) фірм"
+    assert _edrpou_errors(response) == "обовʼязковий для українських (UA) компаній"

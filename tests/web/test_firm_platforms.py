@@ -37,7 +37,7 @@ def _repairs_t64(firm_a):
     ("language", "legend", "role_label", "choose"),
     [
         ("en", "Weapon systems the firm works on", "Repairs", "Choose a role"),
-        ("uk", "Системи озброєння, з якими працює фірма", "Ремонтує", "Виберіть роль"),
+        ("uk", "Системи озброєння, з якими працює компанія", "Ремонтує", "Виберіть роль"),
     ],
 )
 def test_the_profile_form_shows_the_platforms_section_in_both_languages(
@@ -104,7 +104,7 @@ def test_a_new_firm_registers_with_its_platforms(page_bob):
     ("language", "rows", "message"),
     [
         ("en", {"platforms__0__platform": T64_TEXT}, "tank.t_64bv — T-64BV / Т-64БВ: choose what the firm does with it (a role)."),
-        ("uk", {"platforms__0__platform": T64_TEXT}, "tank.t_64bv — T-64BV / Т-64БВ: виберіть, що фірма з нею робить (роль)."),
+        ("uk", {"platforms__0__platform": T64_TEXT}, "tank.t_64bv — T-64BV / Т-64БВ: виберіть, що компанія з нею робить (роль)."),
         ("en", {"platforms__0__role": "repairs"}, "A row has a role but no platform: pick a platform or clear the role."),
         ("en", {"platforms__0__platform": "Leopard 9", "platforms__0__role": "oem"}, "unknown platform code 'Leopard 9'"),
         ("uk", {"platforms__0__platform": "Leopard 9", "platforms__0__role": "oem"}, "невідомий код платформи 'Leopard 9'"),

@@ -42,7 +42,7 @@ def _owners(*rows, total=None) -> dict:
     "language, edrpou, capabilities",
     [
         ("en", EDRPOU_EN, "Pick at least one capability the firm offers or seeks."),
-        ("uk", EDRPOU_UK, "Оберіть принаймні одну спроможність, яку фірма пропонує або шукає."),
+        ("uk", EDRPOU_UK, "Оберіть принаймні одну спроможність, яку компанія пропонує або шукає."),
     ],
 )
 def test_every_mistake_is_reported_after_one_submit_beside_its_field_and_in_the_summary(

@@ -147,7 +147,7 @@ def test_the_firms_history_says_who_did_what(page_alice, firm_a, connected_ab):
 def test_the_history_speaks_ukrainian(page_alice, firm_a, connected_ab):
     body = page_alice.get(_page(firm_a, connected_ab), HTTP_ACCEPT_LANGUAGE="uk").content.decode()
     assert "Схвалено рецензентом міністерства" in body
-    assert "Прийнято фірмою SkyForge Robotics LLC" in body
+    assert "Прийнято компанією SkyForge Robotics LLC" in body
 
 
 def test_each_kind_of_event_has_its_own_label(firm_a, firm_b, alice, rita, adam):
@@ -220,7 +220,7 @@ def test_the_note_typed_when_verifying_a_firm_is_kept_and_shown_in_its_history(p
     assert "Verified" in history and "EDRPOU checked against the state register extract." in history
     assert "(rita)" in history
     uk = page_rita.get(reverse("web:review_firm", args=[firm.pk]), HTTP_ACCEPT_LANGUAGE="uk").content.decode()
-    assert "Перевірено" in uk[uk.index('id="firm-history-h"') :]
+    assert "Верифіковано" in uk[uk.index('id="firm-history-h"') :]
 
 
 def test_the_firms_own_members_read_the_verification_note_through_the_history_api(alice_client, firm_a, rita):

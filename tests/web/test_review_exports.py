@@ -129,7 +129,7 @@ def test_downloads_are_get_only_and_need_a_file_type(page_rita, queue):
     ("language", "texts"),
     [
         ("en", ["All firms", "Completeness", "Screening", "Potential match", "Download"]),
-        ("uk", ["Усі фірми", "Заповненість", "Санкційна перевірка", "Можливий збіг", "Завантажити"]),
+        ("uk", ["Усі компанії", "Заповненість", "Санкційна перевірка", "Можливий збіг", "Завантажити"]),
     ],
 )
 def test_the_firm_list_page_in_both_languages(page_rita, rita, firms, language, texts):
@@ -221,7 +221,7 @@ def test_the_firm_list_download_is_in_ukrainian_for_a_ukrainian_reviewer(page_ri
     assert response["Content-Disposition"] == 'attachment; filename="firms.xlsx"'
     rows = _xlsx(response)
     assert rows[0][:3] == ["Назва", "Ідентифікатор", "EDRPOU"] and rows[0][8] == "Заповненість, відсотків"
-    assert rows[1][4:9] == ["FR", "Партнер", "Перевірено", "Без збігів", 100]
+    assert rows[1][4:9] == ["FR", "Партнер", "Верифіковано", "Без збігів", 100]
 
 
 def test_a_formula_firm_name_is_text_in_the_firm_list_downloads(page_rita, firms):
@@ -256,7 +256,7 @@ def test_the_queue_download_is_what_the_queue_shows_every_page_of_it(page_rita, 
 
 def test_the_queue_download_is_in_ukrainian_and_neutralises_formulas(page_rita, rita, queue):
     rows = _xlsx(_as(page_rita, rita, "uk").get(QUEUE_EXPORT, {"file": "xlsx"}))
-    assert rows[0][:5] == ["Пропозиція", "Оцінка", "Стан", "Походження", "Українська фірма"]
+    assert rows[0][:5] == ["Пропозиція", "Оцінка", "Стан", "Походження", "Українська компанія"]
     evil_row = next(r for r in rows if r[0] == queue["flagged_evil"].pk)
     assert evil_row[2] == "Запропоновано" and evil_row[6] == "'" + EVIL and evil_row[9] == "Обидві мають AQAP-2110"
     csv_rows = _csv(page_rita.get(QUEUE_EXPORT, {"file": "csv"}))
@@ -299,9 +299,9 @@ def test_the_dashboard_download_holds_the_pages_numbers_in_the_reviewers_languag
 
     rows = _xlsx(_as(page_rita, rita, "uk").get(DASHBOARD_EXPORT, {"file": "xlsx"}))
     figures = {(r[0], r[1]): r[2] for r in rows[1:]}
-    assert rows[0] == ["Показник", "Розбивка", "Значення"]
+    assert rows[0] == ["Показник", "Деталізація", "Значення"]
     assert figures[("Пропозиції", "Усього")] == 4
-    assert figures[("Фірми-партнери пропонують", "Безпілотні авіаційні системи")] == 1
+    assert figures[("Компанії-партнери, що пропонують", "Безпілотні авіаційні системи")] == 1
 
 
 def test_the_dashboard_download_takes_a_constant_number_of_queries(page_rita, queue, django_assert_max_num_queries):

@@ -279,7 +279,9 @@ def test_queue_pages_walk_the_filtered_proposals_in_order_without_gaps(page_rita
     assert seen == expected
 
 
-@pytest.mark.parametrize(("language", "heading"), [("en", "Introductions at once"), ("uk", "Знайомств одночасно")])
+@pytest.mark.parametrize(
+    ("language", "heading"), [("en", "Introductions at once"), ("uk", "Пропозицій партнерства одночасно")]
+)
 def test_a_reviewer_sees_the_effective_capacity_and_sets_then_clears_the_override(
     page_rita, rita, firm_a, language, heading
 ):

@@ -50,4 +50,4 @@ def test_the_committed_mo_is_compiled_from_the_current_po():
 def test_pages_really_use_the_catalogue():
     with translation.override("uk"):
         assert translation.gettext("Log in") == "Увійти"
-        assert str(translation.gettext("Pending verification")) == "Очікує перевірки"
+        assert str(translation.gettext("Pending verification")) == "Очікує верифікації"

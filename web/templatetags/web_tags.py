@@ -1,6 +1,13 @@
-"""Template helpers: texts stored per language, domain and country names, percentages."""
+"""Template helpers: texts stored per language, domain and country names, percentages, durations.
+
+Numbers go through Django's number formatting, so a Ukrainian page writes `0,09` and an English one `0.09`.
+"""
+
+from datetime import date
 
 from django import template
+from django.utils.formats import number_format
+from django.utils.translation import ngettext
 
 from core.i18n import language_code
 from web.domains import domain_label as _domain_label
@@ -26,12 +33,12 @@ def domain_label(code: str) -> str:
 def percent(value: float | None) -> str:
     if value is None:
         return "–"
-    return f"{round(float(value) * 100)}%"
+    return f"{number_format(round(float(value) * 100))}%"
 
 
 @register.filter
 def score(value: float | None) -> str:
-    return "–" if value is None else f"{float(value):.2f}"
+    return "–" if value is None else number_format(float(value), 2)
 
 
 @register.filter
@@ -43,3 +50,34 @@ def status_label(value: str) -> str:
         return str(Proposal.Status(value).label)
     except ValueError:
         return value
+
+
+@register.filter
+def duration(hours: float | None) -> str:
+    """A duration given in hours, in the unit that fits: minutes below an hour, hours below two days,
+    then days (whole units, so the plural forms of both languages stay right)."""
+    if hours is None:
+        return "–"
+    hours = float(hours)
+    if hours < 1:
+        n = round(hours * 60)
+        return ngettext("%(n)s minute", "%(n)s minutes", n) % {"n": number_format(n)}
+    if hours < 48:
+        n = round(hours)
+        return ngettext("%(n)s hour", "%(n)s hours", n) % {"n": number_format(n)}
+    n = round(hours / 24)
+    return ngettext("%(n)s day", "%(n)s days", n) % {"n": number_format(n)}
+
+
+@register.filter
+def certificates(firm) -> list[tuple[str, date | None]]:
+    """(code, last valid day or None) of each certification of a firm or a directory entry."""
+    get = firm.get if isinstance(firm, dict) else lambda name, default=None: getattr(firm, name, default)
+    expiry = get("certification_expiry") or {}
+    out = []
+    for code in get("certifications") or []:
+        try:
+            out.append((code, date.fromisoformat(expiry[code]) if expiry.get(code) else None))
+        except (TypeError, ValueError):
+            out.append((code, None))
+    return out

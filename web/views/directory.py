@@ -65,10 +65,11 @@ def directory(request: HttpRequest) -> HttpResponse:
         try:
             if sort == SORT_FIT:
                 fit_firm = selectors.directory_fit_firm(user=request.user, firm_id=data.get("firm"))
-                rows, scores = selectors.directory_fit_ordered(queryset=bound.qs, firm=fit_firm, search=search)
+                rows = selectors.directory_fit_ordered(queryset=bound.qs, firm=fit_firm, search=search)
             else:
                 rows = selectors.directory_ordered(queryset=bound.qs, search=search, sort=sort)
             page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+            scores = rows.shown if sort == SORT_FIT else None
             firms = selectors.directory_entries(firms=list(page.object_list), lang=_lang(), scores=scores)
         except ApplicationError as exc:
             error = exc.message

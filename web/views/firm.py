@@ -17,7 +17,7 @@ from core.errors import ApplicationError
 from directory.completeness import firm_completeness
 from registry import services as registry
 from registry.models import Firm
-from registry.selectors import firm_freshness
+from registry.selectors import firm_freshness, firm_verification
 from review import selectors as proposals
 from review.services import workflow as review
 from review.services.notifications import notification_mark_read, notifications_mark_all_read
@@ -161,6 +161,7 @@ def firm_dashboard(request: HttpRequest, firm_id: int) -> HttpResponse:
             "freshness": firm_freshness(firm=firm),
             "completeness": completeness,
             "completeness_hints": hints,
+            "verification": firm_verification(firm=firm),
         },
     )
 
@@ -290,7 +291,8 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     notification = get_object_or_404(proposals.notification_list(user=request.user), pk=pk)
     notification_mark_read(notification=notification)
     if request.headers.get("HX-Request"):
-        return render(request, "web/partials/notification.html", {"n": notification})
+        # The header's unread badge comes along as an out-of-band swap, so it drops at once.
+        return render(request, "web/partials/notification.html", {"n": notification, "oob": True})
     return redirect("web:notifications")
 
 

@@ -36,6 +36,7 @@ def _members_page(request: HttpRequest, membership: Membership, form: Invitation
         "manages": manages,
         "invitations": accounts.invitation_list_open(firm=firm, user=request.user) if manages else [],
         "form": form,
+        "roles": Membership.Role.choices,
     }
     return render(request, "web/members/list.html", context, status=status)
 
@@ -96,3 +97,49 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         return redirect(f"{reverse('web:login')}?{context['next_query']}")
     return render(request, "web/members/invitation.html", context)
+
+
+def _member_change(request: HttpRequest, firm_id: int, pk: int, change) -> HttpResponse:
+    """Apply `change(target)` to a member of the user's firm; a refused change is said on the page."""
+    membership = _membership(request, firm_id)
+    target = accounts.membership_get(firm=membership.firm, membership_id=pk)
+    try:
+        text = change(target)
+    except ApplicationError as error:
+        if error.status == 403:
+            raise PermissionDenied from error
+        messages.error(request, f"{_('Role')}: {error.message}")
+        return redirect("web:firm_members", firm_id)
+    messages.success(request, text)
+    if target.user_id == request.user.pk and not Membership.objects.filter(pk=membership.pk).exists():
+        return redirect("web:home")  # they left the firm
+    return redirect("web:firm_members", firm_id)
+
+
+@login_required
+@require_POST
+def member_role(request: HttpRequest, firm_id: int, pk: int) -> HttpResponse:
+    """An owner sets a member's role (the last owner stays an owner)."""
+
+    def change(target: Membership) -> str:
+        updated = services.membership_change_role(
+            membership=target, actor=request.user, role=request.POST.get("role", "")
+        )
+        return _("%(user)s is now %(role)s.") % {"user": target.user.get_username(), "role": updated.get_role_display()}
+
+    return _member_change(request, firm_id, pk, change)
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, firm_id: int, pk: int) -> HttpResponse:
+    """An owner removes a member, or a member leaves (never the last owner)."""
+
+    def change(target: Membership) -> str:
+        services.membership_remove(membership=target, actor=request.user)
+        return _("%(user)s no longer belongs to %(firm)s.") % {
+            "user": target.user.get_username(),
+            "firm": target.firm.name,
+        }
+
+    return _member_change(request, firm_id, pk, change)

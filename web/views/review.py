@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -22,7 +22,9 @@ from core.exports import FILE_TYPES, XLSX_MAX_ROWS, Export, attachment
 from directory import selectors as firm_directory
 from directory.completeness import firms_completeness
 from directory.services import reviewer_firms_export
-from matching.models import MatchRun
+from matching.models import MatchRun, Proposal
+from matching.services.allocation import allocation_get, allocation_summary
+from matching.services.allocation import run_allocation_export as run_allocation_export_build
 from matching.services.runs import match_run_list, match_run_start
 from registry import services as registry
 from registry.models import Firm
@@ -33,7 +35,7 @@ from review.services.exports import proposal_queue_export, review_dashboard_expo
 from web import selectors
 from web.charts import hbars
 from web.domains import component_label, domain_label
-from web.forms import BulkDecisionForm, CapacityOverrideForm, DecisionForm, QueueFilterForm
+from web.forms import BulkDecisionForm, CapacityOverrideForm, DateRangeForm, DecisionForm, QueueFilter, queue_filter
 
 PAGE_SIZE = 50
 COUNT_CAP = 10_000
@@ -83,36 +85,32 @@ def reviewer_required(view):
     return wrapped
 
 
-def _queue_filters(request: HttpRequest) -> tuple[QueueFilterForm, dict, dict]:
-    """The queue's filter form, its valid filters, and the parameters to keep in links (page and
-    download alike: the download is of exactly what the page shows)."""
+def _queue_filters(request: HttpRequest) -> tuple[QueueFilter, dict]:
+    """The queue's filter (`web.forms.queue_filter`: the API's `ProposalFilter`) and the parameters to
+    keep in links (page and download alike: the download is of exactly what the page shows)."""
     domains, country_codes = selectors.queue_filter_choices()
     params = request.GET.copy()
     if "status" not in params:
         params["status"] = "proposed"  # what a reviewer opens the page for
-    form = QueueFilterForm(params, domains=domains, country_codes=country_codes)
-    filters = form.cleaned_data if form.is_valid() else {"status": "proposed"}
+    bound = queue_filter(params, domains=domains, country_codes=country_codes)
     keep = {k: v for k, v in params.items() if k not in ("page", "file") and v}
-    return form, filters, keep
+    return bound, keep
 
 
-def _queue_proposals(filters: dict):
-    sort = filters.get("sort") or "-score"
-    qs = selectors.review_queue(
-        status=filters.get("status") or "",
-        domain=filters.get("domain") or "",
-        country=filters.get("country") or "",
-        min_score=filters.get("min_score"),
-        max_age_days=filters.get("max_age_days"),
-        sort=sort,
-    )
-    return qs, sort
+def _queue_proposals(bound: QueueFilter):
+    """The filtered, sorted queue; with a bad filter (named on the form), the proposals waiting for review."""
+    if bound.is_valid():
+        chosen, sort = bound.qs, bound.form.cleaned_data.get("sort") or "-score"
+    else:
+        chosen, sort = Proposal.objects.filter(status=Proposal.Status.PROPOSED), "-score"
+    return selectors.review_queue_sorted(proposals=chosen, sort=sort), sort
 
 
 @reviewer_required
 def queue(request: HttpRequest) -> HttpResponse:
-    form, filters, keep = _queue_filters(request)
-    qs, sort = _queue_proposals(filters)
+    bound, keep = _queue_filters(request)
+    qs, sort = _queue_proposals(bound)
+    form = bound.form
     rows = partial(selectors.review_queue_rows, sort=sort)
     page = CappedPaginator(qs, PAGE_SIZE, rows=rows).get_page(request.GET.get("page"))
     return render(
@@ -152,8 +150,8 @@ def queue_export(request: HttpRequest) -> HttpResponse:
     file = _export_file(request)
     if file is None:
         return _bad_export_file()
-    _form, filters, _keep = _queue_filters(request)
-    qs, _sort = _queue_proposals(filters)
+    bound, _keep = _queue_filters(request)
+    qs, _sort = _queue_proposals(bound)
     return _download(lambda: proposal_queue_export(user=request.user, proposals=qs, file=file))
 
 
@@ -206,7 +204,7 @@ def _proposal_page(request: HttpRequest, proposal, form: DecisionForm | None) ->
     chart = hbars(
         [(component_label(name), float(value)) for name, value in components],
         title=_("Score components"),
-        value_format="{:.2f}",
+        decimals=2,
         max_value=1.0,
     )
     return render(
@@ -306,7 +304,13 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
     file = _export_file(request)
     if file is None:
         return _bad_export_file()
-    numbers = selectors.dashboard_numbers()
+    dates = DateRangeForm(request.GET)  # the page's date range, when it has one
+    if not dates.is_valid():
+        return HttpResponseBadRequest(
+            "\n".join(f"{dates[name].label}: {' '.join(errors)}" for name, errors in dates.errors.items()),
+            content_type="text/plain; charset=utf-8",
+        )
+    numbers = selectors.dashboard_numbers(**{k: v for k, v in dates.cleaned_data.items() if v})
     return _download(
         lambda: review_dashboard_export(user=request.user, numbers=numbers, file=file, domain_label=domain_label)
     )
@@ -396,7 +400,26 @@ def run_list(request: HttpRequest) -> HttpResponse:
 @reviewer_required
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(match_run_list(), pk=pk)
-    return render(request, "web/review/run.html", {"run": run})
+    kept = allocation_get(run=run) if run.status == MatchRun.Status.SUCCEEDED else None
+    summary = allocation_summary(allocation=kept) if kept is not None else None
+    return render(request, "web/review/run.html", {"run": run, "allocation": summary})
+
+
+@reviewer_required
+@require_GET
+def run_allocation_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every pair the run's allocation weighed, proposed or turned away by capacity, as CSV or XLSX."""
+    file = _export_file(request)
+    if file is None:
+        return _bad_export_file()
+    run = get_object_or_404(MatchRun, pk=pk)
+    try:
+        export = run_allocation_export_build(user=request.user, run=run, file=file)
+    except ApplicationError as error:
+        return HttpResponseBadRequest(error.message, content_type="text/plain; charset=utf-8")
+    if export is None:
+        raise Http404(_("This run keeps no allocation: only the latest full runs do."))
+    return attachment(export)
 
 
 @reviewer_required

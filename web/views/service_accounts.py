@@ -1,5 +1,6 @@
 """A firm's service accounts page: its owners create an integration's scoped API token, see the
-accounts in use (never a secret again) and revoke them.
+accounts in use (never a secret again), rotate their tokens (the old one works on for the overlap,
+SERVICE_ACCOUNT_TOKEN_OVERLAP_HOURS) and revoke them.
 
 Members who are not owners get 403 and everyone else 404, as on the webhooks page. A new token's
 secret is shown once, on the page that answers the form (never kept in a message cookie).
@@ -8,6 +9,7 @@ secret is shown once, on the page that answers the form (never kept in a message
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -47,9 +49,15 @@ def _owner_firm(request: HttpRequest, firm_id: int):
 
 
 def _page(request: HttpRequest, firm, form: ServiceAccountForm, *, status: int = 200, created=None, secret: str = ""):
+    accounts = list(selectors.service_account_list(firm=firm, user=request.user))
+    for account in accounts:
+        tokens = selectors.service_account_tokens(account=account)
+        account.current_token = tokens[0] if tokens else None
+        account.previous_token = tokens[1] if len(tokens) > 1 else None
     context = {
         "firm": firm,
-        "accounts": selectors.service_account_list(firm=firm, user=request.user),
+        "accounts": accounts,
+        "overlap_hours": settings.SERVICE_ACCOUNT_TOKEN_OVERLAP_HOURS,
         "form": form,
         "created": created,
         "secret": secret,
@@ -85,3 +93,17 @@ def service_account_revoke(request: HttpRequest, firm_id: int, pk: int) -> HttpR
         raise
     messages.success(request, _("The service account is revoked: its token no longer works."))
     return redirect("web:firm_service_accounts", firm_id)
+
+
+@login_required
+@require_POST
+def service_account_rotate(request: HttpRequest, firm_id: int, pk: int) -> HttpResponse:
+    """A new token, its secret shown once on the answering page; the old one works on for the overlap."""
+    firm = _owner_firm(request, firm_id)
+    try:
+        account, secret = services.service_account_token_rotate(firm=firm, actor=request.user, account_id=pk)
+    except ApplicationError as error:
+        if error.status == 404:
+            raise Http404 from error
+        raise
+    return _page(request, firm, ServiceAccountForm(), created=account, secret=secret)

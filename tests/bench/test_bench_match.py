@@ -13,7 +13,9 @@ def test_run_in_memory_scores_every_pair_and_reports_timings():
     assert result["seconds"] > 0 and result["pairs_per_second"] > 0
     assert 0 < result["proposals"] <= result["candidates"]
     assert result["rematch_seconds"] > 0  # timed targets live in bench/README.md, not in tests
-    assert 0 < result["peak_rss_mb"] < 1500
+    # Peak RSS is the whole process's (here: the test runner, with whatever earlier tests left): only its
+    # presence is checked; the 1.5 GB target is measured by bench/bench_match.py in a fresh process.
+    assert result["peak_rss_mb"] > 0
 
 
 def test_bench_match_prints_json_as_its_last_line():

@@ -83,6 +83,16 @@ def _contact_line(firm: Firm) -> str:
     return f"{firm.name}: " + ", ".join(p for p in parts if p)
 
 
+def _days(n: int) -> str:
+    """ "3 days" in the active language, with its plural form (Ukrainian has three)."""
+    return ngettext("%(n)s day", "%(n)s days", n) % {"n": n}
+
+
+def _within_days(n: int) -> str:
+    """ "within 3 days": Ukrainian puts the noun after "протягом" in the genitive ("1 дня", "3 днів")."""
+    return ngettext("within %(n)s day", "within %(n)s days", n) % {"n": n}
+
+
 def render(kind: str, event: ProposalEvent) -> tuple[str, str]:
     """(title, body) for the active language. Public profile facts only, contacts only once connected."""
     from review.services.workflow import expiry_period
@@ -93,9 +103,9 @@ def render(kind: str, event: ProposalEvent) -> tuple[str, str]:
         title = gettext("Proposal approved: %(ukrainian)s and %(partner)s") % names
         body = gettext(
             "The ministry's reviewers approved a proposed introduction between %(ukrainian)s and %(partner)s "
-            "(proposal #%(id)s). Please accept or decline it within %(days)s days. "
+            "(proposal #%(id)s). Please accept or decline it %(within)s. "
             "Contacts are shared once both firms accept."
-        ) % {**names, "days": expiry_period().days}
+        ) % {**names, "within": _within_days(expiry_period().days)}
     elif kind == Kind.ACCEPTED:
         firm = event.firm.name if event.firm else ""
         title = gettext("%(firm)s accepted the proposal") % {"firm": firm}
@@ -112,9 +122,9 @@ def render(kind: str, event: ProposalEvent) -> tuple[str, str]:
         )
     elif kind == Kind.EXPIRED:
         title = gettext("Proposal expired: %(ukrainian)s and %(partner)s") % names
-        body = gettext("Proposal #%(id)s expired because both firms did not accept it within %(days)s days.") % {
+        body = gettext("Proposal #%(id)s expired because both firms did not accept it %(within)s.") % {
             **names,
-            "days": expiry_period().days,
+            "within": _within_days(expiry_period().days),
         }
     elif kind == Kind.OUTCOME:
         title = gettext("Outcome recorded: %(ukrainian)s and %(partner)s") % names
@@ -363,10 +373,10 @@ def reviewer_digest_send(*, now=None) -> int:
                 count,
             ) % {"count": count}
             body = ngettext(
-                "%(count)s proposal is waiting for your review; the oldest has waited %(days)s days.",
-                "%(count)s proposals are waiting for your review; the oldest has waited %(days)s days.",
+                "%(count)s proposal is waiting for your review; the oldest has waited %(period)s.",
+                "%(count)s proposals are waiting for your review; the oldest has waited %(period)s.",
                 count,
-            ) % {"count": count, "days": days}
+            ) % {"count": count, "period": _days(days)}
             notification, created = Notification.objects.get_or_create(
                 idempotency_key=f"digest:{day}:{user.pk}",
                 defaults={"user": user, "kind": Kind.DIGEST, "title": title, "body": body},

@@ -83,6 +83,45 @@ def test_notifications_are_written_in_each_recipients_language(alice, bob, propo
     assert "Reviewer-only note" not in by_user["bob"].body + by_user["alice"].body
 
 
+@pytest.mark.parametrize(
+    ("days", "english", "ukrainian"),
+    [
+        (1, "within 1 day.", "протягом 1 дня."),
+        (3, "within 3 days.", "протягом 3 днів."),
+        (21, "within 21 days.", "протягом 21 дня."),
+        (30, "within 30 days.", "протягом 30 днів."),
+    ],
+)
+def test_the_period_to_answer_is_counted_in_each_language(
+    alice, bob, proposal_ab, rita, settings, days, english, ukrainian
+):
+    settings.REVIEW = {"EXPIRY_DAYS": days}
+    bob.language = "uk"
+    bob.save()
+    review.proposal_approve(proposal=proposal_ab, reviewer=rita)
+    by_user = {n.user.username: n.body for n in Notification.objects.select_related("user")}
+    assert f"Please accept or decline it {english[:-1]}. Contacts" in by_user["alice"]
+    assert f"Прийміть або відхиліть її {ukrainian[:-1]}. Контакти" in by_user["bob"]
+    Notification.objects.all().delete()
+    review.proposals_expire_due(now=timezone.now() + dt.timedelta(days=days + 1))
+    expired = {n.user.username: n.body for n in Notification.objects.filter(kind="expired").select_related("user")}
+    assert expired["alice"].endswith(f"did not accept it {english}")
+    assert (
+        expired["bob"]
+        == f"Строк дії пропозиції №{proposal_ab.pk} минув: {ukrainian[:-1]} її прийняли не обидві компанії."
+    )
+
+
+def test_the_reviewer_digest_counts_the_oldest_wait_in_each_language(rita, firm_a):
+    proposal = ProposalFactory(ukrainian=firm_a)
+    Proposal.objects.filter(pk=proposal.pk).update(status_changed_at=timezone.now() - dt.timedelta(days=3, hours=1))
+    UserFactory(username="rina", is_reviewer=True, language="uk")
+    reviewer_digest_send()
+    bodies = dict(Notification.objects.filter(kind="digest").values_list("user__username", "body"))
+    assert bodies["rita"] == "1 proposal is waiting for your review; the oldest has waited 3 days."
+    assert bodies["rina"] == "1 пропозиція чекає на Ваш розгляд; найстаріша чекає вже 3 дні."
+
+
 def test_contacts_are_in_the_connected_notification_only(approved, alice, bob, firm_a, firm_b):
     assert all(firm_b.contact_email not in n.body for n in Notification.objects.all())
     review.proposal_accept(proposal=approved, user=alice)

@@ -12,7 +12,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import format_lazy
@@ -21,10 +20,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
-from accounts.models import Membership
 from core.errors import ApplicationError
 from core.permissions import TokenScope
 from web.forms import FreeTextRulesMixin, add_service_errors
+from web.views.access import owner_firm
 
 
 class ServiceAccountForm(FreeTextRulesMixin, forms.Form):
@@ -37,15 +36,6 @@ class ServiceAccountForm(FreeTextRulesMixin, forms.Form):
 
     def add_service_errors(self, error: ApplicationError) -> None:
         add_service_errors(self, error)
-
-
-def _owner_firm(request: HttpRequest, firm_id: int):
-    membership = Membership.objects.filter(user=request.user, firm_id=firm_id).select_related("firm").first()
-    if membership is None:
-        raise Http404
-    if not selectors.user_manages_firm(firm=membership.firm, user=request.user):
-        raise PermissionDenied
-    return membership.firm
 
 
 def _page(request: HttpRequest, firm, form: ServiceAccountForm, *, status: int = 200, created=None, secret: str = ""):
@@ -67,7 +57,7 @@ def _page(request: HttpRequest, firm, form: ServiceAccountForm, *, status: int =
 
 @login_required
 def firm_service_accounts(request: HttpRequest, firm_id: int) -> HttpResponse:
-    firm = _owner_firm(request, firm_id)
+    firm = owner_firm(request, firm_id)
     form = ServiceAccountForm(request.POST or None)
     if request.method != "POST":
         return _page(request, firm, form)
@@ -84,7 +74,7 @@ def firm_service_accounts(request: HttpRequest, firm_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def service_account_revoke(request: HttpRequest, firm_id: int, pk: int) -> HttpResponse:
-    firm = _owner_firm(request, firm_id)
+    firm = owner_firm(request, firm_id)
     try:
         services.service_account_revoke(firm=firm, actor=request.user, account_id=pk)
     except ApplicationError as error:
@@ -99,7 +89,7 @@ def service_account_revoke(request: HttpRequest, firm_id: int, pk: int) -> HttpR
 @require_POST
 def service_account_rotate(request: HttpRequest, firm_id: int, pk: int) -> HttpResponse:
     """A new token, its secret shown once on the answering page; the old one works on for the overlap."""
-    firm = _owner_firm(request, firm_id)
+    firm = owner_firm(request, firm_id)
     try:
         account, secret = services.service_account_token_rotate(firm=firm, actor=request.user, account_id=pk)
     except ApplicationError as error:

@@ -9,21 +9,19 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts import selectors as accounts
-from accounts.models import Membership
 from core.errors import ApplicationError
 from integrations import selectors
 from integrations.models import EVENT_TYPES, WebhookEndpoint
 from integrations.services import webhooks
 from web.forms import FreeTextRulesMixin, add_service_errors
+from web.views.access import owner_firm
 
 EVENT_LABELS = {
     "proposal.approved": gettext_lazy("A proposal was approved by the ministry"),
@@ -52,22 +50,13 @@ class WebhookEndpointForm(FreeTextRulesMixin, forms.Form):
         add_service_errors(self, error)
 
 
-def _owner_firm(request: HttpRequest, firm_id: int):
-    membership = Membership.objects.filter(user=request.user, firm_id=firm_id).select_related("firm").first()
-    if membership is None:
-        raise Http404
-    if not accounts.user_manages_firm(firm=membership.firm, user=request.user):
-        raise PermissionDenied
-    return membership.firm
-
-
 def _endpoint(request: HttpRequest, firm_id: int, pk: int) -> WebhookEndpoint:
-    return selectors.webhook_endpoint_get(firm=_owner_firm(request, firm_id), endpoint_id=pk)
+    return selectors.webhook_endpoint_get(firm=owner_firm(request, firm_id), endpoint_id=pk)
 
 
 @login_required
 def firm_webhooks(request: HttpRequest, firm_id: int) -> HttpResponse:
-    firm = _owner_firm(request, firm_id)
+    firm = owner_firm(request, firm_id)
     form = WebhookEndpointForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -134,7 +123,7 @@ def webhook_delete(request: HttpRequest, firm_id: int, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def webhook_resend(request: HttpRequest, firm_id: int, pk: int) -> HttpResponse:
-    firm = _owner_firm(request, firm_id)
+    firm = owner_firm(request, firm_id)
     delivery = selectors.webhook_delivery_of_firm(firm=firm, delivery_id=pk)
     try:
         webhooks.webhook_delivery_resend(delivery=delivery)

@@ -171,6 +171,8 @@ class Proposal(models.Model):
             models.Index(fields=["-score", "id"], name="proposal_score_id"),
             models.Index(fields=["partner", "status"], name="proposal_partner_status"),
             models.Index(fields=["ukrainian", "status"], name="proposal_ukrainian_status"),
+            # The dashboard's and the queue's date range (review.selectors.created_between).
+            models.Index(fields=["created_at"], name="proposal_created_at"),
         ]
 
     def __str__(self) -> str:

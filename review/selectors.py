@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -249,6 +249,21 @@ class IntegerFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def created_between(first: date | None, last: date | None) -> Q:
+    """Created on or after the day `first` and on or before the day `last` (whole days in the site's
+    time zone), as a range on `created_at` that its index serves (`created_at__date` casts every row)."""
+    q = Q()
+    if first and first > date.min:
+        q &= Q(created_at__gte=_day_start(first))
+    if last and last < date.max:
+        q &= Q(created_at__lt=_day_start(last + timedelta(days=1)))
+    return q
+
+
 class ProposalFilterForm(forms.Form):
     """The form under `ProposalFilter`: a date range's last day is not before its first."""
 
@@ -291,16 +306,14 @@ class ProposalFilter(BoundedFilterSet):
     )
     created_from = django_filters.DateFilter(
         label=_("Created from"),
-        field_name="created_at",
-        lookup_expr="date__gte",
+        method="filter_created_from",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter the first day as a date, e.g. 2026-03-01.")},
         help_text="Created on or after this day (YYYY-MM-DD).",
     )
     created_to = django_filters.DateFilter(
         label=_("Created to"),
-        field_name="created_at",
-        lookup_expr="date__lte",
+        method="filter_created_to",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Enter the last day as a date, e.g. 2026-03-31.")},
         help_text="Created on or before this day (YYYY-MM-DD).",
@@ -321,6 +334,12 @@ class ProposalFilter(BoundedFilterSet):
         # An IN (subquery) on the partner id rather than a join: the queue's count then reads only
         # the proposals' covering index (matching migration 0003), never the wide rows.
         return queryset.filter(partner_id__in=Firm.objects.filter(country=value.upper()).values("id"))
+
+    def filter_created_from(self, queryset, name, value):
+        return queryset.filter(created_between(value, None))
+
+    def filter_created_to(self, queryset, name, value):
+        return queryset.filter(created_between(None, value))
 
     def filter_max_age_days(self, queryset, name, value):
         return queryset.filter(created_at__gte=timezone.now() - timedelta(days=value))
@@ -440,11 +459,7 @@ def review_stats(*, created_from: date | None = None, created_to: date | None = 
       "open_by_domain": {domain: int},            # proposed + approved, by either firm's capability domain
     }
     """
-    created = Q()
-    if created_from:
-        created &= Q(created_at__date__gte=created_from)
-    if created_to:
-        created &= Q(created_at__date__lte=created_to)
+    created = created_between(created_from, created_to)
     in_range = Proposal.objects.filter(created)
     counts = dict.fromkeys(Proposal.Status.values, 0)
     counts.update(dict(in_range.values_list("status").annotate(n=Count("id")).order_by()))

@@ -101,3 +101,21 @@ def test_the_page_offers_one_state_at_a_time_and_any(rita, mix):
     assert '<select name="status"' in body and "multiple" not in body.split('<select name="status"')[1].split(">")[0]
     assert "Будь-який стан" in body and "Any state" not in body
     assert len(_page_ids(page, {"status": ""})) == Proposal.objects.count()
+
+
+def test_a_date_range_is_whole_days_in_kyiv_time_and_takes_the_far_ends(rita_client, firm_a):
+    """created_from / created_to are days in the site's time zone (Europe/Kyiv), read as a range on the
+    indexed created_at: 23:50 on the last day is in, 00:10 the next day is out, whatever UTC says."""
+    kyiv = timezone.get_current_timezone()
+    late = ProposalFactory(ukrainian=firm_a)
+    next_day = ProposalFactory(ukrainian=firm_a)
+    early = ProposalFactory(ukrainian=firm_a)
+    Proposal.objects.filter(pk=late.pk).update(created_at=dt.datetime(2026, 3, 10, 23, 50, tzinfo=kyiv))
+    Proposal.objects.filter(pk=next_day.pk).update(created_at=dt.datetime(2026, 3, 11, 0, 10, tzinfo=kyiv))
+    Proposal.objects.filter(pk=early.pk).update(created_at=dt.datetime(2026, 3, 10, 0, 5, tzinfo=kyiv))
+    assert sorted(_api_ids(rita_client, {"created_from": "2026-03-10", "created_to": "2026-03-10"})) == sorted(
+        [late.pk, early.pk]
+    )
+    assert _api_ids(rita_client, {"created_from": "2026-03-11", "created_to": "2026-03-11"}) == [next_day.pk]
+    everything = _api_ids(rita_client, {"created_from": "0001-01-01", "created_to": "9999-12-31"})
+    assert sorted(everything) == sorted([late.pk, next_day.pk, early.pk])

@@ -84,6 +84,20 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def get_page_size(self, request):
+        """`page_size` from 1 up; above `max_page_size` it is capped (documented). 0, a negative number
+        or a word is a typo that would otherwise silently give the default: 400 naming the parameter."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None:
+            try:
+                valid = int(raw) >= 1
+            except ValueError:
+                valid = False
+            if not valid:
+                message = gettext("Must be a whole number from 1 to %(max)s.") % {"max": self.max_page_size}
+                raise ValidationError({self.page_size_query_param: [message]})
+        return super().get_page_size(request)
+
     def get_paginated_response_schema(self, schema):
         """`next` and `previous` are always in the answer (null at the ends): required, like `count`."""
         result = super().get_paginated_response_schema(schema)

@@ -26,6 +26,18 @@ def test_documented_parameters_still_work(alice_token, firm_a):
     assert alice_token.get("/api/v1/notifications/?unread=true").status_code == 200
 
 
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "1.5", ""])
+@pytest.mark.parametrize(
+    "url", ["/api/v1/proposals/", "/api/v1/firms/", "/api/v1/notifications/", "/api/v1/directory/"]
+)
+def test_a_page_size_below_one_or_not_a_number_is_a_400_naming_it(alice_token, firm_a, url, value):
+    response = alice_token.get(url, {"page_size": value})
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["fields"] == {"page_size": ["Must be a whole number from 1 to 200."]}
+    ukrainian = alice_token.get(url, {"page_size": value}, HTTP_ACCEPT_LANGUAGE="uk").json()["error"]["fields"]
+    assert ukrainian == {"page_size": ["Має бути ціле число від 1 до 200."]}
+
+
 def test_the_answer_is_translated(alice_token):
     response = alice_token.get("/api/v1/me/?verbose=1", HTTP_ACCEPT_LANGUAGE="uk")
     assert "Невідомі параметри запиту" in response.json()["error"]["message"]

@@ -89,8 +89,19 @@ def directory_ordered(*, queryset: QuerySet[Firm], search: str, sort: str) -> Qu
 def directory_fit_firm(*, user: User, firm_id: int | None) -> Firm:
     """The viewer's firm that "fit for my firm" scores against (`firm_id`, or their first)."""
     firms = directory_firms_of(user=user)
-    if firm_id is not None:
-        firms = [f for f in firms if f.pk == firm_id]
+    if firm_id is not None and firms:
+        mine = [f for f in firms if f.pk == firm_id]
+        if not mine:
+            raise ApplicationError(
+                gettext("firm: “fit” compares with one of your own verified firms."),
+                fields={
+                    "firm": [
+                        gettext("Firm %(id)s is not one of your verified firms; yours: %(yours)s.")
+                        % {"id": firm_id, "yours": ", ".join(f"{f.pk} ({f.name})" for f in firms)}
+                    ]
+                },
+            )
+        firms = mine
     if not firms:
         raise ApplicationError(
             gettext("sort: “fit” needs a firm of yours to compare with; reviewers have none."),

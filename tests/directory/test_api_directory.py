@@ -129,6 +129,18 @@ def test_reviewers_cannot_sort_by_fit_and_are_told_why(rita_client, market):
     assert "sort" in response.json()["error"]["fields"]
 
 
+def test_fit_for_a_firm_that_is_not_yours_names_firm_and_yours(bob_client, market, firm_a, firm_b):
+    response = bob_client.get(URL, {"sort": "fit", "firm": firm_a.pk})
+    assert response.status_code == 400
+    fields = response.json()["error"]["fields"]
+    assert list(fields) == ["firm"]
+    assert fields["firm"] == [
+        f"Firm {firm_a.pk} is not one of your verified firms; yours: {firm_b.pk} ({firm_b.name})."
+    ]
+    ukrainian = bob_client.get(URL, {"sort": "fit", "firm": firm_a.pk}, HTTP_ACCEPT_LANGUAGE="uk").json()
+    assert ukrainian["error"]["fields"]["firm"][0].startswith(f"Компанія {firm_a.pk} не належить до Ваших")
+
+
 def test_the_list_takes_a_constant_number_of_queries(bob_client, market, django_assert_max_num_queries):
     bob_client.get(URL)  # warm-up (session, content types)
     with django_assert_max_num_queries(9):

@@ -20,6 +20,19 @@ def user_language(*, user: User) -> str:
     return user.language or "en"
 
 
+def email_masked(email: str) -> str:
+    """An address shown to someone who may not be its holder: its first letter and its domain (s***@example.org)."""
+    local, _, domain = email.strip().lower().partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
+
+
+def invitation_addressed_to(*, invitation: Invitation, user: User) -> bool:
+    """Only the account using the invited address (any letter case) may accept an invitation: a link
+    forwarded, leaked or opened in someone else's session joins no one."""
+    email = (user.email or "").strip().lower()
+    return bool(email) and email == invitation.email.strip().lower()
+
+
 def user_for_email(*, email: str) -> User | None:
     """The active account using this address (case-insensitive), if any."""
     return User.objects.filter(email__iexact=email.strip(), is_active=True).order_by("pk").first()

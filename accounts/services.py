@@ -408,11 +408,25 @@ def _invitation_invalid() -> ApplicationError:
     return ApplicationError(message, code="invitation_invalid", fields={"token": [message]})
 
 
+def _invitation_other_address(invitation: Invitation) -> str:
+    return gettext(
+        "This invitation was sent to %(email)s. Log in with that address, or ask the firm's owner to invite you."
+    ) % {"email": selectors.email_masked(invitation.email)}
+
+
+def invitation_require_addressee(*, invitation: Invitation, user: User) -> None:
+    """Refuse (403 `invitation_other_address`, naming `token`) anyone but the account using the invited address."""
+    if not selectors.invitation_addressed_to(invitation=invitation, user=user):
+        message = _invitation_other_address(invitation)
+        raise ApplicationError(message, code="invitation_other_address", status=403, fields={"token": [message]})
+
+
 @transaction.atomic
 def invitation_accept(*, token: str, user: User) -> Membership:
     """The invited person, signed in, joins the firm with the invitation's role. Once per link.
 
-    The link is the proof: whoever the owner emailed it to may accept it with the account they use.
+    Both are needed: the link, and an account using the address it was sent to (any letter case).
+    Anyone else is refused and the invitation stays open for the right person.
     """
     found = selectors.invitation_for_token(token=token)
     if found is None:
@@ -422,6 +436,7 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     invitation = Invitation.objects.select_for_update().filter(pk=found.pk).first()
     if invitation is None or invitation.accepted_at or invitation.revoked_at or invitation.expires_at <= timezone.now():
         raise _invitation_invalid()
+    invitation_require_addressee(invitation=invitation, user=user)
     if Membership.objects.filter(firm=invitation.firm_id, user=user).exists():
         raise ApplicationError(
             gettext("You are already a member of this firm; an owner can change your role."),
@@ -437,8 +452,27 @@ def invitation_accept(*, token: str, user: User) -> Membership:
 # --- Sign-up ----------------------------------------------------------------------------------
 
 
+def _active_language() -> str:
+    """The language of the request being served, if it is one the site speaks ("" otherwise)."""
+    language = (get_language() or "").split("-")[0]
+    return language if language in User.Language.values and language else ""
+
+
+def user_language_fill(*, user: User) -> None:
+    """At log-in: a person who never chose a language keeps the one they browse in (for emails and
+    notifications sent when they are not there). A saved choice is never changed here."""
+    if user.language or user.is_service_account:
+        return
+    language = _active_language()
+    if language:
+        user.language = language
+        user.save(update_fields=["language"])
+
+
 @transaction.atomic
-def user_register(*, username: str, email: str, password: str, language: str = "") -> User | None:
+def user_register(
+    *, username: str, email: str, password: str, language: str = "", invitation_token: str = ""
+) -> User | None:
     """Self-service sign-up, the one rule set of the API and the web form: a plain firm member.
 
     Refused (400, naming the field): a username taken in any letter case, a password against the
@@ -447,14 +481,24 @@ def user_register(*, username: str, email: str, password: str, language: str = "
     account's address gets a welcome email with the log-in link; an address that already has one
     gets no second account but an email with its log-in and a password-reset link, and None is
     returned. Neither signs anyone in: the person logs in with the password they chose.
+
+    Without `language` the account keeps the language the person signs up in. With `invitation_token`
+    (signing up from an invitation's link) the address must be the invited one, which alone can accept it.
     """
     email = _normalize_email(email)
+    language = language or _active_language()
     candidate = User(username=username, email=email, language=language)
     problems: dict[str, list[str]] = {}
     try:
         candidate.full_clean(exclude=["password"])
     except DjangoValidationError as exc:
         problems.update(_field_errors(exc))
+    invitation = selectors.invitation_for_token(token=invitation_token) if invitation_token else None
+    if invitation is not None and "email" not in problems and email != invitation.email.strip().lower():
+        problems["email"] = [
+            gettext("This invitation was sent to %(email)s: sign up with that address to accept it.")
+            % {"email": selectors.email_masked(invitation.email)}
+        ]
     if "username" not in problems and User.objects.filter(username__iexact=username).exists():
         problems["username"] = [gettext("A user with that username already exists.")]
     try:
@@ -481,7 +525,7 @@ def user_register(*, username: str, email: str, password: str, language: str = "
     user = user_create(username=username, password=password, email=email, language=language)
     emails.send_after_commit(
         to=user.email,
-        language=language or get_language() or settings.LANGUAGE_CODE,
+        language=language or settings.LANGUAGE_CODE,
         compose=lambda: emails.signup_welcome_message(user=user),
     )
     return user

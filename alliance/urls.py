@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
+
+from core.api.docs import RedocView, SwaggerView
 
 api_v1 = [
     path("", include("accounts.api.urls")),
@@ -16,8 +18,8 @@ api_v1 = [
 urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("web.urls")),
@@ -25,3 +27,5 @@ urlpatterns = [
 
 # A URL no view matches under /api/ answers the JSON error shape (found by the schemathesis run).
 handler404 = "core.api.errors.not_found"
+# And a server error there answers JSON too; the pages get templates/500.html (web/templates).
+handler500 = "core.api.errors.server_error"

@@ -65,15 +65,17 @@ def _description(rng: random.Random, ukrainian: bool) -> str:
 def generate(rng: random.Random) -> None:
     from django.db import connection, transaction
 
+    from registry.identity import free_edrpou_codes
     from registry.models import Capability, Firm, FirmCapability, FirmPlatform, Platform
 
     caps = list(Capability.objects.values_list("id", flat=True))
+    codes = free_edrpou_codes()  # one firm per EDRPOU (firm_edrpou_unique)
     platforms = list(Platform.objects.values_list("id", flat=True))
     started = time.perf_counter()
     with transaction.atomic():
         firms = [
             Firm(
-                ref=f"bench-ua-{i}", name=f"Українські Заводи {i} ТОВ", country="UA", edrpou="32855961",
+                ref=f"bench-ua-{i}", name=f"Українські Заводи {i} ТОВ", country="UA", edrpou=next(codes),
                 description=_description(rng, True), employees=rng.choice([None, 8, 30, 120, 600, 3000]),
                 partnership_types=rng.sample(["co_production", "supply", "licensed_production", "joint_venture"], 2),
                 certifications=rng.sample(["AQAP-2110", "ISO-9001", "AS9100"], rng.randint(0, 2)),

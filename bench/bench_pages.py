@@ -53,14 +53,16 @@ def generate(rng: random.Random) -> None:
     from django.db import connection, transaction
 
     from matching.models import Proposal
+    from registry.identity import free_edrpou_codes
     from registry.models import Capability, Firm, FirmCapability
 
     caps = list(Capability.objects.values_list("id", flat=True))
+    codes = free_edrpou_codes()  # one firm per EDRPOU (firm_edrpou_unique)
     started = time.perf_counter()
     with transaction.atomic():
         firms = [
             Firm(
-                ref=f"bench-ua-{i}", name=f"Ukrainian Works {i} LLC", country="UA", edrpou="32855961",
+                ref=f"bench-ua-{i}", name=f"Ukrainian Works {i} LLC", country="UA", edrpou=next(codes),
                 description="Builds drones, optics and armour for the front; bench data.",
                 partnership_types=["co_production"], contact_name="Bench Contact", contact_email=f"ua{i}@bench.example",
                 status="verified",

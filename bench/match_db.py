@@ -30,6 +30,7 @@ from matching.features import taxonomy_load
 from matching.models import MatchRun, Proposal
 from matching.scoring import CERTIFICATIONS, CLEARANCES, PARTNERSHIP_TYPES, SideFeatures
 from matching.scoring.synthetic import generate_population
+from registry.identity import free_edrpou_codes
 from registry.models import Capability, Firm, FirmCapability
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +73,7 @@ def _bench_data_delete() -> None:
 
 def _firms(side: str, f: SideFeatures) -> list[Firm]:
     out = []
+    codes = free_edrpou_codes()  # one firm per EDRPOU (firm_edrpou_unique)
     for i in range(len(f)):
         country = "UA" if side == "ua" else PARTNER_COUNTRIES[i % len(PARTNER_COUNTRIES)]
         out.append(
@@ -79,7 +81,7 @@ def _firms(side: str, f: SideFeatures) -> list[Firm]:
                 ref=f"{PREFIX}{side}-{i}",
                 name=f"Bench {side.upper()} {f.names[i]}",
                 country=country,
-                edrpou="32855961" if side == "ua" else "",
+                edrpou=next(codes) if side == "ua" else "",
                 description=f.texts[i][:5000],
                 partnership_types=[PARTNERSHIP_TYPES[j] for j in np.flatnonzero(f.partnership_types[i])],
                 certifications=[CERTIFICATIONS[j] for j in np.flatnonzero(f.certifications[i])],

@@ -37,6 +37,7 @@ from matching.services.runs import match_params
 from registry.models import Firm, profile_stale_cutoff
 from registry.selectors import firm_intro_capacity, firm_matching_block
 from review.services.notifications import SEND_TASK
+from review.services.workflow import introduction_require_two_people
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -133,6 +134,7 @@ def introduction_request(*, user: User, target: Firm, message: Any, firm_id: int
     message = _clean_message(message)
     acting = _acting_firm(user=user, target=target, firm_id=firm_id)
     ua, partner = (acting, target) if acting.side == Firm.Side.UKRAINIAN else (target, acting)
+    introduction_require_two_people(user=user, ukrainian=ua, partner=partner)
     now = timezone.now()
     with transaction.atomic():
         # Both firms locked (in id order, as the review workflow does): the open-request count and
@@ -272,6 +274,12 @@ def _clean_frequency(value: Any) -> str:
 def saved_search_create(*, user: User, query: Any, name: Any = "", frequency: Any = None) -> SavedSearch:
     directory_require(user=user)
     clean = _clean_query(query)
+    same = SavedSearch.objects.filter(user=user, query=clean).first()  # jsonb equality: key order does not count
+    if same is not None:
+        message = gettext("You already keep this search as “%(name)s”; change or delete that one.") % {
+            "name": same.name
+        }
+        raise ApplicationError(message, code="already_saved", status=409, fields={"query": [message]})
     search = SavedSearch(user=user, query=clean, name=_clean_name(name, clean), frequency=_clean_frequency(frequency))
     search.full_clean()
     search.save()
@@ -397,12 +405,13 @@ EXPORT_FIRM_FIELDS = (
 )
 
 
-def reviewer_firms_export(*, user: User, firms: QuerySet[Firm], file: str) -> Export:
+def reviewer_firms_export(*, user: User, firms: QuerySet[Firm], file: str, language: str | None = None) -> Export:
     """The reviewers' firm list (`directory.selectors.reviewer_firm_filter(...).qs`) as a CSV or XLSX
-    file, headers and labels in the reviewer's language; one query however many firms."""
+    file, headers and labels in `language` (a page's download: the page's language), else the
+    reviewer's; one query however many firms."""
     require_reviewer(user)
     firms = completeness_annotate(firms.only(*EXPORT_FIRM_FIELDS))
-    with translation.override(user_language(user=user)):
+    with translation.override(language or user_language(user=user)):
         headers = [
             gettext("Name"), gettext("Ref"), "EDRPOU", "LEI", gettext("Country"), gettext("Side"),
             gettext("Status"), gettext("Screening"), gettext("Completeness, percent"), gettext("Registered"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,6 +24,7 @@ def agenda_ics(*, items: Iterable[tuple[Event, dict[str, Any]]], name: str) -> b
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name)
     stamp = timezone.now()
+    days: list[dt.date] = []
     for event, row in items:
         if row["start"] is None:
             continue
@@ -36,9 +38,15 @@ def agenda_ics(*, items: Iterable[tuple[Event, dict[str, Any]]], name: str) -> b
             gettext("Meeting with %(firm)s, table %(table)s")
             % {"firm": row["counterpart"].name, "table": row["table"]},
         )
-        location = gettext("Online") if event.online else event.venue
-        vevent.add("location", f"{location}, {gettext('table')} {row['table']}")
+        place = gettext("Online") if event.online else event.venue
+        vevent.add("location", gettext("%(place)s, table %(table)s") % {"place": place, "table": row["table"]})
         description = [event.name, row["reason"], *row["reasons"]]
         vevent.add("description", "\n".join(d for d in description if d))
         cal.add_component(vevent)
+        days += [row["start"].date(), row["end"].date()]
+    if days:
+        # RFC 5545 3.2.19: every TZID used needs its VTIMEZONE; icalendar builds them from zoneinfo,
+        # with the transitions of a year either side of the meetings (not 1970-2038 for each feed).
+        year = dt.timedelta(days=366)
+        cal.add_missing_timezones(first_date=min(days) - year, last_date=max(days) + year)
     return cal.to_ical()

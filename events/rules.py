@@ -54,20 +54,18 @@ def require_status(event: Event, *allowed: str, message: str) -> None:
 
 
 def slots_of(event: Event) -> list[Slot]:
+    """The event's slots, cut in real time in its time zone (daylight-saving changes count)."""
     return event_slots(
         days=[dt.date.fromisoformat(d) for d in event.days],
         blocks=event.blocks,
         meeting_minutes=event.meeting_minutes,
+        tz=zoneinfo.ZoneInfo(event.timezone),
     )
 
 
 def slot_times(event: Event, slot: Slot) -> tuple[dt.datetime, dt.datetime]:
     """The slot's start and end as aware datetimes in the event's time zone."""
-    tz = zoneinfo.ZoneInfo(event.timezone)
-    return (
-        dt.datetime.combine(slot.date, slot.start, tzinfo=tz),
-        dt.datetime.combine(slot.date, slot.end, tzinfo=tz),
-    )
+    return slot.starts_at, slot.ends_at
 
 
 def table_label(event: Event, index: int) -> str:

@@ -104,6 +104,29 @@ class WebhookAttempt(models.Model):
     def __str__(self) -> str:
         return f"attempt {self.number} of {self.delivery_id}: {self.response_code or self.error}"
 
+    @property
+    def reason(self) -> str:
+        """The outcome in a few words of the reader's language; `error` keeps the raw detail
+        (`ExceptionName: text` from integrations.services.webhooks._post) for administrators."""
+        if self.response_code:
+            return _("Answered HTTP %(code)s") % {"code": self.response_code}
+        kind = self.error.partition(":")[0].strip()
+        for names, text in _ERROR_REASONS:
+            if kind in names:
+                return str(text)
+        return str(_("Could not deliver")) if self.error else ""
+
+
+# requests' exception class names (stored first in WebhookAttempt.error), most specific first.
+_ERROR_REASONS = (
+    (("ConnectTimeout", "ReadTimeout", "Timeout"), _("Timed out")),
+    (("SSLError",), _("TLS error")),
+    (("ConnectionError", "ProxyError"), _("Could not connect")),
+    (("TooManyRedirects", "InvalidURL", "MissingSchema", "InvalidSchema"), _("Invalid address")),
+    (("refused",), _("Address refused")),
+    (("endpoint disabled",), _("Endpoint disabled")),
+)
+
 
 class IdempotencyRecord(models.Model):
     """The first answer to a POST/PATCH with an `Idempotency-Key`, per caller (token) and key, for 24 h."""

@@ -235,4 +235,15 @@ def generate_firm_document(i: int, rng: random.Random) -> dict:
 def generate_firm_documents(n: int, seed: int = 42) -> list[dict]:
     """`n` firm documents, the same for the same (n, seed); wrap in {"format": ..., "firms": ...} to import."""
     rng = random.Random(seed)
-    return [generate_firm_document(i, rng) for i in range(n)]
+    docs = [generate_firm_document(i, rng) for i in range(n)]
+    # One firm per EDRPOU and per LEI (firm_edrpou_unique, firm_lei_unique): a repeat the draws made
+    # gets a fresh code, drawn after the rest so that every other firm stays as it was.
+    seen: dict[str, set[str]] = {"edrpou": set(), "lei": set()}
+    for doc in docs:
+        for key, draw in (("edrpou", valid_edrpou), ("lei", valid_lei)):
+            if key not in doc:
+                continue
+            while doc[key] in seen[key]:
+                doc[key] = draw(rng)
+            seen[key].add(doc[key])
+    return docs

@@ -42,6 +42,7 @@ from registry.phones import phone_e164
 from registry.validators import (
     country_problem,
     edrpou_problem,
+    founded_problem,
     language_problem,
     lei_problem,
     ncage_problem,
@@ -292,9 +293,13 @@ def _check_platforms(problems: list[Problem], value: Any, codes: Collection[str]
     return entries
 
 
-def _check_certification_expiry(problems: list[Problem], value: Any, certifications: list) -> dict[str, str]:
+def _check_certification_expiry(
+    problems: list[Problem], value: Any, certifications: list, recorded: Mapping[str, str]
+) -> dict[str, str]:
     """`certification_expiry`: {code: "YYYY-MM-DD"}, the last day each certification listed in
-    `certifications` is valid; certifications without a date may be left out."""
+    `certifications` is valid; certifications without a date may be left out. A date must not be
+    past (Kyiv time), unless it is the firm's `recorded` one for that code, sent back as it was: the
+    daily pass removes it (registry.freshness), and an unrelated edit meanwhile must not fail on it."""
     if value is None:
         return {}
     if not isinstance(value, Mapping):
@@ -312,6 +317,18 @@ def _check_certification_expiry(problems: list[Problem], value: Any, certificati
             parsed = None
         if parsed is None:
             problems.append((path, _("must be a date written YYYY-MM-DD (got %(value)s)") % {"value": repr(day)}))
+            continue
+        if parsed < timezone.localdate() and recorded.get(code) != parsed.isoformat():
+            problems.append(
+                (
+                    path,
+                    _(
+                        "the date %(date)s has passed: give the last valid day of the renewed certificate, "
+                        "or remove the certification"
+                    )
+                    % {"date": parsed.isoformat()},
+                )
+            )
             continue
         clean[code] = parsed.isoformat()
     return dict(sorted(clean.items()))
@@ -345,10 +362,15 @@ def _check_contact(problems: list[Problem], value: Any, country: Any = None) -> 
 
 
 def firm_document_problems(
-    doc: Any, *, capability_codes: Collection[str], platform_codes: Collection[str] | None = None
+    doc: Any,
+    *,
+    capability_codes: Collection[str],
+    platform_codes: Collection[str] | None = None,
+    recorded_expiry: Mapping[str, str] | None = None,
 ) -> tuple[dict, list[Problem]]:
     """Check one firm document against every rule of the format; return (clean document, problems).
-    `platform_codes` None: the catalogue is read when the document lists platforms."""
+    `platform_codes` None: the catalogue is read when the document lists platforms. `recorded_expiry`:
+    the firm's `certification_expiry` as recorded (an update), whose dates may be past."""
     problems: list[Problem] = []
     if not isinstance(doc, Mapping):
         return {}, [("", _("must be an object"))]
@@ -407,9 +429,10 @@ def firm_document_problems(
     clean["website"] = "" if _absent(website) else website
 
     clean["employees"] = _check_positive_int(problems, "employees", doc.get("employees"))
-    founded = _check_positive_int(problems, "founded", doc.get("founded"))
-    if founded is not None and founded > timezone.now().year:
-        problems.append(("founded", _("must not be in the future (got %(year)s)") % {"year": founded}))
+    founded = doc.get("founded")
+    if founded is not None and (message := founded_problem(founded)):
+        problems.append(("founded", message))
+        founded = None
     clean["founded"] = founded
     clean["intro_capacity"] = _check_intro_capacity(problems, doc.get("intro_capacity"))
     clean["description"] = _check_text(
@@ -429,7 +452,7 @@ def firm_document_problems(
         problems, "certifications", doc.get("certifications"), CERTIFICATIONS, required=False
     )
     clean["certification_expiry"] = _check_certification_expiry(
-        problems, doc.get("certification_expiry"), clean["certifications"]
+        problems, doc.get("certification_expiry"), clean["certifications"], recorded_expiry or {}
     )
     clearance = doc.get("security_clearance")
     if _absent(clearance):
@@ -464,18 +487,32 @@ def firm_document_problems(
 
 
 def file_problems(
-    document: Any, *, capability_codes: Collection[str], platform_codes: Collection[str] | None = None
+    document: Any,
+    *,
+    capability_codes: Collection[str],
+    platform_codes: Collection[str] | None = None,
+    recorded_expiry: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[list[dict], list[str]]:
-    """Validate a whole exchange document; every problem as `firms[INDEX] (ref): field: message`."""
+    """Validate a whole exchange document; every problem as `firms[INDEX] (ref): field: message`.
+    `recorded_expiry`: {ref: certification_expiry} of registered firms (see firm_document_problems)."""
     # These lines are the import command's operator format (spec: firm-exchange.md), so they stay
     # in the English of the source whatever language the caller has active; the single-firm
     # messages of the API and the pages (firm_document_problems) follow the request's language.
     with translation.override(None):
-        return _file_problems(document, capability_codes=capability_codes, platform_codes=platform_codes)
+        return _file_problems(
+            document,
+            capability_codes=capability_codes,
+            platform_codes=platform_codes,
+            recorded_expiry=recorded_expiry or {},
+        )
 
 
 def _file_problems(
-    document: Any, *, capability_codes: Collection[str], platform_codes: Collection[str] | None
+    document: Any,
+    *,
+    capability_codes: Collection[str],
+    platform_codes: Collection[str] | None,
+    recorded_expiry: Mapping[str, Mapping[str, str]],
 ) -> tuple[list[dict], list[str]]:
     if not isinstance(document, Mapping):
         return [], ["document: must be a JSON object with format and firms"]
@@ -494,10 +531,13 @@ def _file_problems(
     cleans: list[dict] = []
     first_index: dict[str, int] = {}
     for i, doc in enumerate(firms):
-        clean, firm_problems = firm_document_problems(
-            doc, capability_codes=capability_codes, platform_codes=platform_codes
-        )
         ref = doc.get("ref") if isinstance(doc, Mapping) else None
+        clean, firm_problems = firm_document_problems(
+            doc,
+            capability_codes=capability_codes,
+            platform_codes=platform_codes,
+            recorded_expiry=recorded_expiry.get(ref) if isinstance(ref, str) else None,
+        )
         label = f"firms[{i}] ({ref if isinstance(ref, str) and ref else '?'})"
         if isinstance(ref, str) and ref:
             if ref in first_index:

@@ -7,12 +7,14 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Case, Q, Value, When
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
 from core.i18n import language_code
+from registry.validators import FOUNDED_MIN, validate_founded
 
 # The most introductions a firm (or the ministry for it) may ask to handle at once.
 INTRO_CAPACITY_MAX = 50
@@ -134,7 +136,8 @@ class Firm(models.Model):
     ncage = models.CharField("NCAGE", max_length=5, blank=True, default="")
     website = models.URLField(blank=True, default="")
     employees = models.PositiveIntegerField(null=True, blank=True)
-    founded = models.PositiveIntegerField(null=True, blank=True)
+    # From FOUNDED_MIN to this year: the one rule of the API, pages, imports and admin (registry.validators).
+    founded = models.PositiveIntegerField(_("Year founded"), null=True, blank=True, validators=[validate_founded])
     # How many open introductions the firm can follow up at once; empty: a default by its size
     # (matching/scoring/capacity.py). The override is the ministry's (state holdings); it wins.
     intro_capacity = models.PositiveSmallIntegerField(
@@ -190,6 +193,22 @@ class Firm(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(intro_capacity__lte=INTRO_CAPACITY_MAX), name="firm_intro_capacity_at_most_50"
+            ),
+            models.CheckConstraint(
+                condition=Q(founded__isnull=True) | Q(founded__gte=FOUNDED_MIN), name="firm_founded_from_1800"
+            ),
+            # One legal entity, one registry record (registry.identity says so first, in words).
+            models.UniqueConstraint(
+                fields=["edrpou"],
+                condition=~Q(edrpou=""),
+                name="firm_edrpou_unique",
+                violation_error_message=_("A firm with this EDRPOU code is already registered."),
+            ),
+            models.UniqueConstraint(
+                Upper("lei"),
+                condition=~Q(lei=""),
+                name="firm_lei_unique",
+                violation_error_message=_("A firm with this LEI is already registered."),
             ),
             models.CheckConstraint(
                 condition=Q(intro_capacity_override__lte=INTRO_CAPACITY_MAX),
@@ -253,6 +272,10 @@ class FirmRevision(models.Model):
     source = models.CharField(max_length=20)  # api, import, admin, web, status
     changed_fields = models.JSONField(default=list)
     note = models.TextField(blank=True, default="")  # e.g. the reviewer's reason for a suspension
+    # A note the system writes is a code and its values, put into words in the reader's language when
+    # shown (registry.history.revision_note), never a stored sentence.
+    note_code = models.CharField(max_length=32, blank=True, default="")
+    note_params = models.JSONField(default=dict, blank=True)
     # {field: {"old": value, "new": value}} of the changed fields, exchange-format values.
     changes = models.JSONField(default=dict, blank=True)
     data = models.JSONField()

@@ -22,6 +22,14 @@ def firm_blocking_owners(*, firm: Firm) -> QuerySet[BeneficialOwner]:
     return firm.beneficial_owners.filter(country__in=BLOCKING_OWNER_COUNTRIES, share_percent__gt=BLOCKING_OWNER_SHARE)
 
 
+def firm_owner_lines(*, firm: Firm) -> list[str]:
+    """The firm's declared beneficial owners as its profile history records them, largest share first:
+    `["Taras Holding (UA) 25.00%", ...]` (a declaration with the same owners in another order is no change)."""
+    owners = firm.beneficial_owners.order_by().values_list("name", "country", "share_percent")
+    ordered = sorted(owners, key=lambda o: (-o[2], o[0], o[1]))
+    return [f"{name} ({country}) {share:.2f}%" for name, country, share in ordered]
+
+
 # Who may be matched and introduced: ONE rule, in two forms kept in step by these constants:
 # `firm_matching_block` for one firm (the review transitions, contacts) and
 # `firms_eligible_for_matching` as a queryset (match runs, rematches, the directory, the compliance

@@ -11,12 +11,12 @@ withdrawn and it is screened again. Other edits keep it verified.
 """
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import Membership, User
@@ -39,8 +39,15 @@ from registry.exchange import (
     firm_document_problems,
     firm_platforms_prefetch,
 )
+from registry.history import CERTIFICATIONS_EXPIRED, IDENTITY_CHANGED
+from registry.identity import (
+    UNIQUE_IDENTIFIERS,
+    file_identity_problems,
+    firm_identity_problems,
+    identity_integrity_problem,
+)
 from registry.models import INTRO_CAPACITY_MAX, Capability, Firm, FirmCapability, FirmPlatform, FirmRevision, Platform
-from registry.selectors import IDENTITY_FIELDS
+from registry.selectors import IDENTITY_FIELDS, firm_owner_lines
 
 SCREEN_ONE_TASK = "compliance.tasks.screen_firm_task"
 SCREEN_MANY_TASK = "compliance.tasks.screen_firms_task"
@@ -137,6 +144,7 @@ def _revision(
     note: str = "",
     before: Mapping | None = None,
     changes: Mapping | None = None,
+    system_note: tuple[str, dict] | None = None,
 ):
     """A FirmRevision of `clean`; with `before` (the profile before), the old and new value of each
     of `fields`, plus `changes` given as such (e.g. the status)."""
@@ -153,6 +161,8 @@ def _revision(
         source=source,
         changed_fields=[*fields, *(name for name in diff if name not in fields)],
         note=note,
+        note_code=system_note[0] if system_note else "",
+        note_params=system_note[1] if system_note else {},
         changes=diff,
         data=export_document(clean),
     )
@@ -165,8 +175,15 @@ def _identity_changed(firm: Firm, fields: list[str]) -> list[str]:
     return [name for name in fields if name in IDENTITY_FIELDS]
 
 
-def _reverification_note(identity: list[str]) -> str:
-    return f"Identity changed ({', '.join(identity)}): back to pending for re-verification."
+def _reverification_note(identity: list[str]) -> tuple[str, dict]:
+    """The history's note of a firm sent back to pending: a code and its values, put into words in the
+    reader's language when shown (registry.history.revision_note)."""
+    return IDENTITY_CHANGED, {"fields": list(identity)}
+
+
+def _reverification_reason(identity: list[str]) -> str:
+    """The withdrawn proposals' event note (reviewers read it beside a translated label)."""
+    return f"withdrawn: identity changed ({', '.join(identity)})"
 
 
 def _proposals_withdraw(
@@ -183,6 +200,13 @@ def _can_edit(firm: Firm, user: User) -> bool:
     ).exists()
 
 
+def _require_can_edit(firm: Firm, user: User) -> None:
+    if not _can_edit(firm, user):
+        raise ApplicationError(
+            gettext("Only the firm's owners and editors can change its profile."), code="permission_denied", status=403
+        )
+
+
 # --- Single-firm writes -------------------------------------------------------------------------
 
 
@@ -193,13 +217,14 @@ def firm_create(*, user: User, data: Any, source: str = "api") -> Firm:
     clean, problems = firm_document_problems(data, capability_codes=codes, platform_codes=platforms)
     if clean.get("ref") and Firm.objects.filter(ref=clean["ref"]).exists():
         problems.append(("ref", gettext("a firm with ref %(ref)s already exists") % {"ref": repr(clean["ref"])}))
+    problems += firm_identity_problems(clean=clean)
     if problems:
         _raise_invalid(problems)
 
     now = timezone.now()
     firm = Firm(**clean_to_model_fields(clean), status=Firm.Status.PENDING, status_changed_at=now)
     firm.full_clean()
-    firm.save()
+    _save_one_identity(firm)
     FirmCapability.objects.bulk_create(_capability_links(firm.pk, clean, codes))
     FirmPlatform.objects.bulk_create(_platform_links(firm.pk, clean, platforms))
     Membership.objects.create(user=user, firm=firm, role=Membership.Role.OWNER)
@@ -212,10 +237,7 @@ def firm_create(*, user: User, data: Any, source: str = "api") -> Firm:
 def firm_update(*, firm: Firm, user: User, data: Any, partial: bool = False, source: str = "api") -> Firm:
     """Change a firm's profile (owners and editors). `partial` merges `data` into the current profile
     (contact merged key by key; offers/seeks/platforms replaced as whole lists)."""
-    if not _can_edit(firm, user):
-        raise ApplicationError(
-            gettext("Only the firm's owners and editors can change its profile."), code="permission_denied", status=403
-        )
+    _require_can_edit(firm, user)
     firm = (
         Firm.objects.select_for_update()
         .prefetch_related(firm_capabilities_prefetch(), firm_platforms_prefetch())
@@ -237,11 +259,15 @@ def firm_update(*, firm: Firm, user: User, data: Any, partial: bool = False, sou
         data["ref"] = firm.ref
 
     codes, platforms = _capability_ids(), _platform_ids()
-    after, problems = firm_document_problems(data, capability_codes=codes, platform_codes=platforms)
+    after, problems = firm_document_problems(
+        data, capability_codes=codes, platform_codes=platforms, recorded_expiry=before["certification_expiry"]
+    )
     if isinstance(data.get("ref"), str) and data["ref"] != firm.ref:
         problems.append(
             ("ref", gettext("cannot be changed: it is the firm's stable key (%(ref)s)") % {"ref": repr(firm.ref)})
         )
+    if any(before[name] != after.get(name) for name in UNIQUE_IDENTIFIERS):
+        problems += firm_identity_problems(clean=after, firm_pk=firm.pk)
     if problems:
         _raise_invalid(problems)
 
@@ -257,16 +283,22 @@ def firm_update(*, firm: Firm, user: User, data: Any, partial: bool = False, sou
         status_change = {"status": {"old": firm.status, "new": Firm.Status.PENDING}}
         firm.status, firm.status_changed_at, firm.status_changed_by = Firm.Status.PENDING, timezone.now(), None
     firm.full_clean(validate_unique=False)
-    firm.save()
+    _save_one_identity(firm)
     if "offers" in fields or "seeks" in fields:
         firm.capabilities.all().delete()
         FirmCapability.objects.bulk_create(_capability_links(firm.pk, after, codes))
     if "platforms" in fields:
         firm.platforms.all().delete()
         FirmPlatform.objects.bulk_create(_platform_links(firm.pk, after, platforms))
-    note = _reverification_note(identity) if identity else ""
     revision = _revision(
-        firm, user=user, source=source, fields=fields, clean=after, before=before, changes=status_change, note=note
+        firm,
+        user=user,
+        source=source,
+        fields=fields,
+        clean=after,
+        before=before,
+        changes=status_change,
+        system_note=_reverification_note(identity) if identity else None,
     )
     revision.save()
     if identity:
@@ -275,7 +307,7 @@ def firm_update(*, firm: Firm, user: User, data: Any, partial: bool = False, sou
             firm=firm,
             actor=None,
             actor_role="system",
-            reason=f"withdrawn: {note}",
+            reason=_reverification_reason(identity),
             data={"reason": "identity_changed", "firm": firm.pk, "fields": identity, "revision": revision.pk},
         )
     if any(name in SCREENED_FIELDS for name in fields):
@@ -284,6 +316,18 @@ def firm_update(*, firm: Firm, user: User, data: Any, partial: bool = False, sou
         outbox_enqueue(REMATCH_TASK, firm_id=firm.pk)
         events.publish(events.FIRM_CHANGED, firm=firm, actor=user)
     return firm
+
+
+def _save_one_identity(firm: Firm) -> None:
+    """Save `firm`; another firm registered with its EDRPOU or LEI meanwhile (the database's unique
+    constraint) is the same invalid-profile error as when the check saw it first."""
+    try:
+        with transaction.atomic():
+            firm.save()
+    except IntegrityError as error:
+        if (problem := identity_integrity_problem(error)) is None:
+            raise
+        _raise_invalid([problem])
 
 
 def _absent_ref(value: Any) -> bool:
@@ -413,6 +457,30 @@ def firm_intro_capacity_override_set(*, firm: Firm, reviewer: User, value: int |
     return locked
 
 
+def firm_owners_change_record(
+    *, firm: Firm, user: User | None, before: list[str], source: str = "api"
+) -> FirmRevision | None:
+    """Keep a change of the firm's declared beneficial owners (compliance declares them, the firm row locked)
+    in its profile history as `owners`: `before` is `firm_owner_lines` before the change. It touches
+    `updated_at`, so the firm's ETag changes and the change feed (`updated_since`) lists it. The same
+    owners as before: nothing is recorded."""
+    after = firm_owner_lines(firm=firm)
+    if after == before:
+        return None
+    locked = Firm.objects.prefetch_related(firm_capabilities_prefetch(), firm_platforms_prefetch()).get(pk=firm.pk)
+    locked.save(update_fields=["updated_at"])
+    revision = _revision(
+        locked,
+        user=user,
+        source=source,
+        fields=[],
+        clean=firm_clean_document(locked),
+        changes={"owners": {"old": before, "new": after}},
+    )
+    revision.save()
+    return revision
+
+
 # --- Freshness: confirmation and certification expiry (the daily pass: registry.freshness) -------
 
 
@@ -469,8 +537,8 @@ def firm_certifications_expire(*, firm_id: int, today: dt.date) -> dict[str, str
     firm.save(update_fields=["certifications", "certification_expiry", "updated_at"])
     after = firm_clean_document(firm)
     fields = changed_fields(before, after)
-    note = f"Expired: {', '.join(f'{code} (valid until {expiry[code]})' for code in expired)}."
-    _revision(firm, user=None, source="expiry", fields=fields, clean=after, before=before, note=note).save()
+    note = (CERTIFICATIONS_EXPIRED, {"expired": {code: expiry[code] for code in expired}})
+    _revision(firm, user=None, source="expiry", fields=fields, clean=after, before=before, system_note=note).save()
     if firm.status == Firm.Status.VERIFIED:
         outbox_enqueue(REMATCH_TASK, firm_id=firm.pk)
         events.publish(events.FIRM_CHANGED, firm=firm, actor=None)
@@ -495,10 +563,67 @@ def firms_import(
     if status not in (Firm.Status.VERIFIED, Firm.Status.PENDING):
         raise ValueError(f"import status must be verified or pending, not {status!r}")
     codes, platforms = _capability_ids(), _platform_ids()
-    cleans, problems = file_problems(document, capability_codes=codes, platform_codes=platforms)
+    cleans, problems = file_problems(
+        document, capability_codes=codes, platform_codes=platforms, recorded_expiry=_recorded_expiry(document)
+    )
+    problems += _file_identity_lines(cleans)
     if problems:
         raise ExchangeFileError(problems)
+    try:
+        return _firms_import(
+            document=document,
+            cleans=cleans,
+            codes=codes,
+            platforms=platforms,
+            status=status,
+            user=user,
+            rematch=rematch,
+        )
+    except IntegrityError as error:  # a firm registered with one of the file's identifiers meanwhile
+        if identity_integrity_problem(error) is None:
+            raise
+        raise ExchangeFileError(_file_identity_lines(cleans) or [str(error).splitlines()[0]]) from None
 
+
+def _recorded_expiry(document: Any) -> dict[str, dict[str, str]]:
+    """{ref: recorded certification_expiry} of the registered firms the file gives dates for: a date
+    already recorded may be sent back as it was, even past (as through the API). No query otherwise."""
+    firms = document.get("firms") if isinstance(document, Mapping) else None
+    refs = sorted(
+        {
+            doc["ref"]
+            for doc in (firms if isinstance(firms, list) else [])
+            if isinstance(doc, Mapping) and isinstance(doc.get("ref"), str) and doc.get("certification_expiry")
+        }
+    )
+    recorded: dict[str, dict[str, str]] = {}
+    for start in range(0, len(refs), BATCH_SIZE):
+        rows = Firm.objects.filter(ref__in=refs[start : start + BATCH_SIZE]).values_list("ref", "certification_expiry")
+        recorded.update((ref, expiry or {}) for ref, expiry in rows)
+    return recorded
+
+
+def _file_identity_lines(cleans: list[dict]) -> list[str]:
+    """The import's lines (English, as file_problems') of firms whose EDRPOU or LEI is another firm's."""
+    with translation.override(None):
+        clashes = file_identity_problems(cleans)
+        return [
+            f"firms[{index}] ({cleans[index]['ref']}): {name}: {message}"
+            for index in sorted(clashes)
+            for name, message in clashes[index]
+        ]
+
+
+def _firms_import(
+    *,
+    document: Any,
+    cleans: list[dict],
+    codes: dict[str, int],
+    platforms: dict[str, int],
+    status: str,
+    user: User | None,
+    rematch: bool,
+) -> ImportResult:
     result = ImportResult()
     now = timezone.now()
     actor = user if user is not None and user.is_authenticated else None
@@ -591,7 +716,7 @@ def firms_import(
                     clean=clean,
                     before=befores[firm.pk],
                     changes={"status": {"old": Firm.Status.VERIFIED, "new": Firm.Status.PENDING}} if identity else None,
-                    note=_reverification_note(identity) if identity else "",
+                    system_note=_reverification_note(identity) if identity else None,
                 )
             )
             result.updated.append(firm.pk)
@@ -607,7 +732,7 @@ def firms_import(
                     firm=firm,
                     actor=None,
                     actor_role="system",
-                    reason=f"withdrawn: {_reverification_note(reverified[firm.pk])}",
+                    reason=_reverification_reason(reverified[firm.pk]),
                     data={"reason": "identity_changed", "firm": firm.pk, "fields": reverified[firm.pk]},
                 )
         result.screened = result.created + result.screened
@@ -670,17 +795,24 @@ def capability_create(*, user: User, data: Mapping) -> Capability:
 # --- One entry of a profile list (the API's capability and platform sub-resources) -------------------
 # Each is a partial `firm_update` of that one list, on the firm row locked first: the same permissions,
 # validation, history, identity and rematch rules as a PATCH, and no lost update between two of them.
+# `precondition` (the API's If-Match, core.api.conditional.if_match_check) runs once the row is locked
+# and the caller's right to edit is checked: it raises to refuse the edit, before anything changes.
+
+Precondition = Callable[[], None] | None
 
 CAPABILITY_LISTS = {FirmCapability.Kind.OFFER: "offers", FirmCapability.Kind.SEEK: "seeks"}
 
 
-def _entries_locked(firm: Firm, key: str) -> list[dict]:
+def _entries_locked(firm: Firm, key: str, *, user: User, precondition: Precondition) -> list[dict]:
     """The firm's current `key` list (exchange form), read with its row locked until commit."""
+    _require_can_edit(firm, user)  # a 403 before any talk of preconditions
     locked = (
         Firm.objects.select_for_update()
         .prefetch_related(firm_capabilities_prefetch(), firm_platforms_prefetch())
         .get(pk=firm.pk)
     )
+    if precondition is not None:
+        precondition()
     return list(export_document(firm_clean_document(locked)).get(key, []))
 
 
@@ -697,11 +829,13 @@ def _update_one_entry(*, firm: Firm, user: User, key: str, entries: list[dict], 
 
 
 @transaction.atomic
-def firm_capability_put(*, firm: Firm, user: User, kind: str, entry: dict, source: str = "api") -> tuple[Firm, bool]:
+def firm_capability_put(
+    *, firm: Firm, user: User, kind: str, entry: dict, source: str = "api", precondition: Precondition = None
+) -> tuple[Firm, bool]:
     """Add one capability to the firm's offers or seeks, or replace that capability's detail and capacity.
     Returns the firm and whether the capability was new in that list."""
     key = CAPABILITY_LISTS[kind]
-    entries = _entries_locked(firm, key)
+    entries = _entries_locked(firm, key, user=user, precondition=precondition)
     codes = [e.get("capability") for e in entries]
     new = entry.get("capability") not in codes
     index = len(entries) if new else codes.index(entry.get("capability"))
@@ -711,19 +845,24 @@ def firm_capability_put(*, firm: Firm, user: User, kind: str, entry: dict, sourc
 
 
 @transaction.atomic
-def firm_capability_remove(*, firm: Firm, user: User, kind: str, code: str, source: str = "api") -> Firm:
+def firm_capability_remove(
+    *, firm: Firm, user: User, kind: str, code: str, source: str = "api", precondition: Precondition = None
+) -> Firm:
     """Take one capability out of the firm's offers or seeks; absent already: nothing changes (idempotent),
     but the caller still needs the right to edit."""
     key = CAPABILITY_LISTS[kind]
-    kept = [e for e in _entries_locked(firm, key) if e.get("capability") != code]
+    current = _entries_locked(firm, key, user=user, precondition=precondition)
+    kept = [e for e in current if e.get("capability") != code]
     return _update_one_entry(firm=firm, user=user, key=key, entries=kept, index=None, source=source)
 
 
 @transaction.atomic
-def firm_platform_add(*, firm: Firm, user: User, entry: dict, source: str = "api") -> tuple[Firm, bool]:
+def firm_platform_add(
+    *, firm: Firm, user: User, entry: dict, source: str = "api", precondition: Precondition = None
+) -> tuple[Firm, bool]:
     """Add one platform and role pair to the firm; already there: nothing changes. Returns the firm and
     whether the pair was new."""
-    current = _entries_locked(firm, "platforms")
+    current = _entries_locked(firm, "platforms", user=user, precondition=precondition)
     pair = (entry.get("platform"), entry.get("role"))
     if any((e["platform"], e["role"]) == pair for e in current):
         return firm_update(firm=firm, user=user, data={}, partial=True, source=source), False
@@ -734,7 +873,10 @@ def firm_platform_add(*, firm: Firm, user: User, entry: dict, source: str = "api
 
 
 @transaction.atomic
-def firm_platform_remove(*, firm: Firm, user: User, platform: str, role: str, source: str = "api") -> Firm:
+def firm_platform_remove(
+    *, firm: Firm, user: User, platform: str, role: str, source: str = "api", precondition: Precondition = None
+) -> Firm:
     """Take one platform and role pair off the firm; absent already: nothing changes (idempotent)."""
-    kept = [e for e in _entries_locked(firm, "platforms") if (e["platform"], e["role"]) != (platform, role)]
+    current = _entries_locked(firm, "platforms", user=user, precondition=precondition)
+    kept = [e for e in current if (e["platform"], e["role"]) != (platform, role)]
     return _update_one_entry(firm=firm, user=user, key="platforms", entries=kept, index=None, source=source)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 from stdnum.iso7064 import mod_97_10
@@ -57,6 +58,31 @@ def lei_problem(value: str) -> str | None:
         return _("check digits are %(found)s, expected %(expected)s (ISO 7064 MOD 97-10)") % {
             "found": value[18:],
             "expected": expected,
+        }
+    return None
+
+
+def edrpou_with_check_digit(number: int) -> str:
+    """The valid EDRPOU code whose first seven digits are `number` (0 .. 9,999,999): generated data."""
+    body = f"{number:07d}"
+    return body + stdnum_edrpou.calc_check_digit(body)
+
+
+# A firm's year of foundation: from FOUNDED_MIN to the current year (API, pages, imports, admin).
+FOUNDED_MIN = 1800
+
+
+def founded_max() -> int:
+    return timezone.localdate().year
+
+
+def founded_problem(value: object) -> str | None:
+    """Why `value` is not a year a firm can have been founded in, or None."""
+    if isinstance(value, bool) or not isinstance(value, int) or not FOUNDED_MIN <= value <= founded_max():
+        return _("must be a year from %(min)s to %(max)s (got %(value)s)") % {
+            "min": FOUNDED_MIN,
+            "max": founded_max(),
+            "value": value if isinstance(value, int) else repr(value),
         }
     return None
 
@@ -106,7 +132,7 @@ def _raising(problem: Callable[[str], str | None], code: str) -> Callable[[str],
         if message:
             raise ValidationError(message, code=code)
 
-    validator.__name__ = f"validate_{code}"
+    validator.__name__ = validator.__qualname__ = f"validate_{code}"  # importable by name (migrations)
     validator.__doc__ = f"Raise ValidationError(code={code!r}) naming the broken rule."
     return validator
 
@@ -117,3 +143,4 @@ validate_ncage = _raising(ncage_problem, "ncage")
 validate_country = _raising(country_problem, "country")
 validate_phone = _raising(phone_problem, "phone")
 validate_language = _raising(language_problem, "language")
+validate_founded = _raising(founded_problem, "founded")

@@ -183,6 +183,20 @@ def proposal_event_notes(*, proposal_ids: Iterable[int], reviewer: bool) -> dict
     return notes
 
 
+def proposal_shared_members(*, proposal: Proposal) -> list[str]:
+    """Usernames of the people (not service accounts) in both firms of the proposal, for reviewers: such a
+    person cannot make the introduction alone (each side's acceptance comes from a different person,
+    `review.services.workflow`), so the reviewer sees who it is. One query."""
+    ukrainian_members = Membership.objects.filter(firm_id=proposal.ukrainian_id).values("user_id")
+    return list(
+        Membership.objects.filter(
+            firm_id=proposal.partner_id, user_id__in=ukrainian_members, user__is_service_account=False
+        )
+        .order_by("user__username")
+        .values_list("user__username", flat=True)
+    )
+
+
 def proposal_contacts_visible(*, proposal: Proposal, user: User, firm_roles: dict[int, str]) -> bool:
     """Contacts appear once connected, to reviewers and to members of either firm; to the firms only
     while both may still be introduced (a suspended or flagged firm sees none and shows none)."""

@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts.models import Membership, User
 from matching.models import Proposal
 from registry.models import Capability, Firm, FirmCapability
+from registry.validators import edrpou_with_check_digit
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -28,7 +29,8 @@ class FirmFactory(factory.django.DjangoModelFactory):
     ref = factory.Sequence(lambda n: f"firm-{n}")
     name = factory.Sequence(lambda n: f"Firm Number {n} LLC")
     country = "UA"
-    edrpou = "32855961"
+    # Unique and valid (one firm per EDRPOU); 9xxxxxxx, a range no test writes out, so no clash with those.
+    edrpou = factory.Sequence(lambda n: edrpou_with_check_digit(9_000_000 + n % 1_000_000))
     description = "Builds reconnaissance drones and repairs armoured vehicles near the front."
     partnership_types = factory.LazyFunction(lambda: ["co_production"])
     contact_name = "Olena Petrenko"

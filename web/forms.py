@@ -21,6 +21,7 @@ from accounts.models import Membership, User
 from accounts.services import user_password_set
 from compliance.services import beneficial_owner_shares_check
 from core.errors import ApplicationError
+from core.i18n import collation_key
 from core.text import text_problem, validate_multiline_text, validate_single_line_text, validate_visible_text
 from matching.models import Proposal
 from registry.exchange import MAX_COUNT, firm_clean_document, firm_document_problems, max_count_text
@@ -35,6 +36,7 @@ from registry.models import (
     Platform,
     PlatformRole,
 )
+from registry.validators import FOUNDED_MIN, country_problem, founded_max, validate_founded
 from review.selectors import ProposalFilter
 from web.domains import domain_label
 
@@ -355,13 +357,30 @@ class CertificationExpiryField(forms.Field):
         return days
 
 
+class AnyCountryField(forms.ChoiceField):
+    """Offers the choices it is given, accepts any ISO country code: a refused one posted anyway reaches
+    the registry's rules, which say why (registry.validators.country_problem)."""
+
+    def valid_value(self, value) -> bool:
+        return value in countries or super().valid_value(value)
+
+
+def country_choices(*, registrable: bool = False, keep: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """(code, name) in the page's language, in that language's alphabetical order. `registrable` leaves
+    out the countries a firm can never be registered in (registry.validators.country_problem: refused or
+    not an eligible partner country), except the codes in `keep`."""
+    key = collation_key()
+    named = countries.sorted(key=lambda c: key(str(c.name)))
+    return [(c.code, c.name) for c in named if not registrable or c.code in keep or country_problem(c.code) is None]
+
+
 class FirmProfileForm(FreeTextRulesMixin, forms.Form):
     """The firm profile on one page in sections; `to_exchange()` gives the `alliance-firms/1` shape the
     services take. Every submit reports every problem at once: the form's own checks and the registry's
     rules (`registry.exchange.firm_document_problems`, which the services apply again on saving)."""
 
     name = forms.CharField(label=_("Legal name"), max_length=200)
-    country = forms.ChoiceField(label=_("Country"))
+    country = AnyCountryField(label=_("Country"))
     edrpou = forms.CharField(
         label=_("EDRPOU code"), max_length=20, required=False, help_text=_("8 digits; Ukrainian firms only.")
     )
@@ -369,7 +388,13 @@ class FirmProfileForm(FreeTextRulesMixin, forms.Form):
     ncage = forms.CharField(label=_("NCAGE code"), max_length=5, required=False)
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     employees = forms.IntegerField(label=_("Employees"), min_value=1, max_value=MAX_COUNT, required=False)
-    founded = forms.IntegerField(label=_("Year founded"), min_value=1800, max_value=date.today().year, required=False)
+    # The registry's rule (FOUNDED_MIN to this year), as the API and imports apply it; max set per request.
+    founded = forms.IntegerField(
+        label=_("Year founded"),
+        required=False,
+        validators=[validate_founded],
+        widget=forms.NumberInput(attrs={"min": FOUNDED_MIN}),
+    )
     intro_capacity = forms.IntegerField(
         label=_("Introductions I can handle at once"),
         min_value=0,
@@ -449,7 +474,9 @@ class FirmProfileForm(FreeTextRulesMixin, forms.Form):
             kwargs["initial"] = self.initial_from_firm(firm)
         super().__init__(*args, **kwargs)
         # Built per request so country and capability names follow the page's language.
-        self.fields["country"].choices = [("", _("Choose a country"))] + [(c.code, c.name) for c in countries]
+        kept = {str(firm.country)} if firm is not None else set()  # a firm keeps its country if the rule changes
+        self.fields["country"].choices = [("", _("Choose a country"))] + country_choices(registrable=True, keep=kept)
+        self.fields["founded"].widget.attrs["max"] = founded_max()
         codes = list(Capability.objects.values_list("code", flat=True))
         self.fields["offers"].choices = [(c, c) for c in codes]
         self.fields["seeks"].choices = [(c, c) for c in codes]
@@ -567,6 +594,7 @@ class FirmProfileForm(FreeTextRulesMixin, forms.Form):
             self._document(self.cleaned_data, checking=True),
             capability_codes={code for code, _label in codes},
             platform_codes=set(self.fields["platforms"].catalogue),
+            recorded_expiry=self.recorded_expiry(),
         )
         fields: dict[str, list[str]] = {}
         for key, message in problems:
@@ -751,7 +779,7 @@ class BeneficialOwnerForm(FreeTextRulesMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("Choose a country"))] + [(c.code, c.name) for c in countries]
+        self.fields["country"].choices = [("", _("Choose a country"))] + country_choices()  # owners: any country
 
     def has_changed(self) -> bool:
         # "Changed" here means "holds something": an empty row is skipped, and so is a row the person cleared.
@@ -911,7 +939,12 @@ class OutcomeForm(FreeTextRulesMixin, forms.Form):
 class BulkDecisionForm(FreeTextRulesMixin, forms.Form):
     proposal_ids = forms.TypedMultipleChoiceField(coerce=int, label=_("Proposals"))
     action = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))], label=_("Action"))
-    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+    note = forms.CharField(label=_("Note or reason for the selected proposals"), required=False, max_length=2000)
+
+    FIELD_ALIASES = {"reason": "note"}  # the service's reason of a rejection is the page's note
+
+    def add_service_errors(self, error: ApplicationError) -> None:
+        add_service_errors(self, error)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -985,7 +1018,7 @@ def queue_filter(params, *, domains: Iterable[str] = (), country_codes: Iterable
     # Only the countries that have firms: translating all 249 names on every queue load is not free.
     fields["country"].widget = forms.Select(
         choices=[("", _("Any country"))]
-        + sorted(((c, countries.name(c) or c) for c in country_codes), key=lambda c: c[1])
+        + sorted(((c, countries.name(c) or c) for c in country_codes), key=lambda c: collation_key()(str(c[1])))
     )
     fields.pop("firm")  # the API's; the queue is of every firm's proposals
     for field in fields.values():

@@ -10,6 +10,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from matching.models import Proposal, ProposalEvent
+from registry.history import field_labels
 
 S = Proposal.Status
 
@@ -71,7 +72,7 @@ def _outcome_date(value: str) -> str:
 
 def firm_revision_label(revision) -> str:
     """A change of a firm (a `FirmRevision`) as its history shows it: a status decision, the ministry's
-    capacity override, or which profile fields changed."""
+    capacity override, the declared beneficial owners before and after, or which profile fields changed."""
     from registry.models import Firm
 
     status = (revision.changes or {}).get("status")
@@ -84,6 +85,10 @@ def firm_revision_label(revision) -> str:
         return _("Back to pending verification")
     if revision.source == "capacity":
         return _("Capacity override changed")
+    owners = (revision.changes or {}).get("owners")
+    if isinstance(owners, dict):  # compliance data: which owners were declared before and after, in full
+        listed = {key: "; ".join(owners.get(key) or []) or _("none") for key in ("old", "new")}
+        return _("Beneficial owners changed. Before: %(old)s. Now: %(new)s.") % listed
     if not revision.changed_fields:
         return _("Profile recorded")
-    return _("Profile changed: %(fields)s") % {"fields": ", ".join(revision.changed_fields[:12])}
+    return _("Profile changed: %(fields)s") % {"fields": field_labels(revision.changed_fields[:12])}

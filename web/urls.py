@@ -44,6 +44,7 @@ firm_urls = [
     path("firms/<int:firm_id>/", firm.firm_dashboard, name="firm_dashboard"),
     path("firms/<int:firm_id>/edit/", firm.firm_edit, name="firm_edit"),
     path("firms/<int:firm_id>/confirm/", firm.firm_confirm, name="firm_confirm"),
+    path("firms/<int:firm_id>/history/", firm.firm_history, name="firm_history"),
     path("firms/<int:firm_id>/members/", members.firm_members, name="firm_members"),
     path("firms/<int:firm_id>/members/<int:pk>/role/", members.member_role, name="firm_member_role"),
     path("firms/<int:firm_id>/members/<int:pk>/remove/", members.member_remove, name="firm_member_remove"),

@@ -65,6 +65,11 @@ class SignupSerializer(StrictFieldsMixin, serializers.Serializer):
     # No default: an absent language means the browser's (user_register's own default); a default of ""
     # outside the choices made generated clients (openapi-python-client) drop sign-up altogether.
     language = serializers.ChoiceField(choices=LANGUAGE_CHOICES, required=False)
+    invitation_token = serializers.CharField(
+        max_length=200,
+        required=False,
+        help_text="Signing up from an invitation's link: its token. The email must then be the invited address.",
+    )
 
 
 class UserMembershipSerializer(serializers.Serializer):

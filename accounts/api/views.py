@@ -35,6 +35,7 @@ from accounts.api.serializers import (
 from accounts.models import Invitation, Membership, ServiceAccount
 from core.api.schemas import error_responses as errors
 from core.errors import ApplicationError
+from core.i18n import request_states_language
 
 TAG_AUTH = ["auth"]
 TAG_MEMBERS = ["members"]
@@ -88,6 +89,8 @@ class TokenCreateView(PublicAPIView):
             )
         two_factor.two_factor_check_token_login(user=user, code=data["otp"])
         token, secret = services.token_create(user=user, name=data["name"])
+        if request_states_language(request):
+            services.user_language_fill(user=user)
         return Response(_token_body(token, secret), status=status.HTTP_201_CREATED)
 
 
@@ -147,7 +150,10 @@ class SignupView(PublicAPIView):
             "gets its log-in and a password-reset link instead (and no second account). No token is returned: "
             "log in with `POST /api/v1/auth/token/` and the username and password you chose, then create your "
             "firm with `POST /api/v1/firms/`: you become its owner and it stays `pending` until a reviewer "
-            "verifies it. A username taken in any letter case is refused (400 naming `username`)."
+            "verifies it. A username taken in any letter case is refused (400 naming `username`). Without "
+            "`language` the account reads emails in the request's language (Accept-Language). With "
+            "`invitation_token` (signing up from an invitation) `email` must be the invited address (400 naming "
+            "`email`): only that account can accept the invitation."
         ),
         request=SignupSerializer,
         responses={202: SignupAcceptedSerializer, **errors(400, 429)},
@@ -312,10 +318,12 @@ class InvitationAcceptView(APIView):
         description=(
             "For the signed-in person the invitation was emailed to: the token is the last part of the link. "
             "400 `invitation_invalid` for a token that is unknown, expired, revoked or used; "
+            "403 `invitation_other_address` (naming `token`) unless your account's email is the invited address "
+            "(any letter case): the invitation stays open for that person; "
             "409 `already_member` if you are a member of the firm already."
         ),
         request=InvitationAcceptSerializer,
-        responses={201: UserMembershipSerializer, **errors(400, 401, 409)},
+        responses={201: UserMembershipSerializer, **errors(400, 401, 403, 409)},
     )
     def post(self, request):
         serializer = InvitationAcceptSerializer(data=request.data)

@@ -321,6 +321,7 @@ def build_population(
             decoys.append(gen.background(partner, len(decoys)))
         sides[partner] += decoys
         gen.r.shuffle(sides[partner])  # real firms at random rows
+    _edrpou_unique(sides[False], random.Random(f"edrpou-{seed}"), keep={f["ref"] for f in real})
     # Competitors work on their model's platforms too (own stream: the documents above do not change).
     plat_r = random.Random(f"platforms-{seed}")
     platforms = dict(platforms)
@@ -337,6 +338,20 @@ def build_population(
         platforms=platforms,
         look_alike_of=look_alike_of,
     )
+
+
+def _edrpou_unique(docs: list[dict], r: random.Random, keep: set[str]) -> None:
+    """One firm per EDRPOU, as the registry requires: a decoy (not a firm of `keep`) that drew a code
+    already used gets another (own stream, so every other document stays as it was)."""
+    seen = {doc["edrpou"] for doc in docs if doc["ref"] in keep and doc.get("edrpou")}
+    for doc in docs:
+        if doc["ref"] in keep:
+            continue
+        while doc.get("edrpou") in seen:
+            first7 = f"{r.randrange(10**7):07d}"
+            doc["edrpou"] = first7 + edrpou.calc_check_digit(first7)
+        if doc.get("edrpou"):
+            seen.add(doc["edrpou"])
 
 
 class _DecoyGen:

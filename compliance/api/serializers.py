@@ -1,4 +1,8 @@
-"""Serializers of the reviewers' screening API and the firms' beneficial-owner declarations."""
+"""Serializers of the reviewers' screening API and the firms' beneficial-owner declarations.
+
+Answers carry every field: `optional_in_response = ()` has the schema mark each required
+(core.api.openapi.AutoSchema), so generated clients type none of them as `Unset`.
+"""
 
 from decimal import Decimal
 
@@ -11,6 +15,7 @@ from registry.models import BeneficialOwner, Firm
 
 
 class ScreeningFirmListSerializer(serializers.ModelSerializer):
+    optional_in_response = ()
     firm_id = serializers.IntegerField(source="pk")
     country = serializers.CharField()
     latest_screening_at = serializers.DateTimeField(allow_null=True)
@@ -32,12 +37,15 @@ class ScreeningFirmListSerializer(serializers.ModelSerializer):
 
 
 class SanctionsListSerializer(serializers.ModelSerializer):
+    optional_in_response = ()
+
     class Meta:
         model = SanctionsList
         fields = ["id", "source_name", "sha256", "imported_at", "entries_count", "is_active"]
 
 
 class ScreeningMatchSerializer(serializers.ModelSerializer):
+    optional_in_response = ()
     list_id = serializers.CharField(source="entry.entity_id")
     schema = serializers.CharField(source="entry.schema")
     name = serializers.CharField(source="entry.name")
@@ -59,7 +67,8 @@ class ScreeningMatchSerializer(serializers.ModelSerializer):
 
 
 class ScreeningSerializer(serializers.ModelSerializer):
-    list = SanctionsListSerializer(source="sanctions_list")
+    optional_in_response = ()
+    list = SanctionsListSerializer(source="sanctions_list", allow_null=True)  # the column is nullable
     matches = ScreeningMatchSerializer(many=True)
 
     class Meta:
@@ -68,6 +77,7 @@ class ScreeningSerializer(serializers.ModelSerializer):
 
 
 class ScreeningDecisionSerializer(serializers.ModelSerializer):
+    optional_in_response = ()
     reviewer = serializers.CharField(source="reviewer.username")
 
     class Meta:
@@ -76,6 +86,7 @@ class ScreeningDecisionSerializer(serializers.ModelSerializer):
 
 
 class OwnershipBlockSerializer(serializers.ModelSerializer):
+    optional_in_response = ()
     country = serializers.CharField()
 
     class Meta:
@@ -84,6 +95,7 @@ class OwnershipBlockSerializer(serializers.ModelSerializer):
 
 
 class ScreeningFirmDetailSerializer(serializers.Serializer):
+    optional_in_response = ()
     firm_id = serializers.IntegerField()
     ref = serializers.CharField()
     name = serializers.CharField()
@@ -120,6 +132,7 @@ class OwnersInputSerializer(StrictFieldsMixin, serializers.Serializer):
 
 
 class OwnersOutputSerializer(serializers.Serializer):
+    optional_in_response = ()
     firm_id = serializers.IntegerField()
     owners = OwnerSerializer(many=True)
     blocks_matching = serializers.BooleanField()

@@ -12,9 +12,11 @@ from rest_framework.views import APIView
 from accounts.models import Membership
 from compliance import selectors, services
 from compliance.api import serializers as s
+from core.api.conditional import if_match_check
 from core.api.pagination import Pagination
 from core.errors import ApplicationError
 from core.permissions import IsReviewer
+from registry.api.representation import firm_representation_json
 from registry.models import Firm
 from registry.selectors import firm_blocking_owners, firms_eligible_for_matching
 
@@ -123,6 +125,11 @@ class FirmOwnersView(APIView):
             )
         return firm
 
+    def _if_match(self, request, firm: Firm):
+        """`If-Match` holds the firm's ETag (GET /firms/{id}/ as this caller): the service checks it under the
+        firm's row lock. None without the header."""
+        return if_match_check(request, current=lambda: firm_representation_json(firm, user=request.user))
+
     def _out(self, firm: Firm) -> Response:
         owners = list(firm.beneficial_owners.all())
         data = {"firm_id": firm.pk, "owners": owners, "blocks_matching": firm_blocking_owners(firm=firm).exists()}
@@ -138,7 +145,12 @@ class FirmOwnersView(APIView):
         firm = self._firm(request, firm_id, write=True)
         data = s.OwnersInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.beneficial_owners_replace(firm=firm, owners=data.validated_data["owners"], user=request.user)
+        services.beneficial_owners_replace(
+            firm=firm,
+            owners=data.validated_data["owners"],
+            user=request.user,
+            precondition=self._if_match(request, firm),
+        )
         return self._out(firm)
 
     @extend_schema(
@@ -146,7 +158,8 @@ class FirmOwnersView(APIView):
         summary="Declare one beneficial owner (owners and editors)",
         description="Adds one owner (201), or changes the share of the one with the same name and country "
         "(200; unchanged: nothing happens). The rules of a replacement apply: shares up to 100%, screening, "
-        "matching eligibility.",
+        "matching eligibility. Kept in the firm's history; changes the firm's ETag. With `If-Match` (the "
+        "firm's ETag you read): 412 and nothing changes if the firm changed since.",
         request=s.OwnerSerializer,
         responses={200: s.OwnersOutputSerializer, 201: s.OwnersOutputSerializer},
     )
@@ -154,7 +167,9 @@ class FirmOwnersView(APIView):
         firm = self._firm(request, firm_id, write=True)
         data = s.OwnerSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        _, created = services.beneficial_owner_add(firm=firm, owner=data.validated_data, user=request.user)
+        _, created = services.beneficial_owner_add(
+            firm=firm, owner=data.validated_data, user=request.user, precondition=self._if_match(request, firm)
+        )
         response = self._out(firm)
         response.status_code = 201 if created else 200
         return response
@@ -168,11 +183,14 @@ class FirmOwnerView(FirmOwnersView):
     @extend_schema(
         tags=["firms"],
         summary="Withdraw one declared beneficial owner (owners and editors)",
-        description="Idempotent: an owner not declared (any more) changes nothing and answers the same 200.",
+        description="Idempotent: an owner not declared (any more) changes nothing and answers the same 200. "
+        "With `If-Match` (the firm's ETag you read): 412 and nothing changes if the firm changed since.",
         request=None,
         responses=s.OwnersOutputSerializer,
     )
     def delete(self, request, firm_id: int, owner_id: int):
         firm = self._firm(request, firm_id, write=True)
-        services.beneficial_owner_remove(firm=firm, owner_id=owner_id, user=request.user)
+        services.beneficial_owner_remove(
+            firm=firm, owner_id=owner_id, user=request.user, precondition=self._if_match(request, firm)
+        )
         return self._out(firm)

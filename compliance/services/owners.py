@@ -1,4 +1,8 @@
-"""Declared beneficial owners: replacing them rescreens the firm's matching eligibility."""
+"""Declared beneficial owners: replacing them rescreens the firm's matching eligibility.
+
+Every change is kept in the firm's profile history as `owners` (old and new, by whom) and changes the
+firm's ETag (`registry.services.firm_owners_change_record`). `precondition` (the API's If-Match,
+core.api.conditional.if_match_check) runs once the firm's row is locked and refuses the change by raising."""
 
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ from compliance.services.screening import rematch_request
 from core.errors import ApplicationError
 from core.outbox import outbox_enqueue
 from registry.models import BeneficialOwner, Firm
-from registry.selectors import firm_blocking_owners
+from registry.selectors import firm_blocking_owners, firm_owner_lines
+from registry.services import Precondition, firm_owners_change_record
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -40,6 +45,14 @@ def beneficial_owner_shares_check(*, owners: Sequence[dict]) -> None:
     _shares_checked(owners)
 
 
+def _locked(firm: Firm, precondition: Precondition) -> list[str]:
+    """Lock the firm's row until commit, check the caller's precondition; the owners before the change."""
+    Firm.objects.select_for_update().filter(pk=firm.pk).first()
+    if precondition is not None:
+        precondition()
+    return firm_owner_lines(firm=firm)
+
+
 def _owners_changed(*, firm: Firm, was_blocked: bool) -> None:
     if was_blocked != firm_blocking_owners(firm=firm).exists():
         rematch_request(firm_id=firm.pk)  # it enters or leaves matching
@@ -47,11 +60,13 @@ def _owners_changed(*, firm: Firm, was_blocked: bool) -> None:
     outbox_enqueue(SCREEN_FIRM_TASK, firm_id=firm.pk)
 
 
-def beneficial_owners_replace(*, firm: Firm, owners: Sequence[dict], user: User) -> list[BeneficialOwner]:
+def beneficial_owners_replace(
+    *, firm: Firm, owners: Sequence[dict], user: User, source: str = "api", precondition: Precondition = None
+) -> list[BeneficialOwner]:
     """Replace the firm's declared owners (each above 10%) in one transaction."""
     _shares_checked(owners)
     with transaction.atomic():
-        Firm.objects.select_for_update().filter(pk=firm.pk).first()
+        before = _locked(firm, precondition)
         was_blocked = firm_blocking_owners(firm=firm).exists()
         firm.beneficial_owners.all().delete()
         created = BeneficialOwner.objects.bulk_create(
@@ -63,14 +78,17 @@ def beneficial_owners_replace(*, firm: Firm, owners: Sequence[dict], user: User)
             ]
         )
         _owners_changed(firm=firm, was_blocked=was_blocked)
+        firm_owners_change_record(firm=firm, user=user, before=before, source=source)
     return created
 
 
 @transaction.atomic
-def beneficial_owner_add(*, firm: Firm, owner: dict, user: User) -> tuple[BeneficialOwner, bool]:
+def beneficial_owner_add(
+    *, firm: Firm, owner: dict, user: User, source: str = "api", precondition: Precondition = None
+) -> tuple[BeneficialOwner, bool]:
     """Declare one more owner, or change the share of one already declared (same name and country): the
     rules of a replacement (shares, screening, rematch). Returns the owner and whether it is new."""
-    Firm.objects.select_for_update().filter(pk=firm.pk).first()
+    before = _locked(firm, precondition)
     current = list(firm.beneficial_owners.all())
     same = next((o for o in current if (o.name, str(o.country)) == (owner["name"], str(owner["country"]))), None)
     _shares_checked([*({"share_percent": o.share_percent} for o in current if o is not same), owner])
@@ -87,14 +105,18 @@ def beneficial_owner_add(*, firm: Firm, owner: dict, user: User) -> tuple[Benefi
         same.save(update_fields=["share_percent"])
         created = False
     _owners_changed(firm=firm, was_blocked=was_blocked)
+    firm_owners_change_record(firm=firm, user=user, before=before, source=source)
     return same, created
 
 
 @transaction.atomic
-def beneficial_owner_remove(*, firm: Firm, owner_id: int, user: User) -> None:
+def beneficial_owner_remove(
+    *, firm: Firm, owner_id: int, user: User, source: str = "api", precondition: Precondition = None
+) -> None:
     """Withdraw one declared owner; one not declared (any more) changes nothing (idempotent)."""
-    Firm.objects.select_for_update().filter(pk=firm.pk).first()
+    before = _locked(firm, precondition)
     was_blocked = firm_blocking_owners(firm=firm).exists()
     deleted, _ = firm.beneficial_owners.filter(pk=owner_id).delete()
     if deleted:
         _owners_changed(firm=firm, was_blocked=was_blocked)
+        firm_owners_change_record(firm=firm, user=user, before=before, source=source)

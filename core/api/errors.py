@@ -39,7 +39,8 @@ def error_body(code: str, message: str, fields: dict | None = None, **extra) -> 
 
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
-        return Response(error_body(exc.code, exc.message, exc.fields, **exc.extra), status=exc.status)
+        body = error_body(exc.code, exc.message, exc.fields, **exc.extra)
+        return Response(body, status=exc.status, headers=getattr(exc, "headers", None))  # e.g. a 412's ETag
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     if isinstance(exc, Http404):
@@ -74,3 +75,13 @@ def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse(error_body("not_found", gettext("Not found.")), status=404)
     return page_not_found(request, exception)
+
+
+def server_error(request):
+    """handler500: under /api/ the one JSON error shape, elsewhere the site's 500 page (500.html)."""
+    from django.http import JsonResponse
+    from django.views.defaults import server_error as page_server_error
+
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("server_error", gettext("A server error occurred.")), status=500)
+    return page_server_error(request)

@@ -12,7 +12,9 @@ errors follow from what it is, and are documented here once instead of in every 
 - 403: it writes as a signed-in user, or its permissions are more than "signed in";
 - 409: it POSTs to one object (a decision in the wrong state); or, for an authenticated POST or
   PATCH, a repeat of an `Idempotency-Key` whose first request is still running;
-- 422: an authenticated POST or PATCH repeats an `Idempotency-Key` with a different body.
+- 422: an authenticated POST or PATCH repeats an `Idempotency-Key` with a different body;
+- 412: a PUT or PATCH of a firm or proposal, or a write of a firm's capability, platform or owner
+  (core.api.conditional.SUBRESOURCE_PRECONDITION_PATHS), whose `If-Match` is not the current ETag.
 
 Authenticated POST and PATCH operations document the optional `Idempotency-Key` header. Every
 operation a token reaches says which scope a service account needs (`x-required-scopes`, from
@@ -30,7 +32,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework.filters import OrderingFilter
 from rest_framework.permissions import AllowAny, IsAuthenticated
 
-from core.api.conditional import CONDITIONAL_PATHS
+from core.api.conditional import CONDITIONAL_PATHS, SUBRESOURCE_EDITS, SUBRESOURCE_PRECONDITION_PATHS
 from core.api.params import route_template
 from core.api.schemas import ERROR_DESCRIPTIONS, ErrorSerializer
 from core.permissions import required_scope
@@ -54,6 +56,11 @@ IF_MATCH_PARAMETER = {
     "required": False,
     "schema": {"type": "string"},
     "description": "The ETag you read: the edit is refused with 412 if the object changed since.",
+}
+FIRM_IF_MATCH_PARAMETER = {
+    **IF_MATCH_PARAMETER,
+    "description": "The firm's ETag you read (GET /api/v1/firms/{id}/): the change is refused with 412, "
+    "and nothing changes, if the firm changed since.",
 }
 IDEMPOTENT_METHODS = ("POST", "PATCH")
 IDEMPOTENCY_KEY_PARAMETER = {
@@ -166,6 +173,8 @@ class AutoSchema(SpectacularAutoSchema):
             operation.setdefault("parameters", []).append(IF_NONE_MATCH_PARAMETER)
         elif conditional and self.method in ("PUT", "PATCH"):
             operation.setdefault("parameters", []).append(IF_MATCH_PARAMETER)
+        elif self._firm_precondition():
+            operation.setdefault("parameters", []).append(FIRM_IF_MATCH_PARAMETER)
         responses = operation.setdefault("responses", {})
         if conditional and "200" in responses:
             responses["200"].setdefault("headers", {})["ETag"] = ETAG_HEADER
@@ -213,9 +222,13 @@ class AutoSchema(SpectacularAutoSchema):
             statuses.add(403)
         if self.method == "POST" and has_path_object:
             statuses.add(409)
-        if self.method in ("PUT", "PATCH") and self.path in CONDITIONAL_PATHS:
+        if (self.method in ("PUT", "PATCH") and self.path in CONDITIONAL_PATHS) or self._firm_precondition():
             statuses.add(412)
         return statuses
+
+    def _firm_precondition(self) -> bool:
+        """An edit of a firm's part that takes the firm's `If-Match` (core.api.conditional.if_match_check)."""
+        return self.path in SUBRESOURCE_PRECONDITION_PATHS and self.method in SUBRESOURCE_EDITS
 
 
 def postprocess_schema(result, generator, request, public):

@@ -30,6 +30,9 @@ class ErrorDetailSerializer(serializers.Serializer):
     )
     current_state = serializers.CharField(required=False, help_text="409 only: the state that forbids the action.")
     retry_after = serializers.IntegerField(required=False, help_text="429 only: seconds to wait.")
+    current_etag = serializers.CharField(
+        required=False, help_text="412 only: the resource's current ETag (read it again, or retry with this one)."
+    )
 
 
 class ErrorSerializer(serializers.Serializer):

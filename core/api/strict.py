@@ -38,14 +38,14 @@ def text_rule(field) -> tuple[bool, bool] | None:
     return multiline, not field.allow_blank
 
 
+# Serializer mixin: unknown keys and read-only keys in the input are validation errors.
+#
+# Put it first in the bases: `class FooSerializer(StrictFieldsMixin, serializers.Serializer)`.
+# Set `strict_allow_read_only = True` on a serializer whose clients may echo back
+# read-only fields (they are then ignored, as DRF does by default).
+# A comment, not a docstring: drf-spectacular reads an undocumented serializer's description from
+# its bases (inspect.getdoc), and this text would become the description of every request body.
 class StrictFieldsMixin:
-    """Serializer mixin: unknown keys and read-only keys in the input are validation errors.
-
-    Put it first in the bases: `class FooSerializer(StrictFieldsMixin, serializers.Serializer)`.
-    Set `strict_allow_read_only = True` on a serializer whose clients may echo back
-    read-only fields (they are then ignored, as DRF does by default).
-    """
-
     strict_allow_read_only: bool = False
 
     def _strict_field_errors(self, data) -> dict[str, list[str]]:

@@ -108,7 +108,8 @@ class IntroductionRequestView(GenericAPIView):
         description="Becomes a proposal with origin `requested`, in the reviewers' queue with the message. "
         "Limits: DIRECTORY MAX_OPEN_REQUESTS open requests per firm (409 `too_many_requests`), no repeat "
         "within REQUEST_COOLDOWN_DAYS of a decline or rejection (409 `cooling_down`), the target's "
-        "capacity (409 `target_at_capacity`).",
+        "capacity (409 `target_at_capacity`). A member of both firms cannot ask (400 `same_person` naming "
+        "`firm`): each side's yes comes from a different person.",
         request=IntroductionRequestInput,
         responses={201: IntroductionRequestSerializer, **error_responses(400, 401, 403, 404, 409, 415)},
     )

@@ -93,10 +93,13 @@ class FollowUpInput(StrictFieldsMixin, serializers.Serializer):
 
 
 # --- Output -----------------------------------------------------------------------------------
+# `optional_in_response = ()`: every field is in every answer, so the schema marks each required
+# (core.api.openapi.AutoSchema) and generated clients type none of them as `Unset`.
 
 
 @extend_schema_serializer(component_name="AllianceEvent")  # "Event" is a proposal's event (review API)
 class EventSerializer(serializers.ModelSerializer):
+    optional_in_response = ()
     participant_count = serializers.IntegerField(read_only=True, default=0)
 
     class Meta:
@@ -127,6 +130,7 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class FirmBriefSerializer(serializers.Serializer):
+    optional_in_response = ()
     id = serializers.IntegerField()
     name = serializers.CharField()
     country = serializers.CharField()
@@ -139,6 +143,7 @@ def firm_brief(firm) -> dict[str, Any]:
 class ParticipantSerializer(serializers.Serializer):
     """A registered firm in the event's participant list: public facts only."""
 
+    optional_in_response = ()
     id = serializers.IntegerField()
     firm = FirmBriefSerializer()
 
@@ -147,6 +152,7 @@ class ParticipantSerializer(serializers.Serializer):
 
 
 class ParticipationSerializer(serializers.ModelSerializer):
+    optional_in_response = ()
     firm = serializers.SerializerMethodField()
     attendees = serializers.SerializerMethodField()
 
@@ -163,6 +169,7 @@ class ParticipationSerializer(serializers.ModelSerializer):
 
 
 class MeetingRequestSerializer(serializers.ModelSerializer):
+    optional_in_response = ()
     sender = serializers.SerializerMethodField()
     receiver = serializers.SerializerMethodField()
 
@@ -179,6 +186,7 @@ class MeetingRequestSerializer(serializers.ModelSerializer):
 
 
 class SuggestionSerializer(serializers.Serializer):
+    optional_in_response = ()
     participation = serializers.IntegerField()
     firm = FirmBriefSerializer()
     score = serializers.FloatField()
@@ -187,15 +195,18 @@ class SuggestionSerializer(serializers.Serializer):
 
 
 class SuggestionsSerializer(serializers.Serializer):
+    optional_in_response = ()
     introduced = SuggestionSerializer(many=True)
     suggested = SuggestionSerializer(many=True)
 
 
 class AgendaRowSerializer(serializers.Serializer):
+    optional_in_response = ()
     id = serializers.IntegerField()
     slot = serializers.IntegerField()
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    # null for a meeting whose slot is no longer in the event's days and blocks (events.selectors.meeting_rows)
+    start = serializers.DateTimeField(allow_null=True)
+    end = serializers.DateTimeField(allow_null=True)
     table = serializers.CharField()
     locked = serializers.BooleanField()
     sender = FirmBriefSerializer()
@@ -221,6 +232,8 @@ class AgendaRowSerializer(serializers.Serializer):
 
 
 class MeetingSerializer(serializers.ModelSerializer):
+    optional_in_response = ()
+
     class Meta:
         model = Meeting
         fields = [
@@ -238,6 +251,8 @@ class MeetingSerializer(serializers.ModelSerializer):
 
 
 class ScheduleRunSerializer(serializers.ModelSerializer):
+    optional_in_response = ()
+
     class Meta:
         model = ScheduleRun
         fields = [
@@ -259,6 +274,7 @@ class ScheduleRunSerializer(serializers.ModelSerializer):
 
 
 class EventStatsSerializer(serializers.Serializer):
+    optional_in_response = ()
     participants = serializers.IntegerField()
     by_country = serializers.DictField(child=serializers.IntegerField())
     requests = serializers.DictField(child=serializers.IntegerField())

@@ -49,6 +49,7 @@ FIELDS = (
     "opt_out",
     "max_meetings_per_firm",
 )
+PLATFORM_TZ = zoneinfo.ZoneInfo("Europe/Kyiv")  # whose "today" an event's days are checked against
 CANNOT_EDIT = gettext_lazy("Only a draft or open event can be edited.")
 
 
@@ -90,6 +91,16 @@ def _clean(data: dict[str, Any], *, current: Event | None = None) -> dict[str, A
         fail("days", gettext("Give at least one day."))
     elif len(parsed) > MAX_DAYS:
         fail("days", gettext("At most %(n)s days.") % {"n": MAX_DAYS})
+    # No day before today in Kyiv; on an edit, the days the event already has may stay.
+    today = timezone.localdate(timezone=PLATFORM_TZ)
+    kept = {str(d) for d in (current.days if current else [])}
+    past = [d for d in parsed if d < today and d.isoformat() not in kept]
+    if past:
+        fail(
+            "days",
+            gettext("Days cannot be in the past (before %(today)s, Kyiv time): %(days)s.")
+            % {"today": today.isoformat(), "days": ", ".join(d.isoformat() for d in past)},
+        )
     merged["days"] = [d.isoformat() for d in parsed]
     minutes = merged.get("meeting_minutes")
     minutes = 30 if minutes is None else minutes

@@ -171,15 +171,16 @@ def _rank(value: int) -> int | str:
     return int(value) if value > 0 else ""
 
 
-def run_allocation_export(*, user: User, run: MatchRun, file: str) -> Export | None:
-    """Every pair the run weighed as CSV or XLSX, in the reviewer's language; None when not kept."""
+def run_allocation_export(*, user: User, run: MatchRun, file: str, language: str | None = None) -> Export | None:
+    """Every pair the run weighed as CSV or XLSX, in `language` (a page's download: the page's language),
+    else the reviewer's; None when not kept."""
     require_reviewer(user)
     allocation = allocation_get(run=run)
     if allocation is None:
         return None
     ids = np.unique(np.concatenate([allocation.ua_ids, allocation.partner_ids])).tolist()
     names = {pk: (ref, name) for pk, ref, name in Firm.objects.filter(pk__in=ids).values_list("pk", "ref", "name")}
-    with translation.override(user_language(user=user)):
+    with translation.override(language or user_language(user=user)):
         both = gettext("Both firms at capacity")
         ua_full, partner_full = gettext("Ukrainian firm at capacity"), gettext("Partner firm at capacity")
         yes, no = gettext("yes"), gettext("no")

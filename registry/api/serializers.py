@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from core.api.strict import StrictFieldsMixin
 from registry.exchange import MAX_COUNT, firm_clean_document
+from registry.history import revision_note
 from registry.models import (
     INTRO_CAPACITY_MAX,
     Capability,
@@ -26,6 +27,7 @@ from registry.models import (
     Platform,
     PlatformRole,
 )
+from registry.validators import FOUNDED_MIN
 
 
 class CapabilityEntrySerializer(serializers.Serializer):
@@ -84,7 +86,9 @@ class FirmWriteSerializer(serializers.Serializer):
     ncage = serializers.CharField(required=False, allow_null=True, allow_blank=True)
     website = serializers.URLField(required=False, allow_null=True, allow_blank=True)
     employees = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_COUNT)
-    founded = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    founded = serializers.IntegerField(
+        required=False, allow_null=True, min_value=FOUNDED_MIN, help_text="From 1800 to the current year."
+    )
     intro_capacity = serializers.IntegerField(
         required=False,
         allow_null=True,
@@ -231,11 +235,17 @@ class FirmRevisionSerializer(serializers.ModelSerializer):
     )
     changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     data = FirmWriteSerializer(read_only=True, help_text="The profile after the change, in the exchange format.")
+    note = serializers.SerializerMethodField(
+        help_text="A reviewer's reason as written, or the system's note in the request's language."
+    )
 
     class Meta:
         model = FirmRevision
         fields = ["id", "changed_at", "changed_by", "source", "changed_fields", "changes", "note", "data"]
         read_only_fields = fields
+
+    def get_note(self, revision: FirmRevision) -> str:
+        return revision_note(revision)
 
 
 class CapabilitySerializer(serializers.ModelSerializer):

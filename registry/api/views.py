@@ -9,11 +9,12 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api.conditional import etag_of
+from core.api.conditional import etag_of, if_match_check
 from core.api.ordering import CheckedOrderingFilter
 from core.api.schemas import error_responses
 from core.permissions import IsReviewer
 from registry.api.filters import FirmFilter, NullsLastOrderingFilter, PlatformFilter
+from registry.api.representation import firm_reloaded, firm_representation, firm_representation_json
 from registry.api.serializers import (
     CapabilitySerializer,
     CapabilityWriteSerializer,
@@ -27,22 +28,13 @@ from registry.api.serializers import (
     FirmWriteSerializer,
     PlatformSerializer,
 )
-from registry.exchange import (
-    firm_capabilities_prefetch,
-    firm_capability_entries,
-    firm_platform_entries,
-    firm_platforms_prefetch,
-)
 from registry.models import Firm, PlatformRole
 from registry.selectors import (
     capability_list,
     firm_history_visible_to,
-    firm_ids_contact_visible_to,
     firm_list_visible_to,
     firm_revision_list,
-    firm_screening_visible_to,
     platform_list,
-    platform_names,
 )
 from registry.services import (
     capability_create,
@@ -100,22 +92,10 @@ class FirmViewSet(viewsets.GenericViewSet):
         return firm_list_visible_to(user=self.request.user)
 
     def _render(self, firms: list[Firm], *, many: bool):
-        ids = [f.pk for f in firms]
-        platforms = firm_platform_entries(ids)
-        context = {
-            **self.get_serializer_context(),
-            "contact_visible_ids": firm_ids_contact_visible_to(firm_ids=ids, user=self.request.user),
-            "capabilities": firm_capability_entries(ids),
-            "platforms": platforms,
-            "platform_names": platform_names(codes={e["platform"] for entries in platforms.values() for e in entries}),
-            "screening_visible": firm_screening_visible_to(user=self.request.user),
-        }
-        if many:
-            return FirmSerializer(firms, many=True, context=context).data
-        return FirmSerializer(firms[0], context=context).data
+        return firm_representation(firms, user=self.request.user, many=many, context=self.get_serializer_context())
 
     def _reload(self, firm: Firm) -> Firm:
-        return Firm.objects.prefetch_related(firm_capabilities_prefetch(), firm_platforms_prefetch()).get(pk=firm.pk)
+        return firm_reloaded(firm)
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -201,12 +181,17 @@ class FirmViewSet(viewsets.GenericViewSet):
         response["ETag"] = etag_of(JSONRenderer().render(data))
         return response
 
+    def _if_match(self, firm: Firm):
+        """The request's `If-Match`, checked by the service under the firm's row lock (None: no header)."""
+        return if_match_check(self.request, current=lambda: firm_representation_json(firm, user=self.request.user))
+
     @extend_schema(
         summary="Add a capability to a firm's offers or seeks (owners and editors)",
         description="Adds one capability to `offers` (`kind: offer`) or `seeks` (`kind: seek`): 201. Already "
         "listed: its `detail` and `monthly_capacity` are replaced: 200 (nothing recorded when they are the "
         "same). The rules of a PATCH of that list apply (validation, history, re-verification, rematch). "
-        "Answers the firm, with its new `ETag`.",
+        "Answers the firm, with its new `ETag`."
+        "With `If-Match` (the firm's ETag you read): 412 and nothing changes if the firm changed since.",
         request=FirmCapabilityInputSerializer,
         responses={
             200: OpenApiResponse(FirmSerializer, description="The capability was listed; now as given."),
@@ -216,17 +201,21 @@ class FirmViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"], url_path="capabilities", url_name="capabilities")
     def capabilities(self, request: Request, pk=None) -> Response:
+        firm = self.get_object()
         body = FirmCapabilityInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         entry = dict(body.validated_data)
         kind = entry.pop("kind")
-        firm, created = firm_capability_put(firm=self.get_object(), user=request.user, kind=kind, entry=entry)
+        firm, created = firm_capability_put(
+            firm=firm, user=request.user, kind=kind, entry=entry, precondition=self._if_match(firm)
+        )
         return self._render_with_etag(firm, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(
         summary="Remove a capability from a firm's offers or seeks (owners and editors)",
         description="Idempotent: when the capability is not listed (any more), nothing changes and the answer is "
-        "the same 200 with the firm. The rules of a PATCH of that list apply.",
+        "the same 200 with the firm. The rules of a PATCH of that list apply."
+        "With `If-Match` (the firm's ETag you read): 412 and nothing changes if the firm changed since.",
         request=None,
         parameters=[
             OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=["offer", "seek"]),
@@ -241,13 +230,17 @@ class FirmViewSet(viewsets.GenericViewSet):
         url_name="capability",
     )
     def capability_remove(self, request: Request, pk=None, kind=None, capability=None) -> Response:
-        firm = firm_capability_remove(firm=self.get_object(), user=request.user, kind=kind, code=capability)
+        firm = self.get_object()
+        firm = firm_capability_remove(
+            firm=firm, user=request.user, kind=kind, code=capability, precondition=self._if_match(firm)
+        )
         return self._render_with_etag(firm)
 
     @extend_schema(
         summary="Add a platform to a firm (owners and editors)",
         description="Adds one platform and role pair: 201; already listed: 200, nothing changes. The rules of a "
-        "PATCH of `platforms` apply. Answers the firm, with its new `ETag`.",
+        "PATCH of `platforms` apply. Answers the firm, with its new `ETag`."
+        "With `If-Match` (the firm's ETag you read): 412 and nothing changes if the firm changed since.",
         request=FirmPlatformInputSerializer,
         responses={
             200: OpenApiResponse(FirmSerializer, description="The pair was listed already."),
@@ -257,14 +250,17 @@ class FirmViewSet(viewsets.GenericViewSet):
     )
     @action(detail=True, methods=["post"], url_path="platforms", url_name="platforms")
     def platforms(self, request: Request, pk=None) -> Response:
+        firm = self.get_object()
         body = FirmPlatformInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        firm, created = firm_platform_add(firm=self.get_object(), user=request.user, entry=dict(body.validated_data))
+        entry = dict(body.validated_data)
+        firm, created = firm_platform_add(firm=firm, user=request.user, entry=entry, precondition=self._if_match(firm))
         return self._render_with_etag(firm, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(
         summary="Remove a platform from a firm (owners and editors)",
-        description="Idempotent: a pair that is not listed (any more) changes nothing and answers the same 200.",
+        description="Idempotent: a pair that is not listed (any more) changes nothing and answers the same 200."
+        "With `If-Match` (the firm's ETag you read): 412 and nothing changes if the firm changed since.",
         request=None,
         parameters=[
             OpenApiParameter("platform", str, OpenApiParameter.PATH, description="A platform code."),
@@ -279,7 +275,10 @@ class FirmViewSet(viewsets.GenericViewSet):
         url_name="platform",
     )
     def platform_remove(self, request: Request, pk=None, platform=None, role=None) -> Response:
-        firm = firm_platform_remove(firm=self.get_object(), user=request.user, platform=platform, role=role)
+        firm = self.get_object()
+        firm = firm_platform_remove(
+            firm=firm, user=request.user, platform=platform, role=role, precondition=self._if_match(firm)
+        )
         return self._render_with_etag(firm)
 
     @extend_schema(

@@ -253,6 +253,7 @@ class ProposalSerializer(serializers.ModelSerializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
+    optional_in_response = ()  # every field is in every answer: required in the schema (core.api.openapi)
     actor = serializers.SerializerMethodField()
     note_hidden = serializers.BooleanField()
 
@@ -295,6 +296,7 @@ class NotificationKind(models.TextChoices):
 
 
 class NotificationSerializer(serializers.ModelSerializer):
+    optional_in_response = ()  # every field is in every answer: required in the schema (core.api.openapi)
     unread = serializers.SerializerMethodField()
     kind = serializers.ChoiceField(choices=NotificationKind.choices, read_only=True)
 
@@ -328,7 +330,10 @@ class DeclineInput(StrictFieldsMixin, serializers.Serializer):
 
 class OutcomeInput(StrictFieldsMixin, serializers.Serializer):
     kind = serializers.ChoiceField(choices=[*review.OUTCOME_KINDS, "closed"])
-    date = serializers.DateField(required=False)
+    date = serializers.DateField(
+        required=False,
+        help_text="A partnership's date: from the day the proposal was created (Kyiv time) to a year ahead.",
+    )
     note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH, default="")
     reason = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX_LENGTH, default="")
     firm = serializers.IntegerField(required=False, min_value=1)

@@ -44,11 +44,14 @@ def _date(value) -> str:
     return timezone.localtime(value).date().isoformat() if value else ""
 
 
-def proposal_queue_export(*, user: User, proposals: QuerySet[Proposal], file: str) -> Export:
-    """`proposals` (already filtered and ordered) as a spreadsheet, one row per proposal."""
+def proposal_queue_export(
+    *, user: User, proposals: QuerySet[Proposal], file: str, language: str | None = None
+) -> Export:
+    """`proposals` (already filtered and ordered) as a spreadsheet, one row per proposal; in `language`
+    (a page's download: the page's language), else the reviewer's."""
     require_reviewer(user)
     rows_qs = proposals.select_related("ukrainian", "partner").only(*QUEUE_EXPORT_FIELDS)
-    with translation.override(user_language(user=user)):
+    with translation.override(language or user_language(user=user)):
         lang = language_code()
         statuses = {value: str(label) for value, label in Proposal.Status.choices}
         origins = {value: str(label) for value, label in Proposal.Origin.choices}
@@ -75,16 +78,18 @@ def review_dashboard_export(
     numbers: Mapping[str, Any],
     file: str,
     domain_label: Callable[[str], str] = str,
+    language: str | None = None,
 ) -> Export:
     """The dashboard's numbers as a spreadsheet of (figure, breakdown, value) rows.
 
     `numbers` is what the dashboard shows: `{"stats": review_stats(), "coverage": [...],
     "histogram": [...], "computed_at": datetime}` (the pages' cached figures), or only `stats` (the
     API); sections without data are left out. `domain_label` names a capability domain (called in the
-    reviewer's language; the code itself by default). No query of its own.
+    reviewer's language; the code itself by default). No query of its own. In `language` (a page's
+    download: the page's language), else the reviewer's.
     """
     require_reviewer(user)
-    with translation.override(user_language(user=user)):
+    with translation.override(language or user_language(user=user)):
         headers = [gettext("Figure"), gettext("Breakdown"), gettext("Value")]
         rows = list(_dashboard_rows(numbers, domain_label))
         return table_export(file=file, headers=headers, rows=rows, title=gettext("Dashboard"), name="dashboard")

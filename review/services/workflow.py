@@ -197,6 +197,61 @@ def _acting_firm(*, proposal: Proposal, user: User, firm: Firm | int | None) -> 
     return pair[firm_id], role
 
 
+# --- Two people per introduction -------------------------------------------------------------
+# An introduction is two firms saying yes, so each side's yes comes from a different person: one
+# person belonging to both firms can neither ask for an introduction between them nor accept it for
+# both sides. This is the one home of that rule (the directory's requests and `proposal_accept`).
+
+
+def introduction_require_two_people(*, user: User, ukrainian: Firm, partner: Firm) -> None:
+    """Refuse (400 naming `firm`) an introduction request between two firms the requester both belongs to."""
+    firm_ids = set(
+        Membership.objects.filter(user=user, firm_id__in=[ukrainian.pk, partner.pk]).values_list("firm_id", flat=True)
+    )
+    if firm_ids == {ukrainian.pk, partner.pk}:
+        message = gettext(
+            "You belong to both %(ukrainian)s and %(partner)s: an introduction between them needs a different "
+            "person on each side. Ask a colleague at one of them to request it."
+        ) % {"ukrainian": ukrainian.name, "partner": partner.name}
+        raise ApplicationError(message, code="same_person", fields={"firm": [message]})
+
+
+def _spoke_for_other_side(locked: Proposal, *, acting: Firm, user: User) -> Firm | None:
+    """The other firm, if `user` asked for this introduction or accepted it on that firm's behalf."""
+    other = locked.partner if acting.pk == locked.ukrainian_id else locked.ukrainian
+    if locked.requested_by_firm_id == other.pk and locked.requested_by_id == user.pk:
+        return other
+    other_accepted = locked.partner_accepted_at if other is locked.partner else locked.ukrainian_accepted_at
+    if other_accepted is None:
+        return None
+    last_accept = (
+        ProposalEvent.objects.filter(proposal=locked, firm=other, data__action="accept")
+        .order_by("-created_at", "-id")
+        .values_list("actor_id", flat=True)
+        .first()
+    )
+    return other if last_accept == user.pk else None
+
+
+def _require_other_person(locked: Proposal, *, acting: Firm, user: User) -> None:
+    other = _spoke_for_other_side(locked, acting=acting, user=user)
+    if other is not None:
+        message = gettext(
+            "You asked for or accepted this introduction on behalf of %(other)s. Someone else at %(firm)s must "
+            "accept it: each firm's acceptance comes from a different person."
+        ) % {"other": other.name, "firm": acting.name}
+        raise ApplicationError(message, code="same_person", status=403, fields={"firm": [message]})
+
+
+def proposal_accept_refusal(*, proposal: Proposal, user: User, firm: Firm) -> str:
+    """Why `user` may not accept `proposal` for `firm` as one of two people (pages say it before any button), or ""."""
+    try:
+        _require_other_person(proposal, acting=firm, user=user)
+    except ApplicationError as error:
+        return error.message
+    return ""
+
+
 # --- Reviewers ------------------------------------------------------------------------------
 
 
@@ -282,6 +337,9 @@ def proposal_bulk_review(
 def proposal_accept(*, proposal: Proposal | int, user: User, firm: Firm | int | None = None) -> Proposal:
     """One firm accepts; when both have, the proposal becomes connected and contacts are revealed.
 
+    Each side's acceptance comes from a different person: whoever asked for the introduction or accepted
+    it for one firm cannot accept it for the other too (403 `same_person`, naming `firm`).
+
     Both firms must be eligible for matching (409 `firm_suspended` / `screening_pending` / ...). Past
     its expiry the proposal is expired on the spot (as the hourly task would) and the answer is 409
     `expired`: the expiry commits, so the error is raised after the transaction, not inside it.
@@ -304,6 +362,7 @@ def proposal_accept(*, proposal: Proposal | int, user: User, firm: Firm | int | 
                     current_state=locked.status,
                     code="already_accepted",
                 )
+            _require_other_person(locked, acting=acting, user=user)
             setattr(locked, side_field, now)
             both = locked.ukrainian_accepted_at is not None and locked.partner_accepted_at is not None
             _record(
@@ -347,7 +406,8 @@ def proposal_record_outcome(
     """connected -> partnership (kind, date, note) or closed (kind "closed", note = the reason).
 
     Recorded by a reviewer or by an owner/editor of either firm, while both firms are eligible for
-    matching; a reviewer may close a connection whatever the firms' state.
+    matching; a reviewer may close a connection whatever the firms' state. A partnership's date is
+    from the day the proposal was created (Kyiv time) to a year ahead (400 naming `date`).
     """
     if kind not in (*OUTCOME_KINDS, "closed"):
         raise ApplicationError(
@@ -379,6 +439,8 @@ def proposal_record_outcome(
         if not (closing and acting is None):
             # A reviewer may still close a connection with a firm that left matching; nobody else records an outcome.
             _require_eligible(locked)
+        if not closing:
+            _require_date_after_introduction(locked, date)
         if closing:
             _record(locked, to_status=S.CLOSED, actor=user, actor_role=role, firm=acting, note=note)
         else:
@@ -394,6 +456,17 @@ def proposal_record_outcome(
                 fields=["outcome_kind", "outcome_date"],
             )
     return locked
+
+
+def _require_date_after_introduction(proposal: Proposal, date: dt.date) -> None:
+    """A partnership that came of an introduction cannot start before it: not before the day the
+    proposal was created (Kyiv time)."""
+    first = timezone.localdate(proposal.created_at)
+    if date < first:
+        rule = gettext("Must not be before %(date)s, the day this introduction was proposed.") % {
+            "date": first.isoformat()
+        }
+        raise ApplicationError(gettext("date: before the introduction.") + " " + rule, fields={"date": [rule]})
 
 
 # --- System -----------------------------------------------------------------------------------

@@ -81,7 +81,7 @@ def test_the_email_carries_the_link_in_the_recipients_language(invite, firm_a, s
 
 
 def test_the_invited_person_accepts_once_and_joins_with_the_role(invite, firm_a, bob_client, bob):
-    invite("bob.private@example.org", role="viewer")
+    invite("bob@example.org", role="viewer")
     token = _token(mail.outbox[0])
     response = bob_client.post("/api/v1/invitations/accept/", {"token": token})
     assert response.status_code == 201, response.content
@@ -101,7 +101,7 @@ def test_the_invited_person_accepts_once_and_joins_with_the_role(invite, firm_a,
 
 
 def test_a_revoked_invitation_link_stops_working(invite, alice_client, firm_a, bob_client):
-    created = invite("bob.private@example.org").json()
+    created = invite("bob@example.org").json()
     assert [i["id"] for i in alice_client.get(invitations_url(firm_a)).json()["results"]] == [created["id"]]
     assert alice_client.delete(f"{invitations_url(firm_a)}{created['id']}/").status_code == 204
     assert alice_client.get(invitations_url(firm_a)).json()["results"] == []
@@ -111,8 +111,8 @@ def test_a_revoked_invitation_link_stops_working(invite, alice_client, firm_a, b
 
 
 def test_inviting_an_address_again_replaces_the_old_link(invite, bob_client, firm_a):
-    invite("bob.private@example.org")
-    invite("BOB.private@example.org", role="viewer")
+    invite("bob@example.org")
+    invite("BOB@Example.org", role="viewer")
     old, new = (_token(m) for m in mail.outbox)
     assert bob_client.post("/api/v1/invitations/accept/", {"token": old}).status_code == 400
     assert bob_client.post("/api/v1/invitations/accept/", {"token": new}).status_code == 201
@@ -120,7 +120,7 @@ def test_inviting_an_address_again_replaces_the_old_link(invite, bob_client, fir
 
 
 def test_an_expired_invitation_link_is_refused(invite, bob_client):
-    invite("bob.private@example.org")
+    invite("bob@example.org")
     Invitation.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     response = bob_client.post("/api/v1/invitations/accept/", {"token": _token(mail.outbox[0])})
     assert response.status_code == 400

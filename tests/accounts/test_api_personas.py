@@ -138,23 +138,30 @@ def test_revoke_an_invitation_of_firm_a(persona, firm_a, alice, request):
     assert (invitation.revoked_at is not None) == (expected == 204)
 
 
-ACCEPT = dict.fromkeys(PERSONAS, 201) | {"anon": 401, "alice_client": 409, "alice_token": 409}
+# Only the account using the invited address (bob's, here) joins; every other account holding the
+# link is refused without a change, and the invitation stays open for bob.
+ACCEPT = dict.fromkeys(PERSONAS, 403) | {"anon": 401, "bob_client": 201}
 
 
 @pytest.mark.parametrize("persona", PERSONAS, indirect=True)
-def test_accept_an_invitation_to_firm_a(persona, firm_a, alice, request, django_capture_on_commit_callbacks):
+def test_accept_an_invitation_to_firm_a(persona, firm_a, alice, bob, request, django_capture_on_commit_callbacks):
     from django.core import mail
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.invitation_create(firm=firm_a, actor=alice, email="whoever@example.org", role="viewer")
+        invitation = services.invitation_create(firm=firm_a, actor=alice, email="Bob@Example.org", role="owner")
     token = mail.outbox[-1].body.split("/invitations/")[1].split("/")[0]
     response = persona.post("/api/v1/invitations/accept/", {"token": token})
-    name = request.node.callspec.params["persona"]
-    # Editors and viewers of A are members already (409, as alice); the others join as viewers.
-    expected = {"alice_editor_client": 409, "alice_viewer_client": 409}.get(name, ACCEPT[name])
+    expected = ACCEPT[request.node.callspec.params["persona"]]
     assert response.status_code == expected, response.content
+    invitation.refresh_from_db()
+    assert (invitation.accepted_by_id is not None) == (expected == 201)
     if expected == 201:
-        assert response.json()["firm_id"] == firm_a.id and response.json()["role"] == "viewer"
+        assert response.json()["firm_id"] == firm_a.id and response.json()["role"] == "owner"
+    if expected == 403:
+        error = response.json()["error"]
+        assert error["code"] == "invitation_other_address" and "token" in error["fields"]
+        assert "b***@example.org" in error["message"] and "bob@" not in error["message"].lower()
+        assert not Membership.objects.filter(firm=firm_a, user__is_staff=True).exists()
 
 
 @pytest.mark.parametrize("persona", PERSONAS, indirect=True)

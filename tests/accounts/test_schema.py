@@ -24,7 +24,7 @@ ENDPOINTS = {
     ("/api/v1/firms/{firm_id}/invitations/", "get"): {"200", "401", "403", "404"},
     ("/api/v1/firms/{firm_id}/invitations/", "post"): {"201", "400", "401", "403", "404"},
     ("/api/v1/firms/{firm_id}/invitations/{invitation_id}/", "delete"): {"204", "401", "403", "404"},
-    ("/api/v1/invitations/accept/", "post"): {"201", "400", "401", "409"},
+    ("/api/v1/invitations/accept/", "post"): {"201", "400", "401", "403", "409"},
     ("/api/v1/firms/{firm_id}/members/{membership_id}/", "patch"): {"200", "400", "401", "403", "404", "409"},
     ("/api/v1/firms/{firm_id}/members/{membership_id}/", "delete"): {"204", "401", "403", "404", "409"},
     ("/api/v1/firms/{firm_id}/service-accounts/", "get"): {"200", "401", "403", "404"},

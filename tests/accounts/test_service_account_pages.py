@@ -93,3 +93,14 @@ def test_other_members_and_outsiders_cannot_revoke(alice, alice_editor, bob, fir
     assert page(bob).post(f"{url(firm_a)}{account.pk}/revoke/").status_code == 404
     account.refresh_from_db()
     assert account.revoked_at is None
+
+
+@pytest.mark.parametrize(("lang", "legend"), [("en", "What the token may do"), ("uk", None)])
+def test_the_scope_checkboxes_are_a_fieldset_with_a_legend(alice, firm_a, lang, legend):
+    body = Client(HTTP_ACCEPT_LANGUAGE=lang)
+    body.force_login(alice)
+    html = body.get(url(firm_a)).content.decode()
+    assert 'for=""' not in html
+    assert '<fieldset class="field" id="id_scopes">' in html and "<legend>" in html
+    if legend:
+        assert f"<legend>{legend}" in html

@@ -33,7 +33,7 @@ def test_a_partner_finds_a_ukrainian_producer_asks_and_both_see_contacts_after_a
     )
     FirmCapabilityFactory(firm=arsenal, kind="offer", capability=_cap("munitions.artillery_155"))
     # Another Ukrainian firm the search must not return.
-    FirmFactory(ref="ua-drones", name="Дрони Заходу ТОВ", edrpou="00032945", description="Розвідувальні дрони.")
+    FirmFactory(ref="ua-drones", name="Дрони Заходу ТОВ", description="Розвідувальні дрони.")
     partner = FirmFactory(
         ref="pl-huta",
         name="Huta Stalowa Partner Sp. z o.o.",

@@ -12,6 +12,7 @@ from matching.models import Notification
 from registry.models import Capability
 from tests.browser.conftest import log_in, log_out
 from tests.factories import FirmCapabilityFactory, FirmFactory, MembershipFactory, ProposalFactory, UserFactory
+from tests.web.test_run_allocation import hub_run  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -189,3 +190,20 @@ def test_the_reviewer_drills_down_from_the_dashboard_to_the_queue(new_page, shot
     page.goto("/review/dashboard/?created_from=2026-03-10&created_to=2026-03-01")
     expect(page.locator("#id_created_to_error")).to_be_visible()
     shots(page, f"dashboard-bad-range-{lang}")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_match_run_with_its_allocation_table_does_not_scroll_sideways_at_390_px(new_page, shots, lang, request):
+    """The allocation table (six columns) scrolls inside its own `.table-wrap`, not the page."""
+    from django.urls import reverse
+
+    run, _firms = request.getfixturevalue("hub_run")
+    UserFactory(username="rita", is_reviewer=True, language=lang)
+    page = new_page(locale="uk-UA" if lang == "uk" else "en-GB", width=NARROW)
+    log_in(page, "rita")
+    path = reverse("web:review_run", args=[run.pk])
+    page.goto(path)
+    expect(page.locator("#allocation-heading")).to_be_visible()
+    shots(page, f"match-run-{lang}-390")
+    _assert_no_sideways_scroll(page, f"{path} ({lang})")
+    expect(page.locator(".table-wrap > table")).to_have_count(1)

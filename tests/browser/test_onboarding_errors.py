@@ -3,6 +3,7 @@ submit, beside its section and in a summary that takes the focus; then fixed and
 "Selected:" list follows the picks, and a pick is removed from it. axe runs on every page (shots)."""
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import User
@@ -134,7 +135,7 @@ def test_a_firm_records_the_outcome_of_a_connected_introduction(new_page, shots,
     expect(page.locator("#id_date_error")).to_be_visible()
     expect(page.locator("[data-error-summary]")).to_be_focused()
     shots(page, "outcome-error")
-    page.locator("#id_date").fill("2026-10-01")
+    page.locator("#id_date").fill(str(timezone.localdate()))  # not before the introduction (made today)
     page.locator("#outcome button[type=submit]").click()
     expect(page.locator(".message-success")).to_be_visible()
     expect(page.locator("ol.history")).to_contain_text("Dnipro Drone Works")

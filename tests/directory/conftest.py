@@ -18,7 +18,6 @@ def market(db, firm_a, firm_b, alice, bob, rita):
     arsenal = FirmFactory(
         ref="ua-arsenal",
         name="Арсенал Півдня ТОВ",
-        edrpou="00032945",
         description="Виробництво артилерійських снарядів 155 мм та ремонт гармат.",
         employees=400,
         certifications=["AQAP-2110"],
@@ -54,13 +53,10 @@ def market(db, firm_a, firm_b, alice, bob, rita):
     flagged = FirmFactory(
         ref="ua-flagged",
         name="Flagged Artillery LLC",
-        edrpou="00032945",
         screening_status=Firm.ScreeningStatus.POTENTIAL_MATCH,
         description="155 mm artillery shells",
     )
-    owned = FirmFactory(
-        ref="ua-owned", name="Owned Artillery LLC", edrpou="00032945", description="155 mm artillery shells"
-    )
+    owned = FirmFactory(ref="ua-owned", name="Owned Artillery LLC", description="155 mm artillery shells")
     BeneficialOwner.objects.create(firm=owned, name="Ivan Ivanov", country="RU", share_percent=25)
     stranger = UserFactory(username="stranger")
     MembershipFactory(user=stranger, firm=pending, role="owner")

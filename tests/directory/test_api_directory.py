@@ -103,8 +103,8 @@ def test_a_bad_filter_value_is_a_400_naming_it(bob_client, market):
 
 
 def test_relevance_puts_name_matches_first_and_name_sort_is_alphabetical(bob_client, market):
-    FirmFactory(ref="ua-zz", name="Zoria Optique Works LLC", edrpou="00032945", description="Optique lenses")
-    FirmFactory(ref="ua-aa", name="Alpha Lens LLC", edrpou="00032945", description="Optique lenses too")
+    FirmFactory(ref="ua-zz", name="Zoria Optique Works LLC", description="Optique lenses")
+    FirmFactory(ref="ua-aa", name="Alpha Lens LLC", description="Optique lenses too")
     relevance = names(bob_client.get(URL, {"search": "optique"}))
     assert relevance[:2] == ["Lumiere Optique SA", "Zoria Optique Works LLC"]
     assert relevance[2] == "Alpha Lens LLC"
@@ -146,7 +146,7 @@ def test_the_list_takes_a_constant_number_of_queries(bob_client, market, django_
     with django_assert_max_num_queries(9):
         small = bob_client.get(URL)
     for i in range(30):
-        firm = FirmFactory(ref=f"ua-extra-{i}", name=f"Extra {i} LLC", edrpou="00032945")
+        firm = FirmFactory(ref=f"ua-extra-{i}", name=f"Extra {i} LLC")
         FirmCapabilityFactory(firm=firm, kind="offer")
     with django_assert_max_num_queries(9):
         large = bob_client.get(URL, {"search": "LLC", "offers": "munitions"})

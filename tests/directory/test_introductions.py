@@ -70,7 +70,7 @@ def test_an_unlisted_firm_cannot_be_asked(bob_client, market):
 
 @override_settings(DIRECTORY={"MAX_OPEN_REQUESTS": 2, "REQUEST_COOLDOWN_DAYS": 90})
 def test_a_firm_has_at_most_n_open_requests(bob_client, market, firm_a):
-    third = FirmFactory(ref="ua-third", name="Third LLC", edrpou="00032945")
+    third = FirmFactory(ref="ua-third", name="Third LLC")
     assert bob_client.post(url(firm_a), {"message": MESSAGE}, format="json").status_code == 201
     assert bob_client.post(url(market["arsenal"]), {"message": MESSAGE}, format="json").status_code == 201
     response = bob_client.post(url(third), {"message": MESSAGE}, format="json")
@@ -156,7 +156,7 @@ def test_a_rematch_of_the_requester_keeps_its_requested_proposal_under_review(bo
     from matching.services.rematch import rematch_firm
 
     # A Ukrainian firm the algorithm would not pick for B: nothing in common but the wish to meet.
-    bakery = FirmFactory(ref="ua-bakery", name="Пекарня ТОВ", edrpou="00032945", description="Хліб і булки.")
+    bakery = FirmFactory(ref="ua-bakery", name="Пекарня ТОВ", description="Хліб і булки.")
     pk = bob_client.post(url(bakery), {"message": MESSAGE}, format="json").json()["id"]
     rematch_firm(firm_id=firm_b.pk)
     assert Proposal.objects.get(pk=pk).status == "proposed"
@@ -171,7 +171,7 @@ def test_a_full_run_leaves_a_request_under_review_alone_and_counts_it_against_ca
     from matching.services.runs import match_params, match_run_execute, match_run_start
     from matching.services.selection import firm_capacities
 
-    bakery = FirmFactory(ref="ua-bakery", name="Пекарня ТОВ", edrpou="00032945", description="Хліб і булки.")
+    bakery = FirmFactory(ref="ua-bakery", name="Пекарня ТОВ", description="Хліб і булки.")
     pk = bob_client.post(url(bakery), {"message": MESSAGE}, format="json").json()["id"]
     features = features_load()
     before = firm_capacities(features=features, params=match_params())

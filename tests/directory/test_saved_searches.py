@@ -20,7 +20,7 @@ URL = "/api/v1/directory/saved-searches/"
 
 def _pending_artillery_firm(name="Нова Артилерія ТОВ", ref="ua-new-artillery"):
     firm = FirmFactory(
-        ref=ref, name=name, edrpou="00032945", status=Firm.Status.PENDING,
+        ref=ref, name=name, status=Firm.Status.PENDING,
         description="Виробництво снарядів 155 мм.",
     )  # fmt: skip
     FirmCapabilityFactory(firm=firm, kind="offer", capability=cap("munitions.artillery_155"))
@@ -60,6 +60,27 @@ def test_a_bad_saved_search_is_a_400_naming_the_field(bob_client, market, body, 
     response = bob_client.post(URL, body, format="json")
     assert response.status_code == 400
     assert field in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("language", ["uk", "en"])
+def test_the_same_search_is_not_saved_twice_but_another_persons_is_theirs(bob_client, alice_client, market, language):
+    query = {"offers": "munitions.artillery_155", "side": "ua"}
+    assert bob_client.post(URL, {"name": "Shells", "query": query}, format="json").status_code == 201
+    again = bob_client.post(
+        URL,
+        {"name": "Again", "query": {"side": "ua", "offers": " munitions.artillery_155 "}},  # same, other order
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert again.status_code == 409
+    error = again.json()["error"]
+    assert error["code"] == "already_saved" and "query" in error["fields"]
+    assert {"uk": "Ви вже зберегли цей пошук як «Shells»", "en": "You already keep this search as “Shells”"}[
+        language
+    ] in error["message"]
+    assert SavedSearch.objects.count() == 1
+    assert bob_client.post(URL, {"query": {**query, "country": "UA"}}, format="json").status_code == 201
+    assert alice_client.post(URL, {"query": query}, format="json").status_code == 201
 
 
 def test_a_newly_verified_matching_firm_fires_exactly_one_alert(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from events.models import Event, Meeting, ScheduleRun
+from registry.validators import edrpou_with_check_digit
 from tests.celery_worker import running_worker, send_task, wait_for
 from tests.events.helpers import accepted, make_event, register
 from tests.factories import FirmFactory, MembershipFactory, UserFactory
@@ -20,7 +21,10 @@ def _event_with_requests(n_firms: int = 14) -> Event:
     parts = []
     for i in range(n_firms):
         firm = FirmFactory(
-            ref=f"w-{i}", name=f"Worker Firm {i}", country="UA" if i % 2 else "PL", edrpou="32855961" if i % 2 else ""
+            ref=f"w-{i}",
+            name=f"Worker Firm {i}",
+            country="UA" if i % 2 else "PL",
+            edrpou=edrpou_with_check_digit(8_000_000 + i) if i % 2 else "",
         )
         user = UserFactory(username=f"w{i}")
         MembershipFactory(user=user, firm=firm)

@@ -48,3 +48,48 @@ def test_the_generated_python_client_has_every_operation_and_no_warning(tmp_path
         1 for item in schema["paths"].values() for method in item if method in ("get", "post", "put", "patch", "delete")
     )
     assert len(generated) == operations
+
+
+# Answers that always carry every field: each is `required` in the response component (so a generated client
+# types it as always there, not `Unset`), nullable where the answer may hold null.
+ALWAYS_COMPLETE = [
+    "Notification", "Event",  # review API: notifications, a proposal's events
+    "AllianceEvent", "Participant", "Participation", "MeetingRequest", "Meeting", "AgendaRow", "ScheduleRun",
+    "EventStats", "Suggestion", "Suggestions", "FirmBrief",  # events API
+    "ScreeningFirmList", "ScreeningFirmDetail", "Screening", "ScreeningMatch", "ScreeningDecision", "SanctionsList",
+    "OwnershipBlock", "OwnersOutput", "Owner",  # compliance API
+    "WebhookEndpoint", "WebhookEndpointWithSecret", "WebhookDelivery", "WebhookAttempt",  # webhooks API
+]  # fmt: skip
+NULLABLE = {
+    "Notification": {"proposal", "read_at", "emailed_at"},
+    "Event": {"actor", "firm"},
+    "AgendaRow": {"start", "end"},  # a meeting whose slot is no longer in the event's days and blocks
+    "Screening": {"list"},
+    "ScreeningFirmDetail": {"screening"},
+    "ScreeningFirmList": {"latest_screening_at"},
+    "WebhookDelivery": {"next_attempt_at", "last_response_code", "delivered_at"},
+}
+
+
+def _nullable(prop: dict) -> bool:
+    return bool(prop.get("nullable"))
+
+
+@pytest.fixture(scope="module")
+def components():
+    return SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+
+
+@pytest.mark.parametrize("name", ALWAYS_COMPLETE)
+def test_an_answer_that_always_carries_every_field_marks_each_required(components, name):
+    component = components[name]
+    assert list(component["properties"]), name
+    assert sorted(component.get("required", [])) == sorted(component["properties"]), name
+    nullable = {field for field, prop in component["properties"].items() if _nullable(prop)}
+    assert NULLABLE.get(name, set()) <= nullable, (name, nullable)
+
+
+def test_request_shapes_keep_their_optional_fields(components):
+    """Only answers change: a request may still leave out what it could leave out before."""
+    assert "description" not in components["WebhookEndpointCreateRequest"].get("required", [])
+    assert "screening_status" not in components["Firm"].get("required", [])  # reviewers only

@@ -114,3 +114,47 @@ def test_editors_get_403_and_outsiders_404(alice_editor, bob, firm_a, logged_end
     assert _client(bob).get(f"/firms/{firm_a.pk}/webhooks/{logged_endpoint.pk}/").status_code == 404
     delivery = WebhookDelivery.objects.first()
     assert _client(bob).post(f"/firms/{firm_a.pk}/webhook-deliveries/{delivery.pk}/resend/").status_code == 404
+
+
+def test_the_event_labels_follow_the_readers_language(alice, firm_a):
+    """The form's choices are built once at import: the labels must stay lazy (format_lazy)."""
+    english = _client(alice, "en").get(f"/firms/{firm_a.pk}/webhooks/").content.decode()
+    assert "proposal.approved: A proposal was approved by the ministry" in english
+    ukrainian = _client(alice, "uk").get(f"/firms/{firm_a.pk}/webhooks/").content.decode()
+    assert "A proposal was approved by the ministry" not in ukrainian
+    assert "Your firm was verified" not in ukrainian
+    assert "proposal.approved: " in ukrainian
+
+
+def test_the_checkbox_group_is_a_fieldset_with_a_legend_not_an_empty_label(alice, firm_a):
+    page = _client(alice, "uk").get(f"/firms/{firm_a.pk}/webhooks/").content.decode()
+    assert 'for=""' not in page
+    assert "<fieldset" in page and "<legend" in page
+
+
+@pytest.mark.parametrize(("language", "reason"), [("en", "Could not connect"), ("uk", "Не вдалося зʼєднатися")])
+def test_a_failed_attempt_reads_as_a_short_reason_and_keeps_the_raw_error(alice, firm_a, language, reason):
+    from integrations.services.webhooks import webhook_delivery_attempt
+
+    endpoint = make_endpoint(firm_a, "http://127.0.0.1:9/closed-port", user=alice)  # nothing listens on 9
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, msg_id="msg_refused", event_type="firm.verified", dedupe_key="r", payload={}
+    )
+    attempt = webhook_delivery_attempt(delivery_id=delivery.pk)
+    assert attempt.error.startswith("ConnectionError: ")  # the raw detail stays stored
+    page = _client(alice, language).get(f"/firms/{firm_a.pk}/webhooks/{endpoint.pk}/").content.decode()
+    assert reason in page
+    assert "ConnectionError" not in page and "HTTPConnectionPool" not in page
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "reason"),
+    [
+        ("ReadTimeout: HTTPSConnectionPool(host='x'): Read timed out.", None, "Timed out"),
+        ("SSLError: HTTPSConnectionPool(host='x'): certificate verify failed", None, "TLS error"),
+        ("refused: Use a public address.", None, "Address refused"),
+        ("", 500, "Answered HTTP 500"),
+    ],
+)
+def test_each_kind_of_failure_has_its_own_reason(error, code, reason):
+    assert WebhookAttempt(error=error, response_code=code).reason == reason

@@ -75,7 +75,8 @@ def test_an_identity_change_sends_a_verified_firm_back_to_pending(
     assert revision.changed_by == alice and field in revision.changed_fields and "status" in revision.changed_fields
     assert revision.changes[field] == {"old": old, "new": new}
     assert revision.changes["status"] == {"old": "verified", "new": "pending"}
-    assert field in revision.note
+    assert revision.note == "" and revision.note_code == "identity_changed"
+    assert field in revision.note_params["fields"]
 
     approved, proposed, connected = open_proposals
     for proposal in (approved, proposed):
@@ -143,12 +144,15 @@ def test_the_web_profile_form_goes_through_the_same_rule(alice, client, firm_a):
 def test_the_verification_queue_shows_what_changed_in_both_languages(alice_client, firm_a, rita, client):
     alice_client.patch(_url(firm_a), {"name": "Totally Different Arms LLC"}, format="json")
     client.force_login(rita)
-    for language, label in (("en", "Identity changed, re-verify"), ("uk", "Змінено реквізити")):
+    for language, label, field in (
+        ("en", "Identity changed, re-verify", "Legal name"),
+        ("uk", "Змінено реквізити", "Юридична назва"),
+    ):
         response = client.get(reverse("web:review_firms"), HTTP_ACCEPT_LANGUAGE=language)
         page = response.content.decode()
         assert response.status_code == 200
         assert label in page
-        assert "name SkyForge Robotics LLC → Totally Different Arms LLC" in page
+        assert f"{field} SkyForge Robotics LLC → Totally Different Arms LLC" in page
 
 
 def test_an_import_that_changes_a_verified_firms_identity_sends_it_to_pending(db, rita):

@@ -1,9 +1,9 @@
 """Proposals API (review/api/proposals.py): scoping, decisions, privacy, notifications, for every persona."""
 
-import datetime as dt
 import json
 
 import pytest
+from django.utils import timezone
 
 from matching.models import Notification, Proposal
 from registry.models import Capability, FirmCapability
@@ -277,7 +277,8 @@ def test_outcome_is_recorded_by_reviewers_or_firm_editors(persona, request, appr
     name = request.node.callspec.params["persona"]
     expected = {"anon": 401, "alice_viewer_client": 403}.get(name, 200)
     response = persona.post(
-        url(approved_ab.pk, "outcome"), {"kind": "joint_venture", "date": "2026-11-20", "note": "JV signed in Lviv"}
+        url(approved_ab.pk, "outcome"),
+        {"kind": "joint_venture", "date": str(timezone.localdate()), "note": "JV signed in Lviv"},
     )
     assert response.status_code == expected, response.content
     if expected == 200:
@@ -419,7 +420,7 @@ def test_the_whole_path_works_through_the_api(rita_client, alice_client, bob_cli
     assert rita_client.post(url(proposal_ab.pk, "approve"), {"note": "go"}).status_code == 200
     assert alice_client.post(url(proposal_ab.pk, "accept"), {}).json()["status"] == "approved"
     assert bob_client.post(url(proposal_ab.pk, "accept"), {}).json()["status"] == "connected"
-    done = bob_client.post(url(proposal_ab.pk, "outcome"), {"kind": "licence", "date": str(dt.date(2026, 11, 25))})
+    done = bob_client.post(url(proposal_ab.pk, "outcome"), {"kind": "licence", "date": str(timezone.localdate())})
     assert done.json()["status"] == "partnership"
     assert [e["to_status"] for e in rita_client.get(url(proposal_ab.pk, "events")).json()] == [
         "approved",
@@ -447,7 +448,7 @@ def test_events_and_notifications_take_a_constant_number_of_queries(
 ):
     review.proposal_accept(proposal=approved_ab, user=alice)
     review.proposal_accept(proposal=approved_ab, user=bob)
-    review.proposal_record_outcome(proposal=approved_ab, user=bob, kind="mou", date=dt.date(2026, 11, 1))
+    review.proposal_record_outcome(proposal=approved_ab, user=bob, kind="mou", date=timezone.localdate())
     for client in (alice_client, rita_client):
         with django_assert_max_num_queries(6):
             assert len(client.get(url(approved_ab.pk, "events")).json()) == 4

@@ -34,11 +34,11 @@ def test_the_whole_path_from_proposed_to_partnership_writes_one_event_per_step(p
     review.proposal_approve(proposal=proposal_ab, reviewer=rita, note="Strong complementarity")
     review.proposal_accept(proposal=proposal_ab, user=alice)
     review.proposal_accept(proposal=proposal_ab, user=bob)
-    review.proposal_record_outcome(proposal=proposal_ab, user=bob, kind="mou", date=dt.date(2026, 11, 1), note="Signed")
+    review.proposal_record_outcome(proposal=proposal_ab, user=bob, kind="mou", date=timezone.localdate(), note="Signed")
 
     proposal_ab.refresh_from_db()
     assert proposal_ab.status == S.PARTNERSHIP
-    assert (proposal_ab.outcome_kind, proposal_ab.outcome_date) == ("mou", dt.date(2026, 11, 1))
+    assert (proposal_ab.outcome_kind, proposal_ab.outcome_date) == ("mou", timezone.localdate())
     steps = list(
         proposal_ab.events.values_list("from_status", "to_status", "actor__username", "actor_role", "firm__ref")
     )
@@ -108,7 +108,7 @@ def test_rejection_needs_a_reason(proposal_ab, rita):
         (
             "closed",
             lambda p, u: review.proposal_record_outcome(
-                proposal=p, user=u["rita"], kind="mou", date=dt.date(2026, 1, 1)
+                proposal=p, user=u["rita"], kind="mou", date=timezone.localdate()
             ),
         ),
     ],
@@ -191,7 +191,7 @@ def test_decline_needs_a_reason_and_records_the_firm(approved, bob):
 
 def test_partnership_needs_a_known_kind_and_a_date(connected, alice):
     with pytest.raises(ApplicationError) as exc:
-        review.proposal_record_outcome(proposal=connected, user=alice, kind="handshake", date=dt.date(2026, 1, 1))
+        review.proposal_record_outcome(proposal=connected, user=alice, kind="handshake", date=timezone.localdate())
     assert "kind" in exc.value.fields
     with pytest.raises(ApplicationError) as exc:
         review.proposal_record_outcome(proposal=connected, user=alice, kind="licence")
@@ -210,7 +210,7 @@ def test_closing_needs_a_reason(connected, rita):
 
 def test_a_viewer_cannot_record_an_outcome(connected, alice_viewer):
     with pytest.raises(ApplicationError) as exc:
-        review.proposal_record_outcome(proposal=connected, user=alice_viewer, kind="mou", date=dt.date(2026, 1, 1))
+        review.proposal_record_outcome(proposal=connected, user=alice_viewer, kind="mou", date=timezone.localdate())
     assert exc.value.status == 403
 
 

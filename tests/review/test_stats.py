@@ -41,7 +41,7 @@ def history(firm_a, firm_b, alice, bob, rita):
         review.proposal_accept(proposal=p1, user=alice)
     with _at(12):  # connected 10 h after approval
         review.proposal_accept(proposal=p1, user=bob)
-    review.proposal_record_outcome(proposal=p1, user=bob, kind="mou", date=dt.date(2026, 11, 1))
+    review.proposal_record_outcome(proposal=p1, user=bob, kind="mou", date=timezone.localdate())
 
     p2 = ProposalFactory(ukrainian=firm_a, partner=firm_c)
     with _at(4):

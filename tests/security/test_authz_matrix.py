@@ -10,7 +10,7 @@ without one it also accepts 400/409 (the request reached validation or the state
 401/403/404 must be exactly that status.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -43,6 +43,8 @@ def only(allowed, denied=403, outsider=404):
 
 
 V1 = "/api/v1"
+# An outcome's date: not before the proposal (made today by the world fixture), tomorrow in any time zone.
+TOMORROW = (date.today() + timedelta(days=1)).isoformat()
 EXPECTED: dict[tuple[str, str], dict[str, int | str]] = {
     # --- accounts (issue #2) ---
     ("POST", f"{V1}/auth/token/"): PUBLIC,
@@ -221,7 +223,7 @@ BODIES = {
     ("POST", f"{V1}/proposals/{{id}}/reject/"): {"reason": "Duplicate of an existing partnership"},
     ("POST", f"{V1}/proposals/{{id}}/accept/"): {},
     ("POST", f"{V1}/proposals/{{id}}/decline/"): {"reason": "No capacity this year"},
-    ("POST", f"{V1}/proposals/{{id}}/outcome/"): {"kind": "mou", "date": date(2026, 10, 1).isoformat()},
+    ("POST", f"{V1}/proposals/{{id}}/outcome/"): {"kind": "mou", "date": TOMORROW},
     ("POST", f"{V1}/proposals/bulk-review/"): lambda w: {"action": "approve", "ids": [w.proposal_a.pk]},
     ("PATCH", f"{V1}/me/"): {"language": "uk"},
     ("POST", f"{V1}/firms/{{id}}/capacity-override/"): {"value": 12},

@@ -287,18 +287,19 @@ def test_logging_in_from_the_invitation_comes_back_to_it(link, firm_a):
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_a_signed_in_person_sees_the_firm_and_role_and_accepts_with_a_post(link, firm_a, bob, language):
-    browser = _page(bob)
+def test_a_signed_in_person_sees_the_firm_and_role_and_accepts_with_a_post(link, firm_a, language):
+    dmytro = UserFactory(username="dmytro")  # the invited address
+    browser = _page(dmytro)
     page = browser.get(link, HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert firm_a.name in page
     assert ("Редактор" if language == "uk" else "Editor") in page
     assert ("Прийняти запрошення" if language == "uk" else "Accept the invitation") in page
-    assert not Membership.objects.filter(user=bob, firm=firm_a).exists()  # a GET accepts nothing
+    assert not Membership.objects.filter(user=dmytro, firm=firm_a).exists()  # a GET accepts nothing
 
     response = browser.post(link, HTTP_ACCEPT_LANGUAGE=language, follow=True)
 
     assert response.redirect_chain == [(reverse("web:firm_dashboard", args=[firm_a.pk]), 302)]
-    assert Membership.objects.get(user=bob, firm=firm_a).role == "editor"
+    assert Membership.objects.get(user=dmytro, firm=firm_a).role == "editor"
     assert browser.get(link).status_code == 404  # used: the link no longer works
 
 
@@ -311,7 +312,10 @@ def test_a_made_up_or_withdrawn_link_says_it_is_not_valid(link, alice, language)
         assert ("недійсне" if language == "uk" else "not valid") in response.content.decode()
 
 
-def test_a_member_accepting_again_is_told_so(link, alice_editor):
+def test_a_member_accepting_again_is_told_so(alice, alice_editor, firm_a, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitation_create(firm=firm_a, actor=alice, email=alice_editor.email, role="owner")
+    link = re.search(r"http://127\.0\.0\.1:8000(/invitations/[\w-]+/)", mail.outbox[-1].body).group(1)
     response = _page(alice_editor).post(link)
     assert response.status_code == 409
     assert "already a member" in response.content.decode()

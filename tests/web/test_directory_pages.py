@@ -125,3 +125,32 @@ def test_a_bad_filter_is_shown_not_a_500(page_bob, market):  # noqa: F811
 
 def test_the_directory_link_is_in_the_navigation(page_bob, market):  # noqa: F811
     assert f'href="{reverse("web:directory")}"' in page_bob.get(reverse("web:directory_searches")).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("lang", "ukraine", "france", "restricted", "none"),
+    [
+        ("en", "Ukraine", "France", "NATO Restricted", "None"),
+        ("uk", "Україна", "Франція", "NATO Restricted (для службового користування)", "Немає"),
+    ],
+)
+def test_profiles_and_the_list_name_the_country_and_clearance_in_the_readers_language(
+    page_bob,
+    market,  # noqa: F811
+    lang,
+    ukraine,
+    france,
+    restricted,
+    none,
+):
+    arsenal = page_bob.get(
+        reverse("web:directory_firm", args=[market["arsenal"].pk]), HTTP_ACCEPT_LANGUAGE=lang
+    ).content.decode()
+    assert f"<dd>{ukraine}</dd>" in arsenal and f"<dd>{restricted}</dd>" in arsenal
+    assert "NATO_RESTRICTED" not in arsenal and "<dd>UA</dd>" not in arsenal
+    optics = page_bob.get(
+        reverse("web:directory_firm", args=[market["optics"].pk]), HTTP_ACCEPT_LANGUAGE=lang
+    ).content.decode()
+    assert f"<dd>{france}</dd>" in optics and f"<dd>{none}</dd>" in optics and "<dd>NONE</dd>" not in optics
+    listing = page_bob.get(reverse("web:directory"), HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+    assert f"<td>{ukraine}</td>" in listing and "<td>UA</td>" not in listing

@@ -144,7 +144,7 @@ def test_the_event_form_reports_each_broken_rule_by_field(rita):
         },
     )
     page = response.content.decode()
-    assert response.status_code == 200 and "Обовʼязково, якщо подія не проводиться онлайн." in page
+    assert response.status_code == 400 and "Обовʼязково, якщо подія не проводиться онлайн." in page
     assert "має тривати не менше, ніж триває одна зустріч" in page
     response = client.post(
         reverse("web:event_create"),

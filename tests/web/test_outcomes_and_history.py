@@ -3,6 +3,7 @@ uses), history labels saying what happened and who did it, and the reviewer's ve
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from matching.models import Proposal
 from registry.models import Firm
@@ -30,7 +31,8 @@ def _page(firm, proposal) -> str:
     return reverse("web:firm_proposal", args=[firm.pk, proposal.pk])
 
 
-PARTNERSHIP = {"kind": "joint_venture", "date": "2026-10-01", "note": "JV signed in Kyiv"}
+# Today (Kyiv): a partnership cannot start before the introduction it came of, created in the test.
+PARTNERSHIP = {"kind": "joint_venture", "date": str(timezone.localdate()), "note": "JV signed in Kyiv"}
 
 
 # ---- who may record an outcome --------------------------------------------------------------------
@@ -68,7 +70,7 @@ def test_a_member_of_firm_a_records_a_partnership(page_alice, firm_a, connected_
     assert (connected_ab.status, connected_ab.outcome_kind, str(connected_ab.outcome_date)) == (
         "partnership",
         "joint_venture",
-        "2026-10-01",
+        PARTNERSHIP["date"],
     )
     event = connected_ab.events.order_by("id").last()
     assert (event.firm_id, event.note) == (firm_a.pk, "JV signed in Kyiv")

@@ -91,7 +91,7 @@ def state():
         ref="ua-crawl-empty",
         name="Порожня фірма",
         country="UA",
-        edrpou="32855961",
+        edrpou="14360570",
         description="-",
         contact_name="Іван",
         contact_email="ivan@empty.example",

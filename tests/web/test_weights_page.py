@@ -52,3 +52,12 @@ def test_a_reviewer_fits_compares_activates_and_rolls_back(page_rita, lang, word
     assert match_params().weights == weight_set.weights
     page_rita.post("/review/weights/roll-back/", HTTP_ACCEPT_LANGUAGE=lang)
     assert match_params().weights == weight_set.previous_weights
+
+
+def test_the_intro_with_percent_signs_is_translated_on_the_ukrainian_page(page_rita):
+    """`{% translate %}` looks a literal `%` up as `%%`: the catalogue entry must be written that way."""
+    page = page_rita.get(URL, HTTP_ACCEPT_LANGUAGE="uk").content.decode()
+    assert "Ранніші 80% рішень слугують для навчання, останні 20%" in page
+    assert "The earlier 80% of decisions" not in page and "%%" not in page
+    english = page_rita.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The earlier 80% of decisions train it, the latest 20% judge it" in english

@@ -30,6 +30,25 @@ def domain_label(code: str) -> str:
 
 
 @register.filter
+def country_name(code: str) -> str:
+    """An ISO country code (as the directory's entries carry it) -> its name in the page's language."""
+    from django_countries import countries
+
+    return str(countries.name(code)) or code
+
+
+@register.filter
+def clearance_label(code: str) -> str:
+    """A security clearance code -> its label in the page's language."""
+    from registry.models import Clearance
+
+    try:
+        return str(Clearance(code).label)
+    except ValueError:
+        return code
+
+
+@register.filter
 def percent(value: float | None) -> str:
     if value is None:
         return "–"

@@ -1,5 +1,7 @@
 """Sign-up, log-in, log-out, password reset and change, the language switch: Django's auth views, our templates."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -7,21 +9,27 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import Resolver404, resolve, reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from accounts.services import user_password_change, user_register, user_update
+from accounts.services import user_language_fill, user_password_change, user_register, user_update
 from core.errors import ApplicationError
+from core.i18n import request_states_language
 from web.forms import LoginForm, PasswordChangeForm, SetPasswordForm, SignUpForm, error_summary
 
 
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        if request_states_language(self.request):  # no saved language yet: the one they browse in
+            user_language_fill(user=form.get_user())
+        return super().form_valid(form)
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -43,6 +51,17 @@ def _safe_next(request: HttpRequest) -> str:
     return ""
 
 
+def _invitation_token(next_url: str) -> str:
+    """The invitation token when sign-up came from an invitation's link (its `next`), else ""."""
+    try:
+        match = resolve(urlsplit(next_url).path) if next_url else None
+    except Resolver404:
+        return ""
+    if match is None or match.view_name != "web:invitation_accept":
+        return ""
+    return match.kwargs.get("token", "")
+
+
 def signup(request: HttpRequest) -> HttpResponse:
     """`accounts.services.user_register`, the API's rules. A new address and one that already has an
     account end on the same "check your email" page, so the form tells no one who is registered."""
@@ -57,6 +76,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password1"],
                 language=request.LANGUAGE_CODE if request.LANGUAGE_CODE in dict(settings.LANGUAGES) else "",
+                invitation_token=_invitation_token(next_url),
             )
         except ApplicationError as error:
             form.add_service_errors(error)

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from directory import selectors, services
 from directory.completeness import firm_completeness
 from directory.filters import QUERY_PARAMS, SORT_FIT
 from directory.models import SavedSearch
+from web.forms import FreeTextRulesMixin, add_service_errors
 
 PAGE_SIZE = 25
 
@@ -37,9 +38,15 @@ class IntroductionForm(forms.Form):
         self.fields["firm"].choices = [(f.pk, f.name) for f in firms]
 
 
-class SaveSearchForm(forms.Form):
+class SaveSearchForm(FreeTextRulesMixin, forms.Form):
+    """Shape only; `directory.services.saved_search_create` applies the rules (a filter at least, no
+    second copy of a kept search). Its errors about the query are the form's own: the filters are above."""
+
     name = forms.CharField(label=gettext_lazy("Name of the search"), max_length=120, required=False)
     frequency = forms.ChoiceField(label=gettext_lazy("Tell me"), choices=SavedSearch.Frequency.choices)
+
+    def add_service_errors(self, error: ApplicationError) -> None:
+        add_service_errors(self, error)
 
 
 def _require(request: HttpRequest) -> None:
@@ -54,7 +61,15 @@ def _lang() -> str:
 @login_required
 def directory(request: HttpRequest) -> HttpResponse:
     _require(request)
-    bound = selectors.directory_filter(params=request.GET)
+    return _directory_page(request, request.GET)
+
+
+def _directory_page(
+    request: HttpRequest, params: QueryDict, *, save_form: SaveSearchForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The directory searched with `params`; `save_form` is a refused "save this search", shown with
+    what was typed and its errors."""
+    bound = selectors.directory_filter(params=params)
     for field in bound.form.fields.values():
         field.help_text = ""  # the API's (English) parameter documentation; the labels say enough here
     firms, scores, error = [], None, None
@@ -68,12 +83,12 @@ def directory(request: HttpRequest) -> HttpResponse:
                 rows = selectors.directory_fit_ordered(queryset=bound.qs, firm=fit_firm, search=search)
             else:
                 rows = selectors.directory_ordered(queryset=bound.qs, search=search, sort=sort)
-            page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+            page = Paginator(rows, PAGE_SIZE).get_page(params.get("page"))
             scores = rows.shown if sort == SORT_FIT else None
             firms = selectors.directory_entries(firms=list(page.object_list), lang=_lang(), scores=scores)
         except ApplicationError as exc:
             error = exc.message
-    query = {k: v for k, v in request.GET.items() if k in QUERY_PARAMS and v}
+    query = {k: v for k, v in params.items() if k in QUERY_PARAMS and v}
     return render(
         request,
         "web/directory/list.html",
@@ -82,11 +97,13 @@ def directory(request: HttpRequest) -> HttpResponse:
             "firms": firms,
             "page": page,
             "error": error,
-            "query": urlencode({k: v for k, v in request.GET.items() if k != "page"}),
-            "can_save": bool(query),
-            "save_form": SaveSearchForm(initial={"frequency": SavedSearch.Frequency.IMMEDIATE}),
+            "query": urlencode({k: v for k, v in params.items() if k != "page"}),
+            "can_save": bool(query) or save_form is not None,
+            "save_form": save_form or SaveSearchForm(initial={"frequency": SavedSearch.Frequency.IMMEDIATE}),
+            "save_params": sorted(query.items()),
             "saved_query": urlencode(query),
         },
+        status=status,
     )
 
 
@@ -137,19 +154,22 @@ def search_save(request: HttpRequest) -> HttpResponse:
     _require(request)
     form = SaveSearchForm(request.POST)
     query = {k: request.POST.get(f"q_{k}", "") for k in QUERY_PARAMS if request.POST.get(f"q_{k}")}
+    status = 400
     if form.is_valid():
         try:
             services.saved_search_create(
                 user=request.user, query=query, name=form.cleaned_data["name"], frequency=form.cleaned_data["frequency"]
             )
         except ApplicationError as error:
-            messages.error(request, error.message)
+            form.add_service_errors(error)
+            status = error.status
         else:
             messages.success(request, _("Search saved. We will tell you when a firm starts matching it."))
             return redirect("web:directory_searches")
-    else:
-        messages.error(request, _("The search could not be saved: check its name and how often to be told."))
-    return redirect(f"/directory/?{urlencode(query)}")
+    # The directory with the same filters, the form with what was typed and why it was not saved.
+    params = QueryDict(mutable=True)
+    params.update(query)
+    return _directory_page(request, params, save_form=form, status=status)
 
 
 @login_required

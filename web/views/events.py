@@ -23,6 +23,7 @@ from events import selectors, services
 from events.calendar import agenda_ics
 from events.models import CalendarFeed, Event, Meeting, Participation, ScheduleRun
 from events.rules import EDIT_ROLES, slots_of
+from web.forms import FreeTextRulesMixin, add_service_errors
 
 
 def reviewer_required(view):
@@ -61,6 +62,8 @@ def _act(request: HttpRequest, action, success: str) -> None:
 
 
 class EventForm(forms.Form):
+    FIELD_ALIASES = {"tables": "table_count"}
+
     name_en = forms.CharField(label=gettext_lazy("Name in English"), max_length=200)
     name_uk = forms.CharField(label=gettext_lazy("Name in Ukrainian"), max_length=200)
     venue = forms.CharField(label=gettext_lazy("Venue"), max_length=300, required=False)
@@ -115,6 +118,106 @@ class EventForm(forms.Form):
         return data
 
 
+class ServiceErrorsMixin:
+    """A service's refusal (ApplicationError) lands on the fields it names; the page answers with its
+    status (400 for a broken rule by field)."""
+
+    def add_service_errors(self, error: ApplicationError) -> int:
+        add_service_errors(self, error)  # type: ignore[arg-type]
+        return 400 if error.fields else error.status
+
+
+ID_MAX = 2**31 - 1  # the largest id a row can have; a bigger number is no row (and no overflow)
+
+
+class IdListField(forms.Field):
+    """The ids ticked in a group of boxes, as whole numbers. Which ids are allowed is the service's
+    rule (members of the firm, blocks of the event): its refusal lands on this field."""
+
+    widget = forms.CheckboxSelectMultiple
+    default_error_messages = {"invalid": gettext_lazy("Choose only from the list.")}
+
+    def to_python(self, value) -> list[int]:
+        if value in self.empty_values:
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        try:
+            ids = [int(str(v)) for v in values]
+        except ValueError as exc:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
+        if any(not (0 <= i <= ID_MAX) for i in ids):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return ids
+
+
+class RegisterForm(ServiceErrorsMixin, forms.Form):
+    """A firm registers for an event; `events.services.participation_register` applies the rules."""
+
+    firm = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=ID_MAX)
+    attendees = IdListField(label=gettext_lazy("Attendees (one to three members of the firm)"), required=False)
+    blocks = IdListField(label=gettext_lazy("Blocks you attend"), required=False)
+    blocked_slots = IdListField(label=gettext_lazy("Slots you cannot meet in"), required=False)
+
+    def __init__(self, *args, event: Event, firm, members=(), slots=(), user=None, **kwargs):
+        members = list(members)
+        kwargs.setdefault("auto_id", f"id_register_{firm.pk}_%s")
+        kwargs["initial"] = {
+            "firm": firm.pk,
+            "blocks": list(range(len(event.blocks))),  # every block, as the API without `blocks`
+            "attendees": [m.user_id for m in members if user is not None and m.user_id == user.pk],
+        }
+        super().__init__(*args, **kwargs)
+        self.firm_obj = firm
+        self.fields["attendees"].widget.choices = [
+            (m.user_id, m.user.get_full_name() or m.user.username) for m in members
+        ]
+        self.fields["blocks"].widget.choices = [(i, f"{b['start']}–{b['end']}") for i, b in enumerate(event.blocks)]
+        self.fields["blocked_slots"].widget.choices = [
+            (slot.index, f"{slot.date.isoformat()} {slot.start:%H:%M}") for slot in slots
+        ]
+
+
+class MeetingRequestForm(ServiceErrorsMixin, FreeTextRulesMixin, forms.Form):
+    """A meeting request; `events.services.request_send` applies the rules (length, priority, receiver)."""
+
+    receiver = forms.IntegerField(label=gettext_lazy("Firm"), min_value=0, max_value=ID_MAX, widget=forms.Select)
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for the meeting"),
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 1000}),
+    )
+    priority = forms.IntegerField(
+        label=gettext_lazy("Priority (1 = most wanted)"),
+        required=False,
+        initial=3,
+        widget=forms.Select(choices=[(n, str(n)) for n in range(1, 6)]),
+    )
+
+    def __init__(self, *args, participation: Participation, participants=(), **kwargs):
+        kwargs.setdefault("auto_id", f"id_request_{participation.pk}_%s")
+        super().__init__(*args, **kwargs)
+        self.participation_pk = participation.pk
+        self.fields["receiver"].widget.choices = [
+            (other.pk, f"{other.firm.name} ({other.firm.country})")
+            for other in participants
+            if other.pk != participation.pk
+        ]
+
+
+class ScheduleForm(ServiceErrorsMixin, forms.Form):
+    """The scheduler's time limit; `events.services.schedule_start` applies the bounds."""
+
+    time_limit = forms.IntegerField(
+        label=gettext_lazy("Time limit, seconds"),
+        required=False,
+        initial=30,
+        widget=forms.NumberInput(attrs={"id": "time-limit", "min": 1, "max": 300}),
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=gettext_lazy("Status"), choices=Event.Status.choices)
+
+
 @login_required
 def event_list(request: HttpRequest) -> HttpResponse:
     events = selectors.event_list_for(user=request.user)
@@ -128,19 +231,24 @@ def event_create(request: HttpRequest) -> HttpResponse:
         try:
             event = services.event_create(reviewer=request.user, data=form.data_for_service())
         except ApplicationError as error:
-            for field, problems in error.fields.items():
-                target = field if field in form.fields else ("table_count" if field == "tables" else None)
-                for problem in problems:
-                    form.add_error(target, problem)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The event was created as a draft."))
             return redirect("web:event_organise", event.pk)
-    return render(request, "web/events/form.html", {"form": form})
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "web/events/form.html", {"form": form}, status=status)
 
 
 @login_required
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _event(request, pk)
+    return _detail_page(request, _event(request, pk))
+
+
+def _detail_page(
+    request: HttpRequest, event: Event, *, bound: RegisterForm | MeetingRequestForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The event's page; `bound` is a submitted form the service refused, shown in its place with
+    what was typed and the errors beside the fields."""
     mine = selectors.participations_of_user(user=request.user, event=event)
     active = [p for p in mine if p.status == Participation.Status.ACTIVE]
     registered = {p.firm_id for p in active}
@@ -151,9 +259,15 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for m in writable
         if m.firm_id not in registered
     }
+    slots = slots_of(event)
+    participants = list(selectors.participant_list(event=event))
     panels = []
     for p in active:
         requests = list(selectors.request_list_for(participation=p))
+        if isinstance(bound, MeetingRequestForm) and bound.participation_pk == p.pk:
+            request_form = bound
+        else:
+            request_form = MeetingRequestForm(participation=p, participants=participants)
         panels.append(
             {
                 "participation": p,
@@ -161,17 +275,36 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "received": [r for r in requests if r.receiver_id == p.pk],
                 "suggestions": selectors.suggestions_for(participation=p),
                 "can_write": any(m.firm_id == p.firm_id for m in writable),
+                "form": request_form,
             }
         )
+    register_forms = []
+    for f in can_register:
+        if isinstance(bound, RegisterForm) and bound.firm_obj.pk == f.pk:
+            register_forms.append(bound)
+        else:
+            register_forms.append(
+                RegisterForm(event=event, firm=f, members=members.get(f.pk, []), slots=slots, user=request.user)
+            )
+    if bound is not None and not any(bound is f for f in [*register_forms, *(p["form"] for p in panels)]):
+        _errors_as_messages(request, bound)  # its firm's form is not on the page (registered, withdrawn)
     context = {
         "event": event,
-        "slots": slots_of(event),
-        "participants": selectors.participant_list(event=event),
+        "slots": slots,
+        "participants": participants,
         "panels": panels,
-        "register_firms": [(f, members.get(f.pk, [])) for f in can_register],
+        "register_forms": register_forms,
         "blocks": list(enumerate(event.blocks)),
     }
-    return render(request, "web/events/detail.html", context)
+    return render(request, "web/events/detail.html", context, status=status)
+
+
+def _errors_as_messages(request: HttpRequest, form: forms.Form) -> None:
+    """A refused form that has no place on the page: its errors as messages, each with its field's label."""
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
 
 
 def _ints(values) -> list[int]:
@@ -188,42 +321,55 @@ def _ints(values) -> list[int]:
 @require_POST
 def event_register(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event(request, pk)
-    firm_ids = _ints([request.POST.get("firm")])
+    firm_ids = [i for i in _ints([request.POST.get("firm")]) if 0 < i <= ID_MAX]
     membership = Membership.objects.filter(user=request.user, firm_id__in=firm_ids).select_related("firm").first()
     if membership is None:
         raise Http404
-    _act(
-        request,
-        lambda: services.participation_register(
-            event=event,
-            user=request.user,
-            firm=membership.firm,
-            attendees=_ints(request.POST.getlist("attendees")),
-            blocks=_ints(request.POST.getlist("blocks")) or None,
-            blocked_slots=_ints(request.POST.getlist("blocked_slots")),
-        ),
-        _("%(firm)s is registered.") % {"firm": membership.firm.name},
-    )
-    return redirect("web:event_detail", pk)
+    members = Membership.objects.filter(firm=membership.firm).select_related("user").order_by("user__username")
+    form = RegisterForm(request.POST, event=event, firm=membership.firm, members=members, slots=slots_of(event))
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.participation_register(
+                event=event,
+                user=request.user,
+                firm=membership.firm,
+                attendees=data["attendees"],
+                blocks=data["blocks"] or None,  # none ticked: every block (as the API without `blocks`)
+                blocked_slots=data["blocked_slots"],
+            )
+        except ApplicationError as error:
+            status = form.add_service_errors(error)
+        else:
+            messages.success(request, _("%(firm)s is registered.") % {"firm": membership.firm.name})
+            return redirect("web:event_detail", pk)
+    return _detail_page(request, event, bound=form, status=status)
 
 
 @login_required
 @require_POST
 def request_send(request: HttpRequest, pk: int) -> HttpResponse:
     participation = _participation(request, pk)
-    receiver = _ints([request.POST.get("receiver")])
-    _act(
-        request,
-        lambda: services.request_send(
-            sender=participation,
-            receiver=receiver[0] if receiver else 0,
-            user=request.user,
-            reason=request.POST.get("reason", ""),
-            priority=(_ints([request.POST.get("priority")]) or [3])[0],
-        ),
-        _("Your meeting request was sent."),
-    )
-    return redirect("web:event_detail", participation.event_id)
+    participants = list(selectors.participant_list(event=participation.event))
+    form = MeetingRequestForm(request.POST, participation=participation, participants=participants)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.request_send(
+                sender=participation,
+                receiver=data["receiver"],
+                user=request.user,
+                reason=data["reason"],
+                priority=3 if data["priority"] is None else data["priority"],
+            )
+        except ApplicationError as error:
+            status = form.add_service_errors(error)
+        else:
+            messages.success(request, _("Your meeting request was sent."))
+            return redirect("web:event_detail", participation.event_id)
+    return _detail_page(request, participation.event, bound=form, status=status)
 
 
 def _answer(request: HttpRequest, pk: int, accept: bool) -> HttpResponse:
@@ -253,8 +399,21 @@ def request_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @reviewer_required
 def event_organise(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _event(request, pk)
+    return _organise_page(request, _event(request, pk))
+
+
+def _organise_page(
+    request: HttpRequest,
+    event: Event,
+    *,
+    schedule_form: ScheduleForm | None = None,
+    status_form: StatusForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The organiser's page; a refused status change or scheduler run is shown with its errors."""
     context = {
+        "schedule_form": schedule_form or ScheduleForm(),
+        "status_form": status_form,
         "event": event,
         "run": selectors.latest_run(event=event),
         "meetings": selectors.event_meetings(event=event),
@@ -264,33 +423,43 @@ def event_organise(request: HttpRequest, pk: int) -> HttpResponse:
             (status, Event.Status(status).label) for status in services.events.TRANSITIONS.get(event.status, ())
         ],
     }
-    return render(request, "web/events/organise.html", context)
+    return render(request, "web/events/organise.html", context, status=status)
 
 
 @reviewer_required
 @require_POST
 def event_status(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event(request, pk)
-    status = request.POST.get("status", "")
-    _act(
-        request,
-        lambda: services.event_set_status(event=event, reviewer=request.user, status=status),
-        _("The event's status was changed."),
-    )
-    return redirect("web:event_organise", pk)
+    form = StatusForm(request.POST)
+    code = 400
+    if form.is_valid():
+        try:
+            services.event_set_status(event=event, reviewer=request.user, status=form.cleaned_data["status"])
+        except ApplicationError as error:
+            add_service_errors(form, error)
+            code = 400 if error.fields else error.status
+        else:
+            messages.success(request, _("The event's status was changed."))
+            return redirect("web:event_organise", pk)
+    return _organise_page(request, event, status_form=form, status=code)
 
 
 @reviewer_required
 @require_POST
 def event_schedule(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event(request, pk)
-    limit = (_ints([request.POST.get("time_limit")]) or [30])[0]
-    _act(
-        request,
-        lambda: services.schedule_start(event=event, reviewer=request.user, time_limit=limit),
-        _("The scheduler was started."),
-    )
-    return redirect("web:event_organise", pk)
+    form = ScheduleForm(request.POST)
+    status = 400
+    if form.is_valid():
+        limit = form.cleaned_data["time_limit"]
+        try:
+            services.schedule_start(event=event, reviewer=request.user, time_limit=30 if limit is None else limit)
+        except ApplicationError as error:
+            status = form.add_service_errors(error)
+        else:
+            messages.success(request, _("The scheduler was started."))
+            return redirect("web:event_organise", pk)
+    return _organise_page(request, event, schedule_form=form, status=status)
 
 
 @reviewer_required

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,7 +18,7 @@ from core.errors import ApplicationError
 from directory.completeness import firm_completeness
 from registry import services as registry
 from registry.models import Firm
-from registry.selectors import firm_freshness, firm_verification
+from registry.selectors import firm_freshness, firm_revision_list, firm_verification
 from review import selectors as proposals
 from review.services import workflow as review
 from review.services.notifications import notification_mark_read, notifications_mark_all_read
@@ -31,6 +32,7 @@ from web.forms import (
     owner_formset,
     owners_differ,
 )
+from web.views.review import FIRM_HISTORY_ROWS
 
 
 def _membership(request: HttpRequest, firm_id: int) -> Membership:
@@ -185,6 +187,19 @@ def firm_confirm(request: HttpRequest, firm_id: int) -> HttpResponse:
 
 
 @login_required
+def firm_history(request: HttpRequest, firm_id: int) -> HttpResponse:
+    """The firm's latest profile changes (its beneficial owners too) for every member: what changed, when,
+    by which colleague; whoever at the ministry decided stays unnamed, as on the proposals' history."""
+    membership = _membership(request, firm_id)
+    firm = membership.firm
+    colleagues = set(Membership.objects.filter(firm=firm).values_list("user_id", flat=True))
+    revisions = list(firm_revision_list(firm=firm)[:FIRM_HISTORY_ROWS])
+    for revision in revisions:
+        revision.changer_hidden = revision.changed_by_id not in colleagues
+    return render(request, "web/firm/history.html", {"firm": firm, "membership": membership, "revisions": revisions})
+
+
+@login_required
 def proposal_detail(request: HttpRequest, firm_id: int, pk: int) -> HttpResponse:
     """The introduction; POST: its outcome (a partnership or closing it), by an owner or editor of either
     firm once connected, through the workflow service the API uses."""
@@ -226,13 +241,18 @@ def _proposal_context(request, membership: Membership, proposal, outcome_form: O
     other = proposal.partner if proposal.ukrainian_id == firm.pk else proposal.ukrainian
     accepted_at = proposal.ukrainian_accepted_at if proposal.ukrainian_id == firm.pk else proposal.partner_accepted_at
     can_record_outcome = membership.can_edit and proposal.status == "connected"
+    can_answer = membership.can_edit and proposal.status == "approved" and accepted_at is None
     return {
         "firm": firm,
         "membership": membership,
         "proposal": proposal,
         "other": other,
         "we_accepted": accepted_at is not None,
-        "can_answer": membership.can_edit and proposal.status == "approved" and accepted_at is None,
+        "can_answer": can_answer,
+        # One person on both sides: someone else at this firm accepts (the page says so instead of the button).
+        "accept_refusal": review.proposal_accept_refusal(proposal=proposal, user=request.user, firm=firm)
+        if can_answer
+        else "",
         "outcome_form": (outcome_form or OutcomeForm()) if can_record_outcome else None,
         "outcome_errors": error_summary(outcome_form) if outcome_form is not None and outcome_form.is_bound else [],
         "contacts_visible": proposals.proposal_contacts_visible(
@@ -242,11 +262,18 @@ def _proposal_context(request, membership: Membership, proposal, outcome_form: O
     }
 
 
+def _require_answering_role(membership: Membership) -> None:
+    """Accept, decline and outcomes are for the firm's owners and editors (the workflow's EDIT_ROLES)."""
+    if membership.role not in review.EDIT_ROLES:
+        raise PermissionDenied(_("Only an owner or editor of %(firm)s can do this.") % {"firm": membership.firm.name})
+
+
 @login_required
 def proposal_accept(request: HttpRequest, firm_id: int, pk: int) -> HttpResponse:
-    """GET: the confirmation step. POST: accept on behalf of this firm."""
+    """GET: the confirmation step. POST: accept on behalf of this firm. Only for its owners and editors (403)."""
     membership = _membership(request, firm_id)
     proposal = _firm_proposal(request, membership.firm, pk)
+    _require_answering_role(membership)
     context = _proposal_context(request, membership, proposal) | {"action": "accept", "form": DecisionForm()}
     if request.method == "POST":
         try:
@@ -261,9 +288,11 @@ def proposal_accept(request: HttpRequest, firm_id: int, pk: int) -> HttpResponse
 
 @login_required
 def proposal_decline(request: HttpRequest, firm_id: int, pk: int) -> HttpResponse:
-    """GET: the confirmation step with a reason. POST: decline on behalf of this firm."""
+    """GET: the confirmation step with a reason. POST: decline on behalf of this firm. Only for its owners
+    and editors (403): a viewer is not shown a form they could not send."""
     membership = _membership(request, firm_id)
     proposal = _firm_proposal(request, membership.firm, pk)
+    _require_answering_role(membership)
     form = DecisionForm(request.POST or None, note_label=_("Reason"), note_required=True)
     if request.method == "POST" and form.is_valid():
         try:

@@ -86,6 +86,13 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         "role": Membership.Role(invitation.role).label,
         "next_query": urlencode({"next": here}),
     }
+    if request.user.is_authenticated:
+        try:  # someone else's account: said before any button, and the invitation stays open
+            services.invitation_require_addressee(invitation=invitation, user=request.user)
+        except ApplicationError as error:
+            context |= {"error": error.message, "other_address": True}
+            status = error.status if request.method == "POST" else 200
+            return render(request, "web/members/invitation.html", context, status=status)
     if request.method == "POST" and request.user.is_authenticated:
         try:
             membership = services.invitation_accept(token=token, user=request.user)

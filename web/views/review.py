@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.errors import ApplicationError
 from core.exports import FILE_TYPES, XLSX_MAX_ROWS, Export, attachment
+from core.i18n import language_code
 from directory import selectors as firm_directory
 from directory.completeness import firms_completeness
 from directory.services import reviewer_firms_export
@@ -85,11 +86,11 @@ def reviewer_required(view):
     return wrapped
 
 
-def _queue_filters(request: HttpRequest) -> tuple[QueueFilter, dict]:
+def _queue_filters(params: QueryDict) -> tuple[QueueFilter, dict]:
     """The queue's filter (`web.forms.queue_filter`: the API's `ProposalFilter`) and the parameters to
     keep in links (page and download alike: the download is of exactly what the page shows)."""
     domains, country_codes = selectors.queue_filter_choices()
-    params = request.GET.copy()
+    params = params.copy()
     if "status" not in params:
         params["status"] = "proposed"  # what a reviewer opens the page for
     bound = queue_filter(params, domains=domains, country_codes=country_codes)
@@ -108,11 +109,20 @@ def _queue_proposals(bound: QueueFilter):
 
 @reviewer_required
 def queue(request: HttpRequest) -> HttpResponse:
-    bound, keep = _queue_filters(request)
+    return _queue_page(request, request.GET)
+
+
+def _queue_page(
+    request: HttpRequest, params: QueryDict, *, bulk_form: BulkDecisionForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The queue filtered by `params`; `bulk_form` is a refused bulk decision, shown with its note,
+    its ticked proposals and the errors beside the note."""
+    bound, keep = _queue_filters(params)
     qs, sort = _queue_proposals(bound)
     form = bound.form
     rows = partial(selectors.review_queue_rows, sort=sort)
-    page = CappedPaginator(qs, PAGE_SIZE, rows=rows).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE, rows=rows).get_page(params.get("page"))
+    selected = set(bulk_form.data.getlist("proposal_ids")) if bulk_form is not None else set()
     return render(
         request,
         "web/review/queue.html",
@@ -120,10 +130,23 @@ def queue(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": urlencode(keep),
-            "bulk_form": BulkDecisionForm(),
+            "bulk_form": bulk_form or BulkDecisionForm(),
+            "selected_ids": selected,
             "xlsx_max_rows": XLSX_MAX_ROWS,
         },
+        status=status,
     )
+
+
+def _filter_errors(bound) -> HttpResponse:
+    """A download with a bad filter: a 400 naming each parameter (and its label on the page) and the
+    rule, instead of a file of other rows than the page would show."""
+    lines = []
+    for name, errors in bound.errors.items():
+        field = bound.form.fields.get(name)
+        label = f"{field.label} ({name})" if field is not None and field.label else name
+        lines.append(f"{label}: {' '.join(errors)}")
+    return HttpResponseBadRequest("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
 def _export_file(request: HttpRequest) -> str | None:
@@ -150,9 +173,15 @@ def queue_export(request: HttpRequest) -> HttpResponse:
     file = _export_file(request)
     if file is None:
         return _bad_export_file()
-    bound, _keep = _queue_filters(request)
+    bound, _keep = _queue_filters(request.GET)
+    if not bound.is_valid():
+        # The page falls back to the waiting proposals (and names the bad filter); a download must
+        # not: it would be a file of every waiting proposal under a filter the reviewer asked for.
+        return _filter_errors(bound)
     qs, _sort = _queue_proposals(bound)
-    return _download(lambda: proposal_queue_export(user=request.user, proposals=qs, file=file))
+    return _download(
+        lambda: proposal_queue_export(user=request.user, proposals=qs, file=file, language=language_code())
+    )
 
 
 @reviewer_required
@@ -162,6 +191,8 @@ def bulk(request: HttpRequest) -> HttpResponse:
     # Back to the same filtered page of the queue (only ever our own path: no open redirect).
     query = request.POST.get("query", "")
     target = reverse("web:review_queue") + (f"?{query}" if query else "")
+    if "note" in form.errors:
+        return _queue_page(request, QueryDict(query), bulk_form=form, status=400)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -178,6 +209,9 @@ def bulk(request: HttpRequest) -> HttpResponse:
             reason=note if action == "reject" else "",
         )
     except ApplicationError as error:
+        if error.fields:  # a missing or bad reason: beside the note, with what was typed and ticked
+            form.add_service_errors(error)
+            return _queue_page(request, QueryDict(query), bulk_form=form, status=400)
         messages.error(request, _("Nothing was changed: %(reason)s") % {"reason": error.message})
         return redirect(target)
     done = sum(1 for r in results if r["ok"])
@@ -199,7 +233,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _proposal_page(request, proposals.proposal_get(user=request.user, pk=pk), None)
 
 
-def _proposal_page(request: HttpRequest, proposal, form: DecisionForm | None) -> HttpResponse:
+def _proposal_page(request: HttpRequest, proposal, form: DecisionForm | None, *, status: int = 200) -> HttpResponse:
     components = sorted((proposal.components or {}).items())
     chart = hbars(
         [(component_label(name), float(value)) for name, value in components],
@@ -215,7 +249,9 @@ def _proposal_page(request: HttpRequest, proposal, form: DecisionForm | None) ->
             "chart": chart,
             "form": form or DecisionForm(note_help=_("Optional for an approval; the reason is required to reject.")),
             "events": proposals.proposal_event_list(proposal=proposal, user=request.user),
+            "shared_members": proposals.proposal_shared_members(proposal=proposal),
         },
+        status=status,
     )
 
 
@@ -226,8 +262,8 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action")
     form = DecisionForm(request.POST, note_required=action == "reject")
     if action not in ("approve", "reject"):
-        messages.error(request, _("Choose approve or reject."))
-        return redirect("web:review_proposal", pk)
+        form.add_error(None, _("Choose approve or reject."))
+        return _proposal_page(request, proposal, form, status=400)
     if form.is_valid():
         note = form.cleaned_data["note"]
         try:
@@ -294,7 +330,9 @@ def firm_list_export(request: HttpRequest) -> HttpResponse:
             "\n".join(f"{name}: {' '.join(errors)}" for name, errors in bound.errors.items()),
             content_type="text/plain; charset=utf-8",
         )
-    return _download(lambda: reviewer_firms_export(user=request.user, firms=bound.qs, file=file))
+    return _download(
+        lambda: reviewer_firms_export(user=request.user, firms=bound.qs, file=file, language=language_code())
+    )
 
 
 @reviewer_required
@@ -312,7 +350,9 @@ def dashboard_export(request: HttpRequest) -> HttpResponse:
         )
     numbers = selectors.dashboard_numbers(**{k: v for k, v in dates.cleaned_data.items() if v})
     return _download(
-        lambda: review_dashboard_export(user=request.user, numbers=numbers, file=file, domain_label=domain_label)
+        lambda: review_dashboard_export(
+            user=request.user, numbers=numbers, file=file, domain_label=domain_label, language=language_code()
+        )
     )
 
 
@@ -414,7 +454,7 @@ def run_allocation_export(request: HttpRequest, pk: int) -> HttpResponse:
         return _bad_export_file()
     run = get_object_or_404(MatchRun, pk=pk)
     try:
-        export = run_allocation_export_build(user=request.user, run=run, file=file)
+        export = run_allocation_export_build(user=request.user, run=run, file=file, language=language_code())
     except ApplicationError as error:
         return HttpResponseBadRequest(error.message, content_type="text/plain; charset=utf-8")
     if export is None:

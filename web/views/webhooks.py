@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -42,7 +43,7 @@ class WebhookEndpointForm(FreeTextRulesMixin, forms.Form):
     description = forms.CharField(label=gettext_lazy("Description"), max_length=200, required=False)
     event_types = forms.MultipleChoiceField(
         label=gettext_lazy("Events to send"),
-        choices=[(t, f"{t}: {EVENT_LABELS[t]}") for t in EVENT_TYPES],
+        choices=[(t, format_lazy("{}: {}", t, EVENT_LABELS[t])) for t in EVENT_TYPES],  # lazy: read per request
         widget=forms.CheckboxSelectMultiple,
     )
 

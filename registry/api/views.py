@@ -50,6 +50,9 @@ from registry.services import (
     firm_verify,
 )
 
+# Appended to the description of each single-entry write (capabilities, platforms).
+IF_MATCH_NOTE = " With `If-Match` (the firm's ETag you read): 412 and nothing changes if the firm changed since."
+
 
 @extend_schema_view(
     list=extend_schema(
@@ -190,8 +193,7 @@ class FirmViewSet(viewsets.GenericViewSet):
         description="Adds one capability to `offers` (`kind: offer`) or `seeks` (`kind: seek`): 201. Already "
         "listed: its `detail` and `monthly_capacity` are replaced: 200 (nothing recorded when they are the "
         "same). The rules of a PATCH of that list apply (validation, history, re-verification, rematch). "
-        "Answers the firm, with its new `ETag`."
-        "With `If-Match` (the firm's ETag you read): 412 and nothing changes if the firm changed since.",
+        "Answers the firm, with its new `ETag`." + IF_MATCH_NOTE,
         request=FirmCapabilityInputSerializer,
         responses={
             200: OpenApiResponse(FirmSerializer, description="The capability was listed; now as given."),
@@ -214,8 +216,7 @@ class FirmViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Remove a capability from a firm's offers or seeks (owners and editors)",
         description="Idempotent: when the capability is not listed (any more), nothing changes and the answer is "
-        "the same 200 with the firm. The rules of a PATCH of that list apply."
-        "With `If-Match` (the firm's ETag you read): 412 and nothing changes if the firm changed since.",
+        "the same 200 with the firm. The rules of a PATCH of that list apply." + IF_MATCH_NOTE,
         request=None,
         parameters=[
             OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=["offer", "seek"]),
@@ -239,8 +240,7 @@ class FirmViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Add a platform to a firm (owners and editors)",
         description="Adds one platform and role pair: 201; already listed: 200, nothing changes. The rules of a "
-        "PATCH of `platforms` apply. Answers the firm, with its new `ETag`."
-        "With `If-Match` (the firm's ETag you read): 412 and nothing changes if the firm changed since.",
+        "PATCH of `platforms` apply. Answers the firm, with its new `ETag`." + IF_MATCH_NOTE,
         request=FirmPlatformInputSerializer,
         responses={
             200: OpenApiResponse(FirmSerializer, description="The pair was listed already."),
@@ -260,7 +260,7 @@ class FirmViewSet(viewsets.GenericViewSet):
     @extend_schema(
         summary="Remove a platform from a firm (owners and editors)",
         description="Idempotent: a pair that is not listed (any more) changes nothing and answers the same 200."
-        "With `If-Match` (the firm's ETag you read): 412 and nothing changes if the firm changed since.",
+        + IF_MATCH_NOTE,
         request=None,
         parameters=[
             OpenApiParameter("platform", str, OpenApiParameter.PATH, description="A platform code."),

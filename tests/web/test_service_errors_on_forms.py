@@ -8,7 +8,6 @@ import html
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from directory.models import SavedSearch
@@ -17,17 +16,10 @@ from matching.models import Proposal
 from tests.directory.conftest import market  # noqa: F401 - the fixture
 from tests.events.helpers import make_event, register
 from tests.factories import FirmFactory, ProposalFactory
+from tests.web.test_events_pages import _client
 
 pytestmark = pytest.mark.django_db
 LANGUAGES = ["uk", "en"]
-
-
-def _client(user, language: str) -> Client:
-    user.language = language
-    user.save(update_fields=["language"])
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    client.force_login(user)
-    return client
 
 
 def _field_errors(body: str, error_id: str) -> str:

@@ -8,8 +8,10 @@ Components of a pair, each in [0, 1] (weights and knobs in `MatchParams`):
   of coverage of the seeker's needs and the best single need met (exact = 1, same domain =
   domain_credit); combined as 0.5 * max + 0.5 * harmonic mean, so two-way > one-way while a
   strong one-way supply fit still counts;
-- coproduction: cosine of the two firms' offer-domain sets, in full when both declare
-  co-production / joint venture / licensed production, half when one does;
+- coproduction: can one firm make what the other offers? The share of one firm's offers the
+  other's offers cover (exact = 1, curated adjacent = the edge weight, same domain = domain_credit),
+  the better of the two directions, so a broad prime is not marked down for its breadth; in full
+  when both declare co-production / joint venture / licensed production, half when one does;
 - partnership: declared types, same = 1, compatible pairs (e.g. supply - co-production) partial;
 - text: TF-IDF cosine of description + capability details over one vocabulary for both sides;
 - assurance: AQAP-2110 on both sides, other certificates in common, clearance levels close;

@@ -310,24 +310,40 @@ def explain(model: Model, ua_row: int, partner_row: int, components: np.ndarray)
                     f"({p_uk} працівників): перевірте, чи впорається з обсягами"
                 )
 
-    # Co-production: offers in the same domain, with a co-production type on either side.
+    # Co-production: what one firm offers that the other can make (the same capability, else a curated
+    # adjacent one, else the same domain), with a co-production type on either side.
     if components[CI["coproduction"]] > 0:
-        doms = sorted(
-            {int(tax.domains[c]) for c in _cols(ua.offers.tocsr(), ua_row)}
-            & {int(tax.domains[c]) for c in _cols(pa.offers.tocsr(), partner_row)}
-        )
+        u_off, p_off = _cols(ua.offers.tocsr(), ua_row), _cols(pa.offers.tocsr(), partner_row)
         u_wants, p_wants = open_to(ua, ua_row), open_to(pa, partner_row)
-        if doms and (u_wants or p_wants):
+        same = sorted(set(u_off) & set(p_off))
+        close = [(c, o) for c in p_off if (o := _best_offer(model, c, u_off)) is not None and _is_adjacent(model, c, o)]
+        doms = sorted({int(tax.domains[c]) for c in u_off} & {int(tax.domains[c]) for c in p_off})
+        if same:
+            what_en = f"Both offer {', '.join(tax.names_en[c] for c in same)}"
+            what_uk = f"Обидві пропонують: {', '.join(tax.names_uk[c] for c in same)}"
+        elif close:
+            c, o = close[0]
+            what_en = f"{u_name} offers {tax.names_en[o]}, adjacent to {_possessive(p_name)} {tax.names_en[c]}"
+            what_uk = f"{u_name} пропонує: {tax.names_uk[o]}, суміжне з тим, що пропонує {p_name}: {tax.names_uk[c]}"
+        elif doms:
             d_en = ", ".join(DOMAIN_EN.get(tax.domain_names[d], tax.domain_names[d]) for d in doms)
             d_uk = ", ".join(DOMAIN_UK.get(tax.domain_names[d], tax.domain_names[d]) for d in doms)
+            what_en, what_uk = f"Both offer in the {d_en} domain", f"Обидві пропонують у галузі «{d_uk}»"
+        else:
+            what_en = what_uk = ""
+        if what_en and (u_wants or p_wants):
             if u_wants and p_wants:
                 both = [t for t in COPRODUCTION_TYPES if t in u_wants or t in p_wants]
-                en.append(f"Both offer in the {d_en} domain and seek {' / '.join(TYPE_EN[t] for t in both)}")
-                uk.append(f"Обидві пропонують у галузі «{d_uk}» і шукають: {' / '.join(TYPE_UK[t] for t in both)}")
+                if same or close:
+                    en.append(f"{what_en}; both seek {' / '.join(TYPE_EN[t] for t in both)}")
+                    uk.append(f"{what_uk}; обидві шукають: {' / '.join(TYPE_UK[t] for t in both)}")
+                else:
+                    en.append(f"{what_en} and seek {' / '.join(TYPE_EN[t] for t in both)}")
+                    uk.append(f"{what_uk} і шукають: {' / '.join(TYPE_UK[t] for t in both)}")
             else:
                 who, types = (u_name, u_wants) if u_wants else (p_name, p_wants)
-                en.append(f"Both offer in the {d_en} domain; {who} seeks {' / '.join(TYPE_EN[t] for t in types)}")
-                uk.append(f"Обидві пропонують у галузі «{d_uk}»; {who} шукає: {' / '.join(TYPE_UK[t] for t in types)}")
+                en.append(f"{what_en}; {who} seeks {' / '.join(TYPE_EN[t] for t in types)}")
+                uk.append(f"{what_uk}; {who} шукає: {' / '.join(TYPE_UK[t] for t in types)}")
 
     # Partnership types in common.
     common = [

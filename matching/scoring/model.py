@@ -338,17 +338,21 @@ class Model:
         self.p_inf_code = csr(self.p_inferred, np.float64)
         self.u_met_t = dense_t(u_met)
         self.u_met_code_t = np.ascontiguousarray(self._level_code(u_met).T)
-        u_offer_dom = (ua.offers @ dmap > 0).astype(np.float32)  # (n, D) offers in domain
-        p_offer_dom = (partners.offers @ dmap > 0).astype(np.float32)
-        # Co-production: cosine of the offer-domain sets, gated half by each side asking for
-        # co-production / JV / licensing: 0.5 * [g_u * a_u | a_u] @ [b_p ; g_p * b_p], one product.
-        a_u = sp.csr_matrix(u_offer_dom).multiply(np.sqrt(inv(np.asarray(u_offer_dom.sum(axis=1)).ravel()))[:, None])
-        b_p = sp.csr_matrix(p_offer_dom).multiply(np.sqrt(inv(np.asarray(p_offer_dom.sum(axis=1)).ravel()))[:, None])
-        self.ua_coprod_side = sp.csr_matrix(
-            sp.hstack([a_u.multiply(0.5 * self.ua_coprod[:, None]), 0.5 * a_u]), dtype=np.float32
-        )
-        self.ua_coprod_side.sort_indices()
-        self.p_coprod_side = dense_t(sp.hstack([b_p, b_p.multiply(self.p_coprod[:, None])]))
+
+        # Co-production: can one firm make what the other offers? Per direction, the share of one
+        # firm's offers that the other's offers cover (credit as for needs: exact 1, a curated adjacent
+        # capability its edge weight, the same domain domain_credit), and the better direction counts.
+        # An overlap coefficient, not a cosine: a broad prime that makes what a partner makes is not
+        # marked down for also making other things (the cosine of offer-domain sets did; replay of
+        # real partnerships, bench/README.md "Co-production as coverage"). Gated half by each side
+        # asking for co-production / JV / licensing.
+        def offer_share(offers) -> sp.csr_matrix:
+            o = sp.csr_matrix(offers > 0, dtype=np.float32)
+            return csr(diag(inv(np.asarray(o.sum(axis=1), dtype=np.float32).ravel())) @ o)
+
+        self.ua_offer_share, self.p_offer_share = offer_share(ua.offers), offer_share(partners.offers)
+        self.ua_coprod_gate = (0.5 * self.ua_coprod).astype(np.float32)
+        self.p_coprod_gate = (0.5 * self.p_coprod).astype(np.float32)
         self.partnership_table = _partnership_table()
         self.ua_type_code = _bits(ua.partnership_types)
         self.p_type_code = _bits(partners.partnership_types)
@@ -605,7 +609,7 @@ class Model:
         # Components are written straight into one (6, b, m) block: no per-component copies.
         comps = buf("components", (len(COMPONENTS), b, m))
         self._complementarity_into(comps[CI["complementarity"]], rows, cols, buf)
-        np.copyto(comps[CI["coproduction"]], self.ua_coprod_side[rows] @ self.p_coprod_side[:, cols])
+        self._coproduction_into(comps[CI["coproduction"]], rows, cols, buf)
         types = self.partnership_table[self.ua_type_code[rows]]
         np.take(types, self.p_type_code[cols], axis=1, out=comps[CI["partnership"]])
         self._text_into(comps[CI["text"]], rows, subset)
@@ -649,6 +653,15 @@ class Model:
             applicable.fill(False)
             applicable.reshape(-1)[flat] = True
         return Block(rows, p_rows, total, comps, applicable, plat_applicable)
+
+    def _coproduction_into(self, out: np.ndarray, rows: np.ndarray, cols, buf) -> None:
+        """max(share of the partner's offers the Ukrainian firm covers, the reverse) x (g_u + g_p) / 2."""
+        p_share = self.p_offer_share if isinstance(cols, slice) else self.p_offer_share[cols]
+        np.copyto(out, (p_share @ self.u_met_t[:, rows]).T)  # (m x C) @ (C x b), transposed
+        np.maximum(out, self.ua_offer_share[rows] @ self.p_met_t[:, cols], out=out)
+        gate = buf("gate", out.shape)
+        np.add(self.ua_coprod_gate[rows][:, None], self.p_coprod_gate[cols][None, :], out=gate)
+        out *= gate
 
     def _direction(self, coverage: np.ndarray, code: np.ndarray) -> np.ndarray:
         """0.5 * coverage + 0.5 * best need met, in place in `coverage`."""

@@ -138,16 +138,38 @@ def test_meeting_one_need_exactly_beats_meeting_half_of_them_by_domain_only(taxo
     assert c[0] > c[1] > 0
 
 
-def test_coproduction_counts_same_domain_offers_only_where_types_ask_for_it(taxonomy):
+def test_coproduction_counts_what_one_firm_can_make_of_the_others_offers_only_where_types_ask_for_it(taxonomy):
     partners = [
-        firm(11, "Drone maker, co-production", offers=["uav.fpv"], types=["co_production"]),
-        firm(12, "Drone maker, supply only", offers=["uav.fpv"], types=["supply"]),
-        firm(13, "Radar maker, co-production", offers=["sensors.radar"], types=["co_production"]),
+        firm(11, "Same drones, co-production", offers=["uav.fixed_wing_isr"], types=["co_production"]),
+        firm(12, "Same drones, supply only", offers=["uav.fixed_wing_isr"], types=["supply"]),
+        firm(13, "FPV maker, co-production", offers=["uav.fpv"], types=["co_production"]),
+        firm(14, "Radar maker, co-production", offers=["sensors.radar"], types=["co_production"]),
     ]
     c = scores(taxonomy, [SKYFORGE], partners, "coproduction")[0]
     assert c[0] == pytest.approx(1.0)
     assert c[1] == pytest.approx(0.5)  # only one side asks for it
-    assert c[2] == 0
+    assert c[2] == pytest.approx(0.3)  # same domain, no curated edge: domain_credit
+    assert c[3] == 0
+
+
+def test_coproduction_does_not_mark_a_broad_prime_down_for_its_breadth(taxonomy):
+    """A holding that makes the partner's product and five other things covers the partner's offer
+    as fully as a one-product firm does (the cosine of offer-domain sets halved it)."""
+    ua = [
+        firm(1, "One product", offers=["vehicles.armoured"], types=["co_production"]),
+        firm(
+            2,
+            "Prime",
+            offers=["vehicles.armoured", "repair.tanks", "munitions.missiles", "sensors.radar", "engines.aero"],
+            types=["co_production"],
+        ),
+        firm(3, "Adjacent only", offers=["protection.vehicle_armour"], types=["co_production"]),
+    ]
+    partners = [firm(11, "Armoured-vehicle OEM", offers=["vehicles.armoured"], types=["licensed_production"])]
+    c = scores(taxonomy, ua, partners, "coproduction")[:, 0]
+    assert c[0] == pytest.approx(1.0)
+    assert c[1] == pytest.approx(1.0)
+    assert 0 < c[2] < 1
 
 
 def test_partnership_types_same_beats_compatible_beats_unrelated(taxonomy):
@@ -555,3 +577,29 @@ def test_empty_sides_and_bare_profiles_score_without_errors(taxonomy):
     assert np.isfinite(block.components).all() and block.total[0, 0] == 0
     sel = select_proposals(Candidates.empty(), 1, 1, model.params)
     assert len(sel) == 0
+
+
+def test_explain_names_the_capabilities_both_offer_for_co_production(taxonomy):
+    ua = [
+        firm(
+            1,
+            "Prime",
+            offers=["vehicles.armoured", "repair.tanks", "sensors.radar"],
+            types=["co_production"],
+        )
+    ]
+    partners = [
+        firm(11, "Hull Works", offers=["vehicles.armoured"], types=["licensed_production"]),
+        firm(12, "Armour Kits", offers=["protection.vehicle_armour"], types=["co_production"]),
+    ]
+    model = model_for(taxonomy, ua, partners)
+    block = model.score_rows(np.arange(1))
+    same = explain(model, 0, 0, block.components[:, 0, 0])
+    assert "Both offer Armoured vehicle production; both seek co-production / licensed production" in same["en"]
+    assert any(r.startswith("Обидві пропонують: ") and "обидві шукають: " in r for r in same["uk"])
+    close = explain(model, 0, 1, block.components[:, 0, 1])
+    assert any(
+        r.startswith("Prime offers Armoured vehicle production, adjacent to Armour Kits' Vehicle armour kits")
+        for r in close["en"]
+    )
+    assert any(r.startswith("Prime пропонує: ") and "суміжне з тим, що пропонує Armour Kits" in r for r in close["uk"])

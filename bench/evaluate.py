@@ -154,6 +154,7 @@ def evaluate_replay(
     n_partner_decoys: int = 2500,
     params: MatchParams | None = None,
     platforms: bool = True,
+    replay_set: str = "main",
 ) -> dict:
     """Rank the real partnerships among decoys: the engine's full score matrix and two baselines.
 
@@ -162,7 +163,7 @@ def evaluate_replay(
     of the firm that is the Ukrainian side of 13 of them. platforms=False: firms declare none.
     """
     taxonomy = Taxonomy.from_csv()
-    population = build_population(seed, n_ua_decoys, n_partner_decoys, taxonomy)
+    population = build_population(seed, n_ua_decoys, n_partner_decoys, taxonomy, replay_set)
     catalogue = PlatformCatalogue.from_csv(PLATFORMS_CSV) if platforms and PLATFORMS_CSV.exists() else None
     ua, partners = population.side_features(taxonomy, catalogue)
     t = time.perf_counter()
@@ -177,6 +178,7 @@ def evaluate_replay(
     pairs, rest = population.pair_rows(), population.pair_rows(exclude_ua=DOMINANT_UA)
     result: dict = {
         "population": "replay",
+        "set": replay_set,
         "seed": seed,
         "ukrainian": len(ua),
         "partners": len(partners),
@@ -261,11 +263,15 @@ ABLATION = (
 )
 
 
-def evaluate_ablation(seed: int = 1, n_ua_decoys: int = 300, n_partner_decoys: int = 2500) -> dict:
+def evaluate_ablation(
+    seed: int = 1, n_ua_decoys: int = 300, n_partner_decoys: int = 2500, replay_set: str = "main"
+) -> dict:
     """The replay under the full engine, the old baseline, and the full engine with each new signal off."""
     rows = []
     for name, overrides, platforms in ABLATION:
-        r = evaluate_replay(seed, n_ua_decoys, n_partner_decoys, MatchParams(**overrides), platforms=platforms)
+        r = evaluate_replay(
+            seed, n_ua_decoys, n_partner_decoys, MatchParams(**overrides), platforms=platforms, replay_set=replay_set
+        )
         rows.append({"config": name, "all": r["engine"]["all"], "without": r["engine"]["without"]})
     return {"population": "replay", "seed": seed, "ablation": rows}
 
@@ -293,12 +299,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("-k", type=int, default=5, help="planted only; replay reports top 5 and top 10")
     parser.add_argument("--ablation", action="store_true", help="replay only: each new signal switched off")
+    parser.add_argument(
+        "--set",
+        dest="replay_set",
+        choices=("main", "holdout"),
+        default="main",
+        help="replay only: the 24 pairs of bench/replay, or the held-out pairs of bench/replay/holdout",
+    )
     args = parser.parse_args(argv)
     if args.population == "replay" and args.ablation:
-        result = evaluate_ablation(args.seed, args.ukrainian or 300, args.partners or 2500)
+        result = evaluate_ablation(args.seed, args.ukrainian or 300, args.partners or 2500, args.replay_set)
         print(format_ablation_table(result))
     elif args.population == "replay":
-        result = evaluate_replay(args.seed, args.ukrainian or 300, args.partners or 2500)
+        result = evaluate_replay(args.seed, args.ukrainian or 300, args.partners or 2500, replay_set=args.replay_set)
         print(format_replay_table(result))
     else:
         result = evaluate(args.ukrainian or 400, args.partners or 4000, args.seed, args.k)

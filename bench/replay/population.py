@@ -298,13 +298,21 @@ def load_pairs(path: Path = PAIRS_CSV) -> list[Pair]:
         ]
 
 
+SETS = {"main": HERE, "holdout": HERE / "holdout"}  # holdout: built later, by someone who never saw the engine
+
+
 def build_population(
-    seed: int, n_ua_decoys: int = 300, n_partner_decoys: int = 2500, taxonomy: Taxonomy | None = None
+    seed: int,
+    n_ua_decoys: int = 300,
+    n_partner_decoys: int = 2500,
+    taxonomy: Taxonomy | None = None,
+    replay_set: str = "main",
 ) -> ReplayPopulation:
-    """The real firms plus n_ua_decoys Ukrainian and n_partner_decoys partner decoys, shuffled."""
+    """The real firms of `replay_set` plus n_ua_decoys Ukrainian and n_partner_decoys partner decoys, shuffled."""
     taxonomy = taxonomy or Taxonomy.from_csv()
-    real, platforms = load_real_firms()
-    pairs = load_pairs()
+    folder = SETS[replay_set]
+    real, platforms = load_real_firms(folder / "firms.json")
+    pairs = load_pairs(folder / "partnerships.csv")
     gen = _DecoyGen(taxonomy, seed)
     sides: dict[bool, list[dict]] = {False: [], True: []}
     for f in real:

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, User
@@ -81,8 +82,9 @@ class UserAdmin(DjangoUserAdmin):
     inlines = [MembershipInline]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("Alliance"), {"fields": ("is_reviewer", "language")}),
+        (_("Alliance"), {"fields": ("is_reviewer", "language", "email_confirmed_at", "pending_email")}),
     )
+    readonly_fields = ["email_confirmed_at", "pending_email"]
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
         (_("Alliance"), {"fields": ("email", "is_reviewer", "language")}),
@@ -91,6 +93,14 @@ class UserAdmin(DjangoUserAdmin):
     @admin.display(description=_("role"), ordering="is_superuser")
     def role_display(self, user: User) -> str:
         return user.role
+
+    def save_model(self, request, obj, form, change):
+        """An address an administrator types is vouched for, as one `user_provision` sets: confirmed
+        (or unconfirmed when cleared), and any change the person had pending is dropped."""
+        if "email" in form.changed_data:
+            obj.email_confirmed_at = timezone.now() if obj.email else None
+            obj.pending_email, obj.pending_email_requested_at = "", None
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request):
         # Searching through memberships joins rows; distinct keeps one line per person.

@@ -1,7 +1,8 @@
-"""The emails accounts sends itself: an invitation, a sign-up (new or known address), a changed address.
+"""The emails accounts sends itself: an invitation, a sign-up (new or known address), a link confirming an
+address, a change of address asked for and made.
 
 Each is written in the recipient's language and sent after the transaction commits. They carry
-secrets (an invitation token, a password-reset link) that are never stored, so they are sent
+secrets (an invitation token, a password-reset or confirmation link) that are never stored, so they are sent
 from the committing process rather than through the outbox, as Django's password reset does.
 """
 
@@ -18,7 +19,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from accounts.models import Invitation, Membership, User
 
@@ -90,17 +91,65 @@ def signup_known_address_message(*, user: User) -> tuple[str, str]:
     return gettext("Your Alliance Match account"), "\n".join(lines)
 
 
-def signup_welcome_message(*, user: User) -> tuple[str, str]:
-    """To the address of a new account: it is ready, and where to log in."""
+def email_confirmation_link(token: str) -> str:
+    return _link(reverse("web:email_confirm", kwargs={"token": token}))
+
+
+def _confirmation_lines(token: str) -> list[str]:
+    return [
+        ngettext(
+            "Confirm that this email address is yours by following this link (it works for %(days)s day):",
+            "Confirm that this email address is yours by following this link (it works for %(days)s days):",
+            settings.EMAIL_CONFIRMATION_TTL_DAYS,
+        )
+        % {"days": settings.EMAIL_CONFIRMATION_TTL_DAYS},
+        email_confirmation_link(token),
+        gettext("Until you do, you cannot accept invitations to join a firm."),
+    ]
+
+
+def signup_welcome_message(*, user: User, token: str = "") -> tuple[str, str]:
+    """To the address of a new account: it is ready, where to log in, and (with `token`) the link confirming the address."""
     lines = [
         gettext("Welcome to Alliance Match. Your account %(username)s is ready.") % {"username": user.get_username()},
         "",
+        *([*_confirmation_lines(token), ""] if token else []),
         gettext("Log in with the password you chose, then register your firm:"),
         _link(reverse("web:login")),
         "",
         gettext("If it was not you who signed up, ignore this email or ask the administrators to remove the account."),
     ]
     return gettext("Your Alliance Match account"), "\n".join(lines)
+
+
+def email_confirmation_message(*, user: User, address: str, token: str) -> tuple[str, str]:
+    """To an address someone gave for their account (a change, or the link sent again): the confirming link."""
+    lines = [
+        gettext("%(email)s was given as the email address of the Alliance Match account %(username)s.")
+        % {"email": address, "username": user.get_username()},
+        "",
+        *_confirmation_lines(token),
+        "",
+        gettext("If it was not you, ignore this email: without the link, nothing changes."),
+    ]
+    return gettext("Confirm your email address for Alliance Match"), "\n".join(lines)
+
+
+def email_change_requested_message(*, user: User, old: str, new: str) -> tuple[str, str]:
+    """To the current address when a new one is asked for: nothing changes until the new one is confirmed."""
+    lines = [
+        gettext(
+            "Someone signed in to the Alliance Match account %(username)s asked to change its email address "
+            "from %(old)s to %(new)s. The change takes effect only when the link sent to %(new)s is followed."
+        )
+        % {"username": user.get_username(), "old": old, "new": new},
+        "",
+        gettext(
+            "If it was not you, someone else knows your password: ask the Alliance Match administrators "
+            "to lock the account at once."
+        ),
+    ]
+    return gettext("A change of your Alliance Match email address was requested"), "\n".join(lines)
 
 
 def email_changed_message(*, user: User, old: str, new: str) -> tuple[str, str]:

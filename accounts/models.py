@@ -19,6 +19,17 @@ class User(AbstractUser):
     # A firm's integration (ServiceAccount), not a person: no password, only its scoped API token.
     is_service_account = models.BooleanField(_("service account"), default=False, editable=False)
     language = models.CharField(_("language"), max_length=5, choices=Language.choices, blank=True, default="")
+    # `email` counts as the person's only once a link sent to it was followed (or an operator set it):
+    # inviting an address means inviting whoever reads its mail, not whoever typed it.
+    email_confirmed_at = models.DateTimeField(_("email confirmed at"), null=True, blank=True)
+    # A change of address waits here until the link sent to the new address is followed.
+    pending_email = models.EmailField(_("new email address, not yet confirmed"), max_length=254, blank=True, default="")
+    # When the pending change was asked for: its links carry it, so a later change voids them.
+    pending_email_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    @property
+    def email_confirmed(self) -> bool:
+        return bool(self.email) and self.email_confirmed_at is not None
 
     @property
     def is_administrator(self) -> bool:

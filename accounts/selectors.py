@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from knox.models import AuthToken
 
 from accounts.models import Invitation, Membership, ServiceAccount, User
@@ -31,6 +32,31 @@ def invitation_addressed_to(*, invitation: Invitation, user: User) -> bool:
     forwarded, leaked or opened in someone else's session joins no one."""
     email = (user.email or "").strip().lower()
     return bool(email) and email == invitation.email.strip().lower()
+
+
+def email_change_sends_link(*, user: User, email: str) -> bool:
+    """Whether asking for `email` as the new address would email a link (it counts towards the
+    confirmation-link limit): not for the current address (that cancels) nor the one already pending."""
+    email = email.strip().lower()
+    return email not in (user.email.lower(), user.pending_email.lower())
+
+
+def email_change_next_step(*, user: User) -> str:
+    """What happens after a change of address was asked for: said by the API's answer and the page."""
+    if not user.pending_email:
+        return ""
+    n = settings.EMAIL_CONFIRMATION_TTL_DAYS
+    values = {
+        "new": user.pending_email,
+        "old": user.email,
+        "within": ngettext("within %(n)s day", "within %(n)s days", n) % {"n": n},
+    }
+    if user.email:
+        return (
+            gettext("We have sent a link to %(new)s. Your address stays %(old)s until you follow it (%(within)s).")
+            % values
+        )
+    return gettext("We have sent a link to %(new)s. It becomes your address when you follow it (%(within)s).") % values
 
 
 def user_for_email(*, email: str) -> User | None:

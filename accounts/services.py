@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.hashers import make_password
+from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import get_language, gettext, ngettext
 from knox.models import AuthToken
 from knox.settings import knox_settings
 
@@ -73,14 +75,17 @@ def user_create(
     is_reviewer: bool = False,
     is_administrator: bool = False,
     password_encoded: str | None = None,
+    email_confirmed: bool = False,
 ) -> User:
     """Create a person; the password must pass Django's AUTH_PASSWORD_VALIDATORS.
 
     `password_encoded`: its hash, already made (e.g. one hash shared by several demo users).
+    `email_confirmed`: the address is known to be theirs (an operator set it, or an invitation sent to it).
     """
     user = User(
         username=username,
         email=email,
+        email_confirmed_at=timezone.now() if email_confirmed and email else None,
         language=language,
         is_reviewer=is_reviewer,
         is_superuser=is_administrator,
@@ -123,23 +128,176 @@ def user_update(
 ) -> User:
     """Change a person's own settings (language, e-mail).
 
-    A new e-mail needs the current password (checked for `request`), and the old address is told:
-    whoever holds an account's address can reset its password.
+    A new e-mail needs the current password (checked for `request`) and does not replace the address
+    at once: it waits in `pending_email` until the link emailed to it is followed (`email_confirm`), and
+    the current address is told. Asking again replaces the pending address (the earlier link stops
+    working); giving the current address back cancels the pending change.
     """
     if language is not None:
         user.language = language
-    old_email = user.email
-    if email is not None and _normalize_email(email) != old_email.lower():
-        _confirm_password(user=user, password=current_password, request=request)
-        user.email = _normalize_email(email)
+    requested = ""
+    if email is not None:
+        new_email = _normalize_email(email)
+        if new_email == user.email.lower():
+            user.pending_email, user.pending_email_requested_at = "", None
+        elif new_email == user.pending_email.lower():
+            pass  # already waiting for its link: nothing is sent again (the resend call does that, limited)
+        else:
+            _confirm_password(user=user, password=current_password, request=request)
+            user.pending_email, user.pending_email_requested_at = new_email, timezone.now()
+            requested = new_email
     with transaction.atomic():
         _save_user(user)
-        if old_email and user.email != old_email:
-            emails.send_after_commit(
-                to=old_email,
-                language=selectors.user_language(user=user),
-                compose=lambda: emails.email_changed_message(user=user, old=old_email, new=user.email),
+        if requested:
+            _confirmation_link_send(user=user, address=requested)
+            if user.email:
+                current = user.email
+                emails.send_after_commit(
+                    to=current,
+                    language=selectors.user_language(user=user),
+                    compose=lambda: emails.email_change_requested_message(user=user, old=current, new=requested),
+                )
+    return user
+
+
+# --- Email confirmation -------------------------------------------------------------------------
+
+_CONFIRMATION_SALT = "accounts.email-confirmation"
+
+
+def _confirmation_stamp(*, user: User, address: str) -> str:
+    """What ties a link for a pending address to that request: a later change makes the link stale."""
+    if address == user.pending_email and user.pending_email_requested_at is not None:
+        return user.pending_email_requested_at.isoformat()
+    return ""
+
+
+def _address_digest(address: str) -> str:
+    """The address as the token carries it: a keyed hash, so the link (in logs, history, Referer
+    headers) does not show the address it was sent to."""
+    return salted_hmac(_CONFIRMATION_SALT, address.strip().lower()).hexdigest()[:32]
+
+
+def email_confirmation_token(*, user: User, address: str) -> str:
+    """A signed token naming the account and (as a keyed hash) the address it was sent to; see `email_confirm`."""
+    payload = {"u": user.pk, "h": _address_digest(address), "s": _confirmation_stamp(user=user, address=address)}
+    return signing.dumps(payload, salt=_CONFIRMATION_SALT)
+
+
+def _confirmation_link_send(*, user: User, address: str) -> None:
+    token = email_confirmation_token(user=user, address=address)
+    emails.send_after_commit(
+        to=address,
+        language=selectors.user_language(user=user),
+        compose=lambda: emails.email_confirmation_message(user=user, address=address, token=token),
+    )
+
+
+def email_confirmation_send(*, user: User) -> str:
+    """Send the confirmation link again: to the pending address, else to the unconfirmed current one.
+    Returns the address. Refused (naming `email`) when there is nothing to confirm."""
+    if user.pending_email:
+        address = user.pending_email
+    elif not user.email:
+        message = gettext("Your account has no email address: add one first.")
+        raise ApplicationError(message, code="no_email", fields={"email": [message]})
+    elif user.email_confirmed:
+        message = gettext("Your email address %(email)s is already confirmed.") % {"email": user.email}
+        raise ApplicationError(message, code="email_already_confirmed", status=409, fields={"email": [message]})
+    else:
+        address = user.email
+    with transaction.atomic():
+        _confirmation_link_send(user=user, address=address)
+    return address
+
+
+def _confirmation_refused(code: str, problem: str) -> ApplicationError:
+    message = f"{problem} " + gettext(
+        "Log in and have a new link sent from your account's email page (or POST /api/v1/me/email-confirmation/)."
+    )
+    return ApplicationError(message, code=code, fields={"token": [message]})
+
+
+def email_confirmation_read(*, token: str) -> tuple[User, str]:
+    """The account and address a confirmation link is for, if the link is still good (it is not
+    used up: `email_confirm` does that). Refused, naming `token`: tampered, expired, or stale
+    (a later change of address replaced the one it was sent to)."""
+    max_age = timedelta(days=settings.EMAIL_CONFIRMATION_TTL_DAYS)
+    try:
+        payload = signing.loads(token or "", salt=_CONFIRMATION_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise _confirmation_refused(
+            "confirmation_expired",
+            ngettext(
+                "This confirmation link has expired: links work for %(days)s day.",
+                "This confirmation link has expired: links work for %(days)s days.",
+                settings.EMAIL_CONFIRMATION_TTL_DAYS,
             )
+            % {"days": settings.EMAIL_CONFIRMATION_TTL_DAYS},
+        )
+    except signing.BadSignature:
+        payload = None
+    valid = (
+        isinstance(payload, dict)
+        and isinstance(payload.get("u"), int)
+        and isinstance(payload.get("h"), str)
+        and isinstance(payload.get("s"), str)
+    )
+    user = User.objects.filter(pk=payload["u"], is_active=True).first() if valid else None
+    if user is None:
+        raise _confirmation_refused(
+            "confirmation_invalid",
+            gettext("This confirmation link is not valid: it may be incomplete; copy the whole link from the email."),
+        )
+    digest, stamp = payload["h"], payload["s"]
+    if user.email and constant_time_compare(digest, _address_digest(user.email)):
+        return user, user.email.lower()
+    if (
+        user.pending_email
+        and constant_time_compare(digest, _address_digest(user.pending_email))
+        and stamp == _confirmation_stamp(user=user, address=user.pending_email)
+    ):
+        return user, user.pending_email.lower()
+    raise _confirmation_refused(
+        "confirmation_replaced",
+        gettext(
+            "This confirmation link no longer works: the account's email address was changed again after it was sent."
+        ),
+    )
+
+
+@transaction.atomic
+def email_confirm(*, token: str) -> User:
+    """Follow a confirmation link: its address becomes the account's confirmed address.
+
+    For the current address it is marked confirmed (again: no harm); a pending address replaces the
+    current one, which is told, unless another account has started using it meanwhile (409 naming
+    `email`: an address belongs to one account, as sign-up keeps it).
+    """
+    user, address = email_confirmation_read(token=token)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user, address = email_confirmation_read(token=token)  # again, under the lock: a change may have won the race
+    now = timezone.now()
+    if address == user.email.lower():
+        if user.email_confirmed_at is None:
+            user.email_confirmed_at = now
+            user.save(update_fields=["email_confirmed_at"])
+        return user
+    if User.objects.filter(email__iexact=address).exclude(pk=user.pk).exists():
+        message = gettext("Another account already uses %(email)s, so it cannot become this account's address.") % {
+            "email": address
+        }
+        raise ApplicationError(message, code="email_taken", status=409, fields={"email": [message]})
+    old = user.email
+    user.email, user.email_confirmed_at = address, now
+    user.pending_email, user.pending_email_requested_at = "", None
+    user.save(update_fields=["email", "email_confirmed_at", "pending_email", "pending_email_requested_at"])
+    if old:
+        emails.send_after_commit(
+            to=old,
+            language=selectors.user_language(user=user),
+            compose=lambda: emails.email_changed_message(user=user, old=old, new=address),
+        )
     return user
 
 
@@ -208,6 +366,7 @@ def user_provision(
             is_reviewer=is_reviewer,
             is_administrator=is_administrator,
             password_encoded=password_encoded,
+            email_confirmed=True,  # an operator vouches for the address
         )
         return user, True
     _check_password(password, user)
@@ -217,6 +376,10 @@ def user_provision(
         user.set_password(password)
         user_tokens_revoke(user=user)  # as user_password_set: a new password ends the old tokens
     if email is not None:
+        if email.lower() != user.email.lower() or user.email_confirmed_at is None:
+            user.email_confirmed_at = timezone.now() if email else None  # an operator vouches for the address
+        if email.lower() == user.pending_email:
+            user.pending_email, user.pending_email_requested_at = "", None
         user.email = email
     if is_reviewer:
         user.is_reviewer = True
@@ -415,18 +578,33 @@ def _invitation_other_address(invitation: Invitation) -> str:
 
 
 def invitation_require_addressee(*, invitation: Invitation, user: User) -> None:
-    """Refuse (403 `invitation_other_address`, naming `token`) anyone but the account using the invited address."""
+    """Refuse anyone but the account using the invited address (403 `invitation_other_address`, naming
+    `token`), and that account too until it confirmed the address (403 `email_not_confirmed`, naming
+    `email`): typing an address into one's account proves nothing; following the link sent to it does."""
+    invited = invitation.email.strip().lower()
     if not selectors.invitation_addressed_to(invitation=invitation, user=user):
+        if user.pending_email and user.pending_email == invited:
+            message = gettext(
+                "Your new email address %(email)s is not confirmed yet: follow the link we sent to it, "
+                "then accept the invitation."
+            ) % {"email": user.pending_email}
+            raise ApplicationError(message, code="email_not_confirmed", status=403, fields={"email": [message]})
         message = _invitation_other_address(invitation)
         raise ApplicationError(message, code="invitation_other_address", status=403, fields={"token": [message]})
+    if not user.email_confirmed:
+        message = gettext(
+            "Confirm your email address %(email)s first: follow the link we sent to it (or have it sent again), "
+            "then accept the invitation."
+        ) % {"email": user.email}
+        raise ApplicationError(message, code="email_not_confirmed", status=403, fields={"email": [message]})
 
 
 @transaction.atomic
 def invitation_accept(*, token: str, user: User) -> Membership:
     """The invited person, signed in, joins the firm with the invitation's role. Once per link.
 
-    Both are needed: the link, and an account using the address it was sent to (any letter case).
-    Anyone else is refused and the invitation stays open for the right person.
+    Both are needed: the link, and an account using the address it was sent to (any letter case),
+    confirmed. Anyone else is refused and the invitation stays open for the right person.
     """
     found = selectors.invitation_for_token(token=token)
     if found is None:
@@ -483,7 +661,9 @@ def user_register(
     returned. Neither signs anyone in: the person logs in with the password they chose.
 
     Without `language` the account keeps the language the person signs up in. With `invitation_token`
-    (signing up from an invitation's link) the address must be the invited one, which alone can accept it.
+    (signing up from an invitation's link) the address must be the invited one, which alone can accept it;
+    the address then counts as confirmed (the token was emailed there). Otherwise the welcome email
+    carries the link that confirms it.
     """
     email = _normalize_email(email)
     language = language or _active_language()
@@ -522,11 +702,14 @@ def user_register(
                 compose=lambda: emails.signup_known_address_message(user=holder),
             )
         return None
-    user = user_create(username=username, password=password, email=email, language=language)
+    user = user_create(
+        username=username, password=password, email=email, language=language, email_confirmed=invitation is not None
+    )
+    token = "" if invitation is not None else email_confirmation_token(user=user, address=user.email)
     emails.send_after_commit(
         to=user.email,
         language=language or settings.LANGUAGE_CODE,
-        compose=lambda: emails.signup_welcome_message(user=user),
+        compose=lambda: emails.signup_welcome_message(user=user, token=token),
     )
     return user
 

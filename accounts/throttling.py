@@ -14,3 +14,30 @@ class TokenRateThrottle(SimpleRateThrottle):
         token = getattr(request, "auth", None)
         ident = getattr(token, "token_key", None) or f"user-{request.user.pk}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class EmailConfirmationRateThrottle(SimpleRateThrottle):
+    """Counts requests to send an email-confirmation link again, per person (rate `email_confirmation`).
+
+    The API view lists it in `throttle_classes`; the web page asks it the same question
+    (`allow_request`, then `wait`), so both count against one limit.
+    """
+
+    scope = "email_confirmation"
+
+    def get_cache_key(self, request, view):
+        user = getattr(request, "user", None)
+        if request.method != "POST" or not user or not user.is_authenticated:
+            return None  # only asking for a link counts; a wrong method answers 405, not 429
+        return self.cache_format % {"scope": self.scope, "ident": f"user-{user.pk}"}
+
+
+class EmailChangeRateThrottle(EmailConfirmationRateThrottle):
+    """The same limit (scope and counter) for a change of address, which also emails a link: asked by
+    `PATCH /me/` and the web email page before `user_update` sends one, whatever the method."""
+
+    def get_cache_key(self, request, view):
+        user = getattr(request, "user", None)
+        if not user or not user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": f"user-{user.pk}"}

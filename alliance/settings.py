@@ -176,6 +176,8 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_VERBOSE = False
 # An invitation to join a firm (emailed link) can be accepted for this long.
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
+# A link confirming an email address (after sign-up or a change of address) works for this long.
+EMAIL_CONFIRMATION_TTL_DAYS = env.int("EMAIL_CONFIRMATION_TTL_DAYS", default=3)
 # Reviewers and administrators must give a TOTP code (django-otp) after their password: on by default
 # in production, off by default with DEBUG (`make run`'s demo reviewer logs in with a password only).
 REQUIRE_STAFF_2FA = env.bool("REQUIRE_STAFF_2FA", default=not DEBUG)
@@ -240,6 +242,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "token": env.str("API_TOKEN_RATE", default="600/min"),
         "anon": env.str("API_ANON_RATE", default="60/min"),
+        # Sending an email-confirmation link again (API and web), per person.
+        "email_confirmation": env.str("EMAIL_CONFIRMATION_RATE", default="5/hour"),
     },
     # Anonymous clients are counted per address: X-Forwarded-For only as the trusted proxies wrote it.
     "NUM_PROXIES": _client_address["NUM_PROXIES"],
@@ -291,6 +295,10 @@ SPECTACULAR_SETTINGS = {
         # A match run and a schedule run share their four states: one enum, under its first name.
         "MatchRunStatusEnum": "matching.models.MatchRun.Status",
         "FollowUpEnum": "events.models.Meeting.FollowUp",
+        # drf-spectacular reads the component `MeetingRequest` as the request body of `Meeting`, so both
+        # `status` sets were named MeetingStatusEnum and the request's four states lost their enum.
+        "MeetingStatusEnum": "events.models.Meeting.Status",
+        "MeetingRequestStatusEnum": "events.models.MeetingRequest.Status",
         "TokenScopeEnum": "core.permissions.TokenScope",
         "NotificationKindEnum": "review.api.proposals.NotificationKind",
     },

@@ -29,3 +29,6 @@ urlpatterns = [
 handler404 = "core.api.errors.not_found"
 # And a server error there answers JSON too; the pages get templates/500.html (web/templates).
 handler500 = "core.api.errors.server_error"
+# A request Django refuses as suspicious (a body over DATA_UPLOAD_MAX_MEMORY_SIZE: 413, too many
+# fields: 400) answers JSON under /api/ too; the pages keep Django's 400 page.
+handler400 = "core.api.errors.bad_request"

@@ -32,6 +32,26 @@ EU_MILITARY_GENERIC = (
     "Ймовірно, потрібна ліцензія ЄС на експорт товарів військового призначення",
 )
 REGIME_ORDER = ("ITAR", "EAR", "EU_MILITARY", "EU_DUAL_USE")
+# Outside the EU the licence is the partner country's own: its name in the genitive ("ліцензія США",
+# "ліцензія Великої Британії") for every eligible non-EU partner country (settings.ELIGIBLE_PARTNER_COUNTRIES).
+COUNTRY_GENITIVE_UK = {
+    "AL": "Албанії",
+    "AU": "Австралії",
+    "CA": "Канади",
+    "CH": "Швейцарії",
+    "GB": "Великої Британії",
+    "GE": "Грузії",
+    "IS": "Ісландії",
+    "JP": "Японії",
+    "KR": "Республіки Корея",
+    "ME": "Чорногорії",
+    "MD": "Молдови",
+    "MK": "Північної Македонії",
+    "NO": "Норвегії",
+    "NZ": "Нової Зеландії",
+    "TR": "Туреччини",
+    "US": "США",
+}
 _ML = re.compile(r"^ML(\d{1,2})([a-z]?)$", re.IGNORECASE)
 
 
@@ -47,10 +67,16 @@ def _ml_texts(category: str, partner_country: str) -> tuple[str, str]:
             f"Ймовірно, потрібна ліцензія ЄС на експорт товарів військового призначення ({category})",
         )
     # Outside the EU the partner country's own military export licence applies, same ML category.
-    return (
-        f"Military export licence of {partner_country.upper()} likely needed ({category})",
-        f"Ймовірно, потрібна ліцензія {partner_country.upper()} на експорт товарів військового призначення ({category})",
-    )
+    country = partner_country.upper()
+    if country in COUNTRY_GENITIVE_UK:
+        text_uk = (
+            f"Ймовірно, потрібна ліцензія {COUNTRY_GENITIVE_UK[country]} на експорт товарів військового призначення"
+        )
+    else:  # a country configured later: no case ending to get wrong
+        text_uk = (
+            f"Ймовірно, потрібна ліцензія країни-експортера ({country}) на експорт товарів військового призначення"
+        )
+    return (f"Military export licence of {country} likely needed ({category})", f"{text_uk} ({category})")
 
 
 def proposal_flags(

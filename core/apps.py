@@ -13,3 +13,11 @@ class CoreConfig(AppConfig):
         from celery import current_app
 
         current_app.autodiscover_tasks(force=True)
+
+        from core.api.messages import use_plural_messages
+
+        use_plural_messages()
+
+        from core.api.choices import list_allowed_choices
+
+        list_allowed_choices()

@@ -6,6 +6,7 @@ Messages are translated into the active language when a rule is checked.
 import re
 
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
@@ -74,6 +75,13 @@ def validate_multiline_text(value: str) -> None:
     """ValidationError(code="text") naming the broken rule of multi-line text (LF and TAB allowed)."""
     if isinstance(value, str) and (message := text_problem(normalize_newlines(value), multiline=True)):
         raise ValidationError(message, code="text")
+
+
+def with_text_rules(validators: list, *rules) -> list:
+    """A form field's `validators` with `rules` added and without Django's own NUL check: the text
+    rules name NUL with its position, so a NUL is one error beside the field, not two."""
+    kept = [v for v in validators if not isinstance(v, ProhibitNullCharactersValidator)]
+    return [*kept, *(rule for rule in rules if rule not in kept)]
 
 
 def validate_visible_text(value: str) -> None:

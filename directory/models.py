@@ -23,6 +23,11 @@ class SavedSearch(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # "The same search" is the same filters for the same person (jsonb equality: key order does
+            # not count); the name and the digest are how one keeps it, not what one looks for.
+            models.UniqueConstraint(fields=["user", "query"], name="savedsearch_once_per_user"),
+        ]
 
     def __str__(self) -> str:
         return self.name

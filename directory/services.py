@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 
 from accounts.models import Membership, User
@@ -64,7 +65,7 @@ def _clean_message(value: Any) -> str:
         rule = gettext(
             "Write between %(min)s and %(max)s characters: why you ask for this introduction and what you "
             "propose (now %(n)s)."
-        ) % {"min": MESSAGE_MIN, "max": "1,000", "n": len(message)}
+        ) % {"min": MESSAGE_MIN, "max": number_format(MESSAGE_MAX, force_grouping=True), "n": len(message)}
         raise ApplicationError(
             f"message: {rule}", code="required" if not message else "length", fields={"message": [rule]}
         )
@@ -237,7 +238,9 @@ def _clean_query(query: Any) -> dict[str, str]:
             gettext("query: unknown filters %(names)s.") % {"names": ", ".join(unknown)},
             fields={"query": [gettext("Allowed filters: %(names)s.") % {"names": ", ".join(QUERY_PARAMS)}]},
         )
-    clean = {k: str(v).strip() for k, v in query.items() if v not in (None, "") and str(v).strip()}
+    # Keys in one order: "the same search" must not depend on the order a client sent them (SQLite
+    # compares JSON as text; the unique constraint and the existence check both read this).
+    clean = {k: str(query[k]).strip() for k in sorted(query) if query[k] not in (None, "") and str(query[k]).strip()}
     if not clean:
         raise ApplicationError(
             gettext("query: give at least one filter or a search text."),
@@ -271,18 +274,29 @@ def _clean_frequency(value: Any) -> str:
     return value
 
 
+def _already_saved(same: SavedSearch) -> ApplicationError:
+    message = gettext("You already keep this search as “%(name)s”; change or delete that one.") % {"name": same.name}
+    return ApplicationError(message, code="already_saved", status=409, fields={"query": [message]})
+
+
 def saved_search_create(*, user: User, query: Any, name: Any = "", frequency: Any = None) -> SavedSearch:
+    """Keep a search for `user`; the same query twice (however the keys are ordered) is a 409 naming
+    the kept one. The (user, query) constraint decides between two saves at the same moment."""
     directory_require(user=user)
     clean = _clean_query(query)
     same = SavedSearch.objects.filter(user=user, query=clean).first()  # jsonb equality: key order does not count
     if same is not None:
-        message = gettext("You already keep this search as “%(name)s”; change or delete that one.") % {
-            "name": same.name
-        }
-        raise ApplicationError(message, code="already_saved", status=409, fields={"query": [message]})
+        raise _already_saved(same)
     search = SavedSearch(user=user, query=clean, name=_clean_name(name, clean), frequency=_clean_frequency(frequency))
-    search.full_clean()
-    search.save()
+    search.full_clean(validate_constraints=False)  # the constraint is the database's, checked by the insert
+    try:
+        with transaction.atomic():
+            search.save()
+    except IntegrityError:
+        same = SavedSearch.objects.filter(user=user, query=clean).first()
+        if same is None:  # not the race this constraint settles: let it be seen
+            raise
+        raise _already_saved(same) from None
     return search
 
 

@@ -65,6 +65,7 @@ class IdempotencyKeyMiddleware:
             status=response.status_code,
             content_type=response.get("Content-Type", ""),
             body=response.content,
+            headers={name: response[name] for name in idempotency.REPLAYED_HEADERS if response.has_header(name)},
         )
         return response
 
@@ -98,6 +99,8 @@ class IdempotencyKeyMiddleware:
             response = HttpResponse(
                 bytes(record.response_body), status=record.response_status, content_type=record.response_content_type
             )
+            for name, value in (record.response_headers or {}).items():
+                response[name] = value  # the first answer's ETag: the one its body's `current_etag` names
             response["Idempotent-Replayed"] = "true"
             return response
         request._idempotency_record = record

@@ -138,6 +138,9 @@ class IdempotencyRecord(models.Model):
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     response_content_type = models.CharField(max_length=100, blank=True, default="")
     response_body = models.BinaryField(default=b"")
+    # The answer's headers a client acts on (integrations.services.idempotency.REPLAYED_HEADERS), e.g. the
+    # firm's ETag of a sub-resource write or of its 412, replayed with the body they belong to.
+    response_headers = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(db_index=True)
 

@@ -6,8 +6,10 @@ even for superusers. Runs are started through the API; notifications are written
 """
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from matching.models import MatchRun, Notification, Proposal, ProposalEvent
+from registry.history import revision_note
 
 
 class ViewOnlyAdmin(admin.ModelAdmin):
@@ -25,8 +27,13 @@ class ProposalEventInline(admin.TabularInline):
     model = ProposalEvent
     extra = 0
     can_delete = False
-    fields = ["created_at", "from_status", "to_status", "actor", "actor_role", "firm", "note"]
+    fields = ["created_at", "from_status", "to_status", "actor", "actor_role", "firm", "note_text"]
     readonly_fields = fields
+
+    @admin.display(description=_("note"))
+    def note_text(self, event: ProposalEvent) -> str:
+        """What a person wrote, or a system note (stored as a code) worded in the admin's language."""
+        return revision_note(event)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -54,7 +61,7 @@ class ProposalEventAdmin(ViewOnlyAdmin):
     list_display = ["id", "proposal", "from_status", "to_status", "actor", "actor_role", "firm", "created_at"]
     list_filter = ["to_status", "actor_role"]
     list_select_related = ["proposal", "actor", "firm"]
-    search_fields = ["proposal__id", "actor__username", "firm__name", "note"]
+    search_fields = ["proposal__id", "actor__username", "firm__name", "note", "note_code"]
     raw_id_fields = ["proposal", "actor", "firm"]
     date_hierarchy = "created_at"
 

@@ -197,6 +197,10 @@ class ProposalEvent(models.Model):
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12)
     note = models.TextField(blank=True, default="")
+    # A note the system writes (a firm's change withdrew the proposal) is a code and its values, worded
+    # in the reader's language when shown (registry.history.revision_note), never a stored sentence.
+    note_code = models.CharField(max_length=32, blank=True, default="")
+    note_params = models.JSONField(default=dict, blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -216,7 +220,7 @@ class ProposalEvent(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app notification (emailed too), rendered in the recipient's language when created."""
+    """An in-app notification (emailed too), rendered when created in each of the service's languages."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=32)
@@ -224,6 +228,10 @@ class Notification(models.Model):
     event = models.ForeignKey(ProposalEvent, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     title = models.CharField(max_length=300)
     body = models.TextField(blank=True, default="")
+    # {"en": [title, body], "uk": [title, body]}: pages and the API show the reader's current language
+    # (`text_in`). `title` and `body` are the recipient's language when created: the email's text, and
+    # the only text of rows written before `texts` existed.
+    texts = models.JSONField(default=dict, blank=True)
     idempotency_key = models.CharField(max_length=120, unique=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -235,6 +243,13 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for user {self.user_id}"
+
+    def text_in(self, language: str) -> tuple[str, str]:
+        """(title, body) in `language` ("uk" or "en"), else as stored."""
+        pair = self.texts.get(language) if isinstance(self.texts, dict) else None
+        if isinstance(pair, list | tuple) and len(pair) == 2:
+            return str(pair[0]), str(pair[1])
+        return self.title, self.body
 
 
 class WeightSet(models.Model):

@@ -7,6 +7,7 @@ from django.db import transaction
 from accounts.models import Membership
 from core.errors import ApplicationError
 from registry.exchange import changed_fields, export_document, firm_clean_document
+from registry.history import SUSPENDED_IN_ADMIN
 from registry.models import BeneficialOwner, Capability, Firm, FirmCapability, FirmPlatform, FirmRevision, Platform
 from registry.services import firm_suspend, firm_verify
 from registry.validators import country_problem, edrpou_problem, lei_problem, ncage_problem
@@ -160,9 +161,14 @@ class FirmAdmin(admin.ModelAdmin):
 
     @admin.action(description="Suspend selected firms (reason: suspended by a reviewer in the admin)")
     def suspend_selected(self, request, queryset):
-        reason = f"Suspended in the admin by {request.user.get_username()}"
+        # The note is a code naming the reviewer, shown in each reader's language (registry.history).
         self._change_status(
-            request, queryset, lambda firm: firm_suspend(firm=firm, reviewer=request.user, reason=reason), "Suspended"
+            request,
+            queryset,
+            lambda firm: firm_suspend(
+                firm=firm, reviewer=request.user, system_note=(SUSPENDED_IN_ADMIN, {"by": request.user.get_username()})
+            ),
+            "Suspended",
         )
 
 

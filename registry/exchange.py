@@ -319,14 +319,15 @@ def _check_certification_expiry(
             problems.append((path, _("must be a date written YYYY-MM-DD (got %(value)s)") % {"value": repr(day)}))
             continue
         if parsed < timezone.localdate() and recorded.get(code) != parsed.isoformat():
+            # The one rule (API, import and the profile page, which shows this message beside its dates).
             problems.append(
                 (
                     path,
                     _(
-                        "the date %(date)s has passed: give the last valid day of the renewed certificate, "
-                        "or remove the certification"
+                        "%(certification)s: the expiry date %(date)s has passed: give the renewed certificate's "
+                        "date or remove the certification."
                     )
-                    % {"date": parsed.isoformat()},
+                    % {"certification": code, "date": parsed.isoformat()},
                 )
             )
             continue

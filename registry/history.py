@@ -37,9 +37,13 @@ FIELD_LABELS = {
     "confirmed_at": gettext_lazy("profile confirmed at"),
 }
 
-# FirmRevision.note_code values, with their note_params.
+# The codes of the notes the system writes (FirmRevision.note_code, and ProposalEvent.note_code for
+# the proposals a firm's change withdraws), with their note_params.
 IDENTITY_CHANGED = "identity_changed"  # {"fields": [identity field, ...]}
 CERTIFICATIONS_EXPIRED = "certifications_expired"  # {"expired": {certification code: last valid day}}
+SUSPENDED_IN_ADMIN = "suspended_in_admin"  # {"by": username}: a reviewer's bulk action in the admin
+FIRM_SUSPENDED = "firm_suspended"  # {"reason": the reviewer's reason, as written}: withdrawn proposals
+SANCTIONS_CONFIRMED = "sanctions_confirmed"  # {} on withdrawn proposals; {"reason": as written} on the firm
 
 
 def field_label(name: str) -> str:
@@ -53,20 +57,29 @@ def field_labels(names: Iterable[str]) -> str:
 
 
 def revision_note(revision) -> str:
-    """The note of a `FirmRevision` in the active language: a system note from its code and values,
-    otherwise what a person wrote (a reviewer's reason), as written."""
+    """The note of a `FirmRevision` (or a `ProposalEvent`: the same fields) in the active language: a
+    system note from its code and values, otherwise what a person wrote (a reviewer's reason), as written."""
     params = revision.note_params or {}
-    if revision.note_code == IDENTITY_CHANGED:
+    code = revision.note_code
+    if code == IDENTITY_CHANGED:
         return _("Identity changed (%(fields)s): back to pending for re-verification.") % {
             "fields": field_labels(params.get("fields") or [])
         }
-    if revision.note_code == CERTIFICATIONS_EXPIRED:
+    if code == CERTIFICATIONS_EXPIRED:
         expired = params.get("expired") or {}
         listed = "; ".join(
             _("%(certification)s (valid until %(date)s)") % {"certification": code, "date": _day(day)}
             for code, day in sorted(expired.items())
         )
         return _("Expired: %(certifications)s.") % {"certifications": listed}
+    if code == SUSPENDED_IN_ADMIN:
+        return _("Suspended in the admin by %(user)s.") % {"user": params.get("by", "")}
+    if code == FIRM_SUSPENDED:
+        return _("Firm suspended: %(reason)s") % {"reason": params.get("reason", "")}
+    if code == SANCTIONS_CONFIRMED:
+        if params.get("reason"):
+            return _("Confirmed sanctions match: %(reason)s") % {"reason": params["reason"]}
+        return _("Confirmed sanctions match.")
     return revision.note
 
 

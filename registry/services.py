@@ -39,7 +39,7 @@ from registry.exchange import (
     firm_document_problems,
     firm_platforms_prefetch,
 )
-from registry.history import CERTIFICATIONS_EXPIRED, IDENTITY_CHANGED
+from registry.history import CERTIFICATIONS_EXPIRED, FIRM_SUSPENDED, IDENTITY_CHANGED
 from registry.identity import (
     UNIQUE_IDENTIFIERS,
     file_identity_problems,
@@ -181,17 +181,16 @@ def _reverification_note(identity: list[str]) -> tuple[str, dict]:
     return IDENTITY_CHANGED, {"fields": list(identity)}
 
 
-def _reverification_reason(identity: list[str]) -> str:
-    """The withdrawn proposals' event note (reviewers read it beside a translated label)."""
-    return f"withdrawn: identity changed ({', '.join(identity)})"
-
-
 def _proposals_withdraw(
-    event: str, *, firm: Firm, actor: User | None, actor_role: str, reason: str, data: dict
+    event: str, *, firm: Firm, actor: User | None, actor_role: str, note: tuple[str, dict], data: dict
 ) -> None:
     """Announce that the firm left matching (firm row already locked): the review workflow
-    withdraws its open proposals in this transaction (matching/apps.py subscribes)."""
-    events.publish(event, firm=firm, actor=actor, actor_role=actor_role, reason=reason, data=data)
+    withdraws its open proposals in this transaction (review/apps.py subscribes). `note` is the
+    events' note as a code and its values (registry.history words it in the reader's language)."""
+    code, params = note
+    events.publish(
+        event, firm=firm, actor=actor, actor_role=actor_role, reason="", note_code=code, note_params=params, data=data
+    )
 
 
 def _can_edit(firm: Firm, user: User) -> bool:
@@ -307,7 +306,7 @@ def firm_update(*, firm: Firm, user: User, data: Any, partial: bool = False, sou
             firm=firm,
             actor=None,
             actor_role="system",
-            reason=_reverification_reason(identity),
+            note=_reverification_note(identity),
             data={"reason": "identity_changed", "firm": firm.pk, "fields": identity, "revision": revision.pk},
         )
     if any(name in SCREENED_FIELDS for name in fields):
@@ -346,7 +345,15 @@ ALREADY_IN_STATUS = {
 }
 
 
-def _set_status(*, firm: Firm, reviewer: User, status: str, allowed_from: tuple[str, ...], note: str) -> Firm:
+def _set_status(
+    *,
+    firm: Firm,
+    reviewer: User,
+    status: str,
+    allowed_from: tuple[str, ...],
+    note: str,
+    system_note: tuple[str, dict] | None = None,
+) -> Firm:
     _require_reviewer(reviewer)
     # The row lock makes two reviewers acting at once see each other's decision (one gets 409).
     locked = (
@@ -368,6 +375,7 @@ def _set_status(*, firm: Firm, reviewer: User, status: str, allowed_from: tuple[
         fields=[],
         clean=firm_clean_document(locked),
         note=note,
+        system_note=system_note,
         changes={"status": {"old": old_status, "new": status}},
     ).save()
     return locked
@@ -389,11 +397,15 @@ def firm_verify(*, firm: Firm, reviewer: User, note: str = "") -> Firm:
 
 
 @transaction.atomic
-def firm_suspend(*, firm: Firm, reviewer: User, reason: str) -> Firm:
+def firm_suspend(*, firm: Firm, reviewer: User, reason: str = "", system_note: tuple[str, dict] | None = None) -> Firm:
     """A reviewer suspends a firm, giving a reason; a suspended firm leaves matching and its open
-    (proposed/approved) proposals are withdrawn. Connected ones stay, without contacts."""
+    (proposed/approved) proposals are withdrawn. Connected ones stay, without contacts. `system_note`
+    (a code of registry.history and its values: the admin's bulk action, a confirmed sanctions match)
+    stands for the reason, worded in the reader's language when shown."""
     reason = (reason or "").strip() if isinstance(reason, str) else ""
-    if not reason:
+    if system_note is not None:
+        reason = ""
+    elif not reason:
         raise ApplicationError(
             gettext("A reason is required to suspend a firm."),
             fields={"reason": [gettext("is required: say why the firm is suspended")]},
@@ -408,6 +420,7 @@ def firm_suspend(*, firm: Firm, reviewer: User, reason: str) -> Firm:
         status=Firm.Status.SUSPENDED,
         allowed_from=(Firm.Status.PENDING, Firm.Status.VERIFIED),
         note=reason,
+        system_note=system_note,
     )
     # Under the firm's row lock: an accept or approval waiting on it then sees the suspension.
     _proposals_withdraw(
@@ -415,7 +428,7 @@ def firm_suspend(*, firm: Firm, reviewer: User, reason: str) -> Firm:
         firm=firm,
         actor=reviewer,
         actor_role=reviewer.role,
-        reason=f"withdrawn: firm suspended: {reason}"[:2000],
+        note=system_note or (FIRM_SUSPENDED, {"reason": reason}),
         data={"reason": "suspended", "firm": firm.pk},
     )
     return firm
@@ -732,7 +745,7 @@ def _firms_import(
                     firm=firm,
                     actor=None,
                     actor_role="system",
-                    reason=_reverification_reason(reverified[firm.pk]),
+                    note=_reverification_note(reverified[firm.pk]),
                     data={"reason": "identity_changed", "firm": firm.pk, "fields": reverified[firm.pk]},
                 )
         result.screened = result.created + result.screened

@@ -247,13 +247,13 @@ def proposal_event_list(*, proposal: Proposal, user: User) -> list[ProposalEvent
     for event in events:
         own = event.firm_id is not None and event.firm_id in my_firms
         hidden = False
-        if not reviewer and event.note:
+        if not reviewer and (event.note or event.note_code):
             if event.actor_role in REVIEWER_ROLES:
                 hidden = True
             elif event.to_status == S.DECLINED and not own:
                 hidden = True
         if hidden:
-            event.note = ""  # only in memory: events are never saved again
+            event.note, event.note_code = "", ""  # only in memory: events are never saved again
         event.note_hidden = hidden
         event.actor_visible = event.actor_id is not None and (reviewer or own)
     return events

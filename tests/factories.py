@@ -16,6 +16,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    # Confirmed, as an account that followed its link: pass email_confirmed_at=None for one that did not.
+    email_confirmed_at = factory.LazyAttribute(lambda u: timezone.now() if u.email else None)
     password = factory.django.Password("correct-horse-battery")
 
 

@@ -12,7 +12,6 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -22,7 +21,13 @@ from accounts.services import user_password_set
 from compliance.services import beneficial_owner_shares_check
 from core.errors import ApplicationError
 from core.i18n import collation_key
-from core.text import text_problem, validate_multiline_text, validate_single_line_text, validate_visible_text
+from core.text import (
+    text_problem,
+    validate_multiline_text,
+    validate_single_line_text,
+    validate_visible_text,
+    with_text_rules,
+)
 from matching.models import Proposal
 from registry.exchange import MAX_COUNT, firm_clean_document, firm_document_problems, max_count_text
 from registry.models import (
@@ -86,7 +91,7 @@ class FreeTextRulesMixin:
                 continue
             multiline = isinstance(field.widget, forms.Textarea)
             rules = [validate_multiline_text if multiline else validate_single_line_text, validate_visible_text]
-            field.validators = [*field.validators, *rules]
+            field.validators = with_text_rules(field.validators, *rules)
 
 
 # ---- Accounts -------------------------------------------------------------------------------
@@ -168,6 +173,24 @@ class PasswordChangeForm(forms.Form):
         if data.get("new_password") and data.get("new_password2") and data["new_password"] != data["new_password2"]:
             self.add_error("new_password2", forms.ValidationError(_("The two passwords differ."), code="mismatch"))
         return data
+
+    def add_service_errors(self, error: ApplicationError) -> None:
+        add_service_errors(self, error)
+
+
+class EmailChangeForm(forms.Form):
+    """Shape only; `accounts.services.user_update` checks the password and keeps the address pending."""
+
+    email = forms.EmailField(
+        label=_("New email address"),
+        max_length=254,
+        help_text=_("It replaces your address once you follow the link we send to it."),
+    )
+    current_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
     def add_service_errors(self, error: ApplicationError) -> None:
         add_service_errors(self, error)
@@ -530,13 +553,14 @@ class FirmProfileForm(FreeTextRulesMixin, forms.Form):
         return dict(self.firm.certification_expiry or {}) if self.firm is not None else {}
 
     def _check_certification_expiry(self, data: dict) -> None:
-        """A date belongs to a ticked certification and is not already past; a recorded date left as
-        it was is kept whatever it is (unticking a certification drops its date)."""
+        """A date belongs to a ticked certification; a recorded date left as it was is kept whatever it
+        is (unticking a certification drops its date). Whether a date has passed is the registry's rule
+        (`registry.exchange`), applied with the others by `_add_registry_problems`."""
         days = data.get("certification_expiry")
         if days is None or self.has_error("certification_expiry"):
             return
         ticked, recorded = set(data.get("certifications") or []), self.recorded_expiry()
-        labels, today = dict(Certification.choices), timezone.localdate()
+        labels = dict(Certification.choices)
         kept = {}
         for code, day in days.items():
             unchanged = recorded.get(code) == day.isoformat()
@@ -553,18 +577,6 @@ class FirmProfileForm(FreeTextRulesMixin, forms.Form):
                             code="certification_not_ticked",
                         ),
                     )
-                continue
-            if day < today and not unchanged:
-                self.add_error(
-                    "certification_expiry",
-                    forms.ValidationError(
-                        _(
-                            "%(certification)s: the expiry date %(date)s has passed: give the renewed certificate's date or untick the certification."
-                        )
-                        % {"certification": name, "date": day.isoformat()},
-                        code="expired",
-                    ),
-                )
                 continue
             kept[code] = day.isoformat()
         data["certification_expiry"] = kept

@@ -34,6 +34,9 @@ account_urls = [
         name="password_reset_complete",
     ),
     path("accounts/language/", auth.set_language, name="set_language"),
+    path("accounts/email/", auth.email_settings, name="email_settings"),
+    path("accounts/email/resend/", auth.email_confirmation_resend, name="email_confirmation_resend"),
+    path("accounts/email/confirm/<str:token>/", auth.email_confirm, name="email_confirm"),
     path("accounts/2fa/setup/", two_factor_pages.two_factor_setup, name="two_factor_setup"),
     path("accounts/2fa/verify/", two_factor_pages.two_factor_verify, name="two_factor_verify"),
 ]

@@ -82,16 +82,58 @@ class UserMembershipSerializer(serializers.Serializer):
 
 
 class MeSerializer(serializers.Serializer):
+    optional_in_response = ()
+
     id = serializers.IntegerField()
     username = serializers.CharField()
     email = serializers.EmailField()
+    email_confirmed = serializers.BooleanField(
+        help_text="True once a link sent to `email` was followed (or an operator set it). "
+        "Accepting an invitation needs it."
+    )
+    pending_email = serializers.SerializerMethodField(
+        help_text="A new address asked for and not confirmed yet (it replaces `email` when the link sent to it "
+        "is followed); null when there is none."
+    )
     language = serializers.ChoiceField(choices=User.Language.values, help_text="'' means the browser's language.")
     role = serializers.ChoiceField(choices=["firm_member", "reviewer", "administrator"])
     memberships = serializers.SerializerMethodField()
 
+    @extend_schema_field(serializers.EmailField(allow_null=True))
+    def get_pending_email(self, user) -> str | None:
+        return user.pending_email or None
+
     @extend_schema_field(UserMembershipSerializer(many=True))
     def get_memberships(self, user) -> list[dict]:
         return UserMembershipSerializer(self.context["memberships"], many=True).data
+
+
+class MeUpdatedSerializer(MeSerializer):
+    """`me` after a change, with what happens next."""
+
+    message = serializers.CharField(
+        allow_null=True,
+        help_text="What happens next, when something does: after a change of `email`, where the confirmation "
+        "link went. Null otherwise.",
+    )
+
+
+class EmailConfirmationSentSerializer(serializers.Serializer):
+    optional_in_response = ()
+
+    email = serializers.EmailField(help_text="Where the link was sent: the pending address, else the current one.")
+    message = serializers.CharField(help_text="What to do next.")
+
+
+class EmailConfirmSerializer(StrictFieldsMixin, serializers.Serializer):
+    token = serializers.CharField(max_length=1000, help_text="The last part of the emailed confirmation link.")
+
+
+class EmailConfirmedSerializer(serializers.Serializer):
+    optional_in_response = ()
+
+    email = serializers.EmailField(help_text="The account's address, now confirmed.")
+    message = serializers.CharField()
 
 
 class MeUpdateSerializer(StrictFieldsMixin, serializers.Serializer):

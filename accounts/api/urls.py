@@ -9,6 +9,12 @@ urlpatterns = [
     path("auth/logout/", views.LogoutView.as_view(), name="auth-logout"),
     path("auth/signup/", views.SignupView.as_view(), name="auth-signup"),
     path("me/", views.MeView.as_view(), name="me"),
+    path("me/email-confirmation/", views.EmailConfirmationSendView.as_view(), name="me-email-confirmation"),
+    path(
+        "me/email-confirmation/confirm/",
+        views.EmailConfirmView.as_view(),
+        name="me-email-confirmation-confirm",
+    ),
     path("firms/<int:firm_id>/members/", views.MemberListView.as_view(), name="firm-members"),
     path("firms/<int:firm_id>/members/<int:membership_id>/", views.MemberDetailView.as_view(), name="firm-member"),
     path("firms/<int:firm_id>/invitations/", views.InvitationListView.as_view(), name="firm-invitations"),

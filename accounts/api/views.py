@@ -9,17 +9,22 @@ from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from accounts import selectors, services, two_factor
 from accounts.api.serializers import (
+    EmailConfirmationSentSerializer,
+    EmailConfirmedSerializer,
+    EmailConfirmSerializer,
     InvitationAcceptSerializer,
     InvitationCreateSerializer,
     InvitationSerializer,
     MemberSerializer,
     MemberUpdateSerializer,
     MeSerializer,
+    MeUpdatedSerializer,
     MeUpdateSerializer,
     ServiceAccountCreatedSerializer,
     ServiceAccountCreateSerializer,
@@ -33,6 +38,7 @@ from accounts.api.serializers import (
     UserMembershipSerializer,
 )
 from accounts.models import Invitation, Membership, ServiceAccount
+from accounts.throttling import EmailChangeRateThrottle, EmailConfirmationRateThrottle
 from core.api.schemas import error_responses as errors
 from core.errors import ApplicationError
 from core.i18n import request_states_language
@@ -181,17 +187,77 @@ class MeView(APIView):
         summary="Change my language or e-mail",
         description=(
             "A new `email` needs `current_password` (400 naming `current_password` without it or with a "
-            "wrong one; wrong ones count towards the log-in lock-out). The old address is told by email."
+            "wrong one; wrong ones count towards the log-in lock-out). It does not replace the address at once: "
+            "it becomes `pending_email`, a confirmation link goes to it (valid EMAIL_CONFIRMATION_TTL_DAYS, 3 "
+            "by default), the current address is told, and `message` says so. Following the link "
+            "(`POST /api/v1/me/email-confirmation/confirm/` or the web page it opens) makes it `email`, confirmed. "
+            "Another new `email` replaces the pending one (the earlier link stops working); the current `email` "
+            "again cancels the pending change."
         ),
         request=MeUpdateSerializer,
-        responses={200: MeSerializer, **errors(400, 401, 429)},
+        responses={200: MeUpdatedSerializer, **errors(400, 401, 429)},
     )
     def patch(self, request):
         serializer = MeUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
+        new_email = serializer.validated_data.get("email")
+        if new_email is not None and selectors.email_change_sends_link(user=request.user, email=new_email):
+            throttle = EmailChangeRateThrottle()
+            if not throttle.allow_request(request, self):
+                self.throttled(request, throttle.wait())
         # The Django HttpRequest, so django-axes counts a wrong current password as a failed log-in.
         user = services.user_update(user=request.user, request=request._request, **serializer.validated_data)
-        return Response(_me_body(request, user))
+        body = _me_body(request, user)
+        next_step = selectors.email_change_next_step(user=user) if "email" in serializer.validated_data else ""
+        body["message"] = next_step or None
+        return Response(body)
+
+
+class EmailConfirmationSendView(APIView):
+    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, EmailConfirmationRateThrottle]
+
+    @extend_schema(
+        tags=TAG_AUTH,
+        summary="Send the link confirming my email address again",
+        description=(
+            "To `pending_email` when a change is waiting, else to the current `email` while it is not "
+            "confirmed. 409 `email_already_confirmed` (naming `email`) when there is nothing to confirm, "
+            "400 `no_email` for an account without an address. A few per hour (EMAIL_CONFIRMATION_RATE, "
+            "5/hour by default), then 429 with `Retry-After`."
+        ),
+        request=None,
+        responses={202: EmailConfirmationSentSerializer, **errors(400, 401, 409, 429)},
+    )
+    def post(self, request):
+        address = services.email_confirmation_send(user=request.user)
+        message = gettext("We have sent a new confirmation link to %(email)s.") % {"email": address}
+        body = EmailConfirmationSentSerializer({"email": address, "message": message}).data
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+class EmailConfirmView(PublicAPIView):
+    @extend_schema(
+        tags=TAG_AUTH,
+        summary="Confirm an email address with the token from the emailed link",
+        description=(
+            "No log-in needed: the token names the account and the address it was sent to (the link reads "
+            "`/accounts/email/confirm/<token>/`). A pending address becomes the account's `email`, confirmed, "
+            "and the previous address is told; the current address is marked confirmed (again: no harm). "
+            "400 naming `token`: `confirmation_invalid` (tampered or incomplete), `confirmation_expired` "
+            "(older than EMAIL_CONFIRMATION_TTL_DAYS) or `confirmation_replaced` (a later change of address "
+            "replaced the one it was sent to); ask for a new one with `POST /api/v1/me/email-confirmation/`. "
+            "409 `email_taken` (naming `email`) when another account uses the address by now."
+        ),
+        request=EmailConfirmSerializer,
+        responses={200: EmailConfirmedSerializer, **errors(400, 409, 429)},
+        auth=[],
+    )
+    def post(self, request):
+        serializer = EmailConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.email_confirm(token=serializer.validated_data["token"])
+        message = gettext("Your email address %(email)s is confirmed.") % {"email": user.email}
+        return Response(EmailConfirmedSerializer({"email": user.email, "message": message}).data)
 
 
 class MemberListView(GenericAPIView):

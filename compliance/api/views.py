@@ -12,11 +12,12 @@ from rest_framework.views import APIView
 from accounts.models import Membership
 from compliance import selectors, services
 from compliance.api import serializers as s
-from core.api.conditional import if_match_check
+from core.api.conditional import etag_of, if_match_check
 from core.api.pagination import Pagination
 from core.errors import ApplicationError
 from core.permissions import IsReviewer
 from registry.api.representation import firm_representation_json
+from registry.api.views import IF_MATCH_NOTE
 from registry.models import Firm
 from registry.selectors import firm_blocking_owners, firms_eligible_for_matching
 
@@ -135,13 +136,26 @@ class FirmOwnersView(APIView):
         data = {"firm_id": firm.pk, "owners": owners, "blocks_matching": firm_blocking_owners(firm=firm).exists()}
         return Response(s.OwnersOutputSerializer(data).data)
 
+    def _written(self, request, firm: Firm, *, status_code: int = 200) -> Response:
+        """A write's answer: the owners' list, with the firm's new `ETag` (GET /firms/{id}/ as this caller)
+        for the next `If-Match`."""
+        response = self._out(firm)
+        response.status_code = status_code
+        response["ETag"] = etag_of(firm_representation_json(firm, user=request.user))
+        return response
+
     @extend_schema(tags=["firms"], responses=s.OwnersOutputSerializer)
     def get(self, request, firm_id: int):
         return self._out(self._firm(request, firm_id, write=False))
 
-    @extend_schema(tags=["firms"], request=s.OwnersInputSerializer, responses=s.OwnersOutputSerializer)
+    @extend_schema(
+        tags=["firms"],
+        description="Replace the declared owners; an owner from Russia or Belarus above 10% keeps the firm out of "
+        "matching. Kept in the firm's history; answers the owners with the firm's new `ETag`." + IF_MATCH_NOTE,
+        request=s.OwnersInputSerializer,
+        responses=s.OwnersOutputSerializer,
+    )
     def put(self, request, firm_id: int):
-        """Replace the declared owners; an owner from Russia or Belarus above 10% keeps the firm out of matching."""
         firm = self._firm(request, firm_id, write=True)
         data = s.OwnersInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -151,15 +165,15 @@ class FirmOwnersView(APIView):
             user=request.user,
             precondition=self._if_match(request, firm),
         )
-        return self._out(firm)
+        return self._written(request, firm)
 
     @extend_schema(
         tags=["firms"],
         summary="Declare one beneficial owner (owners and editors)",
         description="Adds one owner (201), or changes the share of the one with the same name and country "
         "(200; unchanged: nothing happens). The rules of a replacement apply: shares up to 100%, screening, "
-        "matching eligibility. Kept in the firm's history; changes the firm's ETag. With `If-Match` (the "
-        "firm's ETag you read): 412 and nothing changes if the firm changed since.",
+        "matching eligibility. Kept in the firm's history; answers the owners with the firm's new `ETag`."
+        + IF_MATCH_NOTE,
         request=s.OwnerSerializer,
         responses={200: s.OwnersOutputSerializer, 201: s.OwnersOutputSerializer},
     )
@@ -170,9 +184,7 @@ class FirmOwnersView(APIView):
         _, created = services.beneficial_owner_add(
             firm=firm, owner=data.validated_data, user=request.user, precondition=self._if_match(request, firm)
         )
-        response = self._out(firm)
-        response.status_code = 201 if created else 200
-        return response
+        return self._written(request, firm, status_code=201 if created else 200)
 
 
 class FirmOwnerView(FirmOwnersView):
@@ -184,13 +196,13 @@ class FirmOwnerView(FirmOwnersView):
         tags=["firms"],
         summary="Withdraw one declared beneficial owner (owners and editors)",
         description="Idempotent: an owner not declared (any more) changes nothing and answers the same 200. "
-        "With `If-Match` (the firm's ETag you read): 412 and nothing changes if the firm changed since.",
+        "Answers the owners with the firm's new `ETag`." + IF_MATCH_NOTE,
         request=None,
-        responses=s.OwnersOutputSerializer,
+        responses={200: s.OwnersOutputSerializer},  # the owners' list, not a 204
     )
     def delete(self, request, firm_id: int, owner_id: int):
         firm = self._firm(request, firm_id, write=True)
         services.beneficial_owner_remove(
             firm=firm, owner_id=owner_id, user=request.user, precondition=self._if_match(request, firm)
         )
-        return self._out(firm)
+        return self._written(request, firm)

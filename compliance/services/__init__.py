@@ -3,7 +3,6 @@ reviewers' decisions, declared owners. Import from here; the modules are the roo
 """
 
 from compliance.services.decisions import (
-    WITHDRAW_NOTE,
     proposals_withdraw_for_firm,
     screening_confirm,
     screening_dismiss,
@@ -45,7 +44,6 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "SCREEN_ALL_TASK",
     "SanctionsImportError",
-    "WITHDRAW_NOTE",
     "active_list",
     "beneficial_owner_add",
     "beneficial_owner_remove",

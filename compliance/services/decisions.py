@@ -16,6 +16,7 @@ from core import events
 from core.errors import ConflictError
 from core.permissions import require_reviewer
 from core.text import clean_note
+from registry.history import SANCTIONS_CONFIRMED
 from registry.models import Firm
 from registry.services import firm_suspend
 
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
 
 
 FS = Firm.ScreeningStatus
-WITHDRAW_NOTE = "withdrawn: confirmed sanctions match"
 
 
 # --- Reviewers' decisions ------------------------------------------------------------------------
@@ -76,7 +76,7 @@ def screening_confirm(*, firm: Firm | int, reviewer: User, note: str) -> Screeni
         proposals_withdraw_for_firm(firm=locked, actor=reviewer, actor_role=role)
         if locked.status != Firm.Status.SUSPENDED:
             # The registry's service: status, who and when, and a FirmRevision with the reason.
-            firm_suspend(firm=locked, reviewer=reviewer, reason=f"Confirmed sanctions match: {note}"[:2000])
+            firm_suspend(firm=locked, reviewer=reviewer, system_note=(SANCTIONS_CONFIRMED, {"reason": note}))
     return record
 
 
@@ -88,6 +88,8 @@ def proposals_withdraw_for_firm(*, firm: Firm, actor: User | None, actor_role: s
         firm=firm,
         actor=actor,
         actor_role=actor_role,
-        reason=WITHDRAW_NOTE,
+        reason="",
+        note_code=SANCTIONS_CONFIRMED,
+        note_params={},
         data={"reason": "sanctions", "firm": firm.pk},
     )

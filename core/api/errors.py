@@ -77,6 +77,39 @@ def not_found(request, exception=None):
     return page_not_found(request, exception)
 
 
+def too_large_body(exception) -> dict | None:
+    """The JSON error of a body or query Django refused for its size (None for other exceptions):
+    413 `request_too_large` over DATA_UPLOAD_MAX_MEMORY_SIZE, 400 `too_many_fields` over
+    DATA_UPLOAD_MAX_NUMBER_FIELDS, each naming its limit."""
+    from django.conf import settings
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        message = gettext("The request body is larger than the limit of %(limit)s bytes; send less data.")
+        return error_body("request_too_large", message % {"limit": limit})
+    if isinstance(exception, TooManyFieldsSent):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        message = gettext("The request has more than %(limit)s parameters or form fields; send fewer.")
+        return error_body("too_many_fields", message % {"limit": limit})
+    return None
+
+
+def bad_request(request, exception=None):
+    """handler400 (Django's answer to a SuspiciousOperation, e.g. a body over the upload limit): under
+    /api/ the one JSON error shape (413 for a body too large), elsewhere the site's 400 page."""
+    from django.http import JsonResponse
+    from django.views.defaults import bad_request as page_bad_request
+
+    if not request.path.startswith("/api/"):
+        return page_bad_request(request, exception)
+    body = too_large_body(exception)
+    if body is not None:
+        status_code = 413 if body["error"]["code"] == "request_too_large" else 400
+        return JsonResponse(body, status=status_code)
+    return JsonResponse(error_body("bad_request", gettext("The request was refused as malformed.")), status=400)
+
+
 def server_error(request):
     """handler500: under /api/ the one JSON error shape, elsewhere the site's 500 page (500.html)."""
     from django.http import JsonResponse

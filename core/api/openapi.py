@@ -43,6 +43,15 @@ ETAG_HEADER = {
     "schema": {"type": "string"},
     "description": "The version of this representation, for If-None-Match and If-Match.",
 }
+FIRM_ETAG_HEADER = {
+    "schema": {"type": "string"},
+    "description": "The firm's ETag after the change (as GET /api/v1/firms/{id}/ now answers it to you): "
+    "send it as `If-Match` with your next change of the firm.",
+}
+CURRENT_ETAG_HEADER = {
+    "schema": {"type": "string"},
+    "description": "The current ETag (as `current_etag` in the body): read again, merge, retry with it.",
+}
 IF_NONE_MATCH_PARAMETER = {
     "in": "header",
     "name": "If-None-Match",
@@ -183,10 +192,16 @@ class AutoSchema(SpectacularAutoSchema):
                     "description": "Not modified: your `If-None-Match` is the current ETag.",
                     "headers": {"ETag": ETAG_HEADER},
                 }
+        if self._firm_precondition():
+            for code in ("200", "201"):
+                if code in responses:
+                    responses[code].setdefault("headers", {})["ETag"] = FIRM_ETAG_HEADER
         for status in sorted(self._error_statuses(operation)):
             if str(status) not in responses:
                 answer = OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[status])
                 responses[str(status)] = self._get_response_for_code(answer, str(status))
+        if "412" in responses:
+            responses["412"].setdefault("headers", {})["ETag"] = CURRENT_ETAG_HEADER
         if self.view.get_throttles():
             for code, response in responses.items():
                 if code[0] in "24" and code != "401":
@@ -213,7 +228,7 @@ class AutoSchema(SpectacularAutoSchema):
             if self.method in IDEMPOTENT_METHODS:
                 statuses |= {409, 422}
         if has_body:
-            statuses.add(415)
+            statuses |= {413, 415}  # 413: a body over DATA_UPLOAD_MAX_MEMORY_SIZE (core.api.errors.bad_request)
         if has_path_object or "page" in query:
             statuses.add(404)
         if (self.method in WRITES and not open_to_all) or any(

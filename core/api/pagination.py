@@ -21,6 +21,7 @@ import binascii
 import datetime
 import hashlib
 import json
+import math
 
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -28,10 +29,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from core.errors import ApplicationError
 
 EXACT_COUNT_UP_TO = 1000
 LARGE_COUNT_TTL = 30
@@ -98,6 +101,35 @@ class Pagination(PageNumberPagination):
                 raise ValidationError({self.page_size_query_param: [message]})
         return super().get_page_size(request)
 
+    def get_page_number(self, request, paginator):
+        """`page` from 1 up, or `last` (as DRF has always allowed); empty means 1; 0, a negative number
+        or another word is a 400 naming `page` (it was a 404)."""
+        raw = request.query_params.get(self.page_query_param)
+        if raw is None or raw == "":
+            return 1
+        if raw in self.last_page_strings:
+            return paginator.num_pages
+        try:
+            valid = int(raw) >= 1
+        except ValueError:
+            valid = False
+        if not valid:
+            raise ValidationError({self.page_query_param: [gettext("Must be a whole number from 1 up.")]})
+        return int(raw)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound:
+            # Past the last page: still a 404 (the page does not exist), naming `page` and the valid range.
+            size = self.get_page_size(request)
+            last = max(1, math.ceil(self.django_paginator_class(queryset, size)._total() / size))
+            number = request.query_params.get(self.page_query_param)
+            message = gettext("There is no page %(page)s: this list has pages 1 to %(last)s.")
+            message %= {"page": number, "last": last}
+            fields = {self.page_query_param: [gettext("Must be from 1 to %(last)s.") % {"last": last}]}
+            raise ApplicationError(message, code="not_found", status=404, fields=fields) from None
+
     def get_paginated_response_schema(self, schema):
         """`next` and `previous` are always in the answer (null at the ends): required, like `count`."""
         result = super().get_paginated_response_schema(schema)
@@ -113,31 +145,46 @@ class Pagination(PageNumberPagination):
 # never misses or repeats one: a row changed meanwhile moves past the cursor and comes again later.
 
 
-def _encode_cursor(value, pk: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps([value.isoformat(), pk]).encode()).decode().rstrip("=")
+def _list_scope(path: str) -> str:
+    """Names the list a cursor belongs to (its path): a cursor of `/proposals/` is refused on `/firms/`."""
+    return hashlib.sha256(path.encode()).hexdigest()[:12]
 
 
-def _decode_cursor(raw: str):
+def _encode_cursor(value, pk: int, scope: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps([value.isoformat(), pk, scope]).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(raw: str, scope: str):
     try:
-        stamp, pk = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+        stamp, pk, of = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
         moment = parse_datetime(stamp)
         if moment is None or timezone.is_naive(moment) or not isinstance(pk, int) or isinstance(pk, bool):
             raise ValueError
-        return moment.astimezone(datetime.UTC), pk
+        moment = moment.astimezone(datetime.UTC)
     except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError):
         message = gettext("Not a cursor this API gave: use the `next` link of the previous page as it is.")
         raise ValidationError({"cursor": [message]}) from None
+    if of != scope:
+        message = gettext("This cursor belongs to another list: use it only with the list whose `next` link gave it.")
+        raise ValidationError({"cursor": [message]})
+    return moment, pk
 
 
 def _parse_since(raw: str):
     message = gettext("Give an RFC 3339 time with its offset, e.g. 2026-12-01T09:30:00Z.")
     try:
         moment = parse_datetime(raw.replace(" ", "+")) if raw else None  # an unencoded `+` arrives as a space
-        if moment is None or timezone.is_naive(moment):
-            raise ValueError
+    except ValueError:  # the right shape, an impossible date or time (2026-02-30, 25:00)
+        moment = None
+    if moment is None or timezone.is_naive(moment):
+        raise ValidationError({"updated_since": [message]})
+    try:
         return moment.astimezone(datetime.UTC)  # PostgreSQL refuses offsets past 15:59
-    except (ValueError, OverflowError):
-        raise ValidationError({"updated_since": [message]}) from None
+    except OverflowError:  # 0001-01-01T00:00:00+14:00 is before the year 1 in UTC
+        outside = gettext(
+            "Give a time from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z: this one is outside those years in UTC."
+        )
+        raise ValidationError({"updated_since": [outside]}) from None
 
 
 class SyncPagination(Pagination):
@@ -164,18 +211,34 @@ class SyncPagination(Pagination):
             return super().paginate_queryset(queryset, request, view)
         self.sync, self.request = True, request
         params = request.query_params
+        self._refuse_offset_parameters(params, field)
+        scope = _list_scope(request.path)
         if params.get(self.since_query_param) is not None:
             queryset = queryset.filter(**{f"{field}__gte": _parse_since(params[self.since_query_param])})
         if params.get(self.cursor_query_param):
-            moment, pk = _decode_cursor(params[self.cursor_query_param])
+            moment, pk = _decode_cursor(params[self.cursor_query_param], scope)
             queryset = queryset.filter(Q(**{f"{field}__gt": moment}) | Q(**{field: moment, "pk__gt": pk}))
         size = self.get_page_size(request)
         rows = list(queryset.order_by(field, "pk")[: size + 1])
         self.has_next = len(rows) > size
         self.page_rows = rows[:size]
         last = self.page_rows[-1] if self.page_rows else None
-        self.next_cursor = _encode_cursor(getattr(last, field), last.pk) if self.has_next and last else None
+        self.next_cursor = _encode_cursor(getattr(last, field), last.pk, scope) if self.has_next and last else None
         return self.page_rows
+
+    def _refuse_offset_parameters(self, params, field: str) -> None:
+        """A sync page is ordered by (`field`, id) and reached through `cursor`: an `ordering` or `page` it
+        would ignore is a 400 naming it (it was silently ignored, and `next` kept it)."""
+        sync_order = f"{field},id"
+        ordering = params.get("ordering")
+        if ordering is not None and ordering.replace(" ", "") != sync_order:
+            message = gettext(
+                "With `updated_since` or `cursor` the list is ordered by %(order)s: leave out `ordering` or give %(order)s."
+            )
+            raise ValidationError({"ordering": [message % {"order": sync_order}]})
+        if self.page_query_param in params:
+            message = gettext("With `updated_since` or `cursor` pages follow the `next` link: leave out `page`.")
+            raise ValidationError({self.page_query_param: [message]})
 
     def get_paginated_response(self, data):
         if not getattr(self, "sync", False):

@@ -13,7 +13,10 @@ Both answer 400 in the one error shape; a bad string names its path (`contact.na
 text-direction characters) are the serializers' and the exchange format's: they know the field.
 """
 
+import json
+
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
@@ -33,6 +36,40 @@ def _too_deep() -> ParseError:
     return ParseError(
         gettext("JSON parse error: nested deeper than %(max)s levels of objects and lists.") % {"max": MAX_DEPTH}
     )
+
+
+# What Python's JSON decoder says went wrong, in the reader's words (json/decoder.py, json/scanner.py).
+_JSON_REASONS = {
+    "Expecting value": _("a value was expected"),
+    "Expecting property name enclosed in double quotes": _("a property name in double quotes was expected"),
+    "Expecting ',' delimiter": _("a comma was expected"),
+    "Expecting ':' delimiter": _("a colon was expected"),
+    "Extra data": _("there is more text after the end of the JSON value"),
+    "Unterminated string starting at": _("a string is not closed"),
+    "Invalid control character at": _("a string contains a control character"),
+    "Invalid \\escape": _("a string contains an invalid escape sequence"),
+    "Invalid \\uXXXX escape": _("a string contains an invalid \\uXXXX escape"),
+}
+
+
+def _not_json(error: BaseException | None) -> ParseError:
+    """DRF's "JSON parse error - Expecting value: line 1 column 9 (char 8)", translated, keeping
+    where the decoder stopped."""
+    if isinstance(error, json.JSONDecodeError):
+        reason = _JSON_REASONS.get(error.msg, _("the syntax is wrong"))
+        return ParseError(
+            gettext(
+                "The request body is not valid JSON: %(reason)s at line %(line)s, column %(column)s (character %(position)s)."
+            )
+            % {"reason": reason, "line": error.lineno, "column": error.colno, "position": error.pos}
+        )
+    if isinstance(error, UnicodeDecodeError):
+        return ParseError(
+            gettext("The request body is not valid JSON: it is not UTF-8 text (byte %(position)s).")
+            % {"position": error.start}
+        )
+    # json.strict_constant: NaN, Infinity and -Infinity are not JSON.
+    return ParseError(gettext("The request body is not valid JSON: NaN and Infinity are not allowed as numbers."))
 
 
 def check_json_tree(data) -> None:
@@ -68,5 +105,8 @@ class SafeJSONParser(JSONParser):
         except RecursionError:
             # The C decoder guards its own recursion; turn its give-up into the answer below.
             raise _too_deep() from None
+        except ParseError as exc:
+            # DRF's message is English, whatever the request's language: say it again in it.
+            raise _not_json(exc.__context__) from exc.__context__
         check_json_tree(data)
         return data

@@ -1,10 +1,11 @@
 """Directory payloads: public profiles only (never contacts, owners, screening or notes)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.strict import StrictFieldsMixin
 from directory.models import SavedSearch
-from directory.services import MESSAGE_MAX
+from directory.services import MESSAGE_MAX, MESSAGE_MIN
 
 
 class DirectoryCapabilitySerializer(serializers.Serializer):
@@ -49,9 +50,16 @@ class DirectoryFirmSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_field({"type": "string", "minLength": MESSAGE_MIN, "maxLength": MESSAGE_MAX})
+class IntroductionMessageField(serializers.CharField):
+    """The schema says the real rule (20-1,000 characters, surrounding spaces not counted); the service
+    checks it and says it in words (400 `required` or `length`, naming `message`). The field's own
+    limit is only a bound far above it, so its terser message never comes first."""
+
+
 class IntroductionRequestInput(StrictFieldsMixin, serializers.Serializer):
-    message = serializers.CharField(
-        max_length=MESSAGE_MAX + 1000,  # the service says the real rule (20-1,000) in words
+    message = IntroductionMessageField(
+        max_length=MESSAGE_MAX + 1000,  # a bound only: directory.services checks 20-1,000
         allow_blank=True,
         trim_whitespace=False,
         help_text="20-1,000 characters: why you ask for this introduction and what you propose.",

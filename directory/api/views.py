@@ -9,7 +9,13 @@ from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api.downloads import EXPORT_RESPONSES, FILE_PARAMETER, ExportInput, export_file
+from core.api.downloads import (
+    EXPORT_RESPONSES,
+    FILE_PARAMETER,
+    ExportInput,
+    SpreadsheetDownloadMixin,
+    export_file,
+)
 from core.api.ordering import CheckedOrderingFilter
 from core.api.pagination import Pagination, SyncPagination
 from core.api.schemas import error_responses
@@ -106,7 +112,8 @@ class IntroductionRequestView(GenericAPIView):
     @extend_schema(
         summary="Ask for an introduction to this firm (owners and editors of a verified firm)",
         description="Becomes a proposal with origin `requested`, in the reviewers' queue with the message. "
-        "Limits: DIRECTORY MAX_OPEN_REQUESTS open requests per firm (409 `too_many_requests`), no repeat "
+        "The message: 20-1,000 characters once surrounding spaces are trimmed (400 `required` when empty, "
+        "`length` when shorter or longer, naming `message`). Limits: DIRECTORY MAX_OPEN_REQUESTS open requests per firm (409 `too_many_requests`), no repeat "
         "within REQUEST_COOLDOWN_DAYS of a decline or rejection (409 `cooling_down`), the target's "
         "capacity (409 `target_at_capacity`). A member of both firms cannot ask (400 `same_person` naming "
         "`firm`): each side's yes comes from a different person.",
@@ -142,7 +149,7 @@ class SavedSearchListView(GenericAPIView):
         description="You are told once (in-app and by email) when a firm starts matching it: at once, or in a "
         "daily or weekly digest (`frequency`).",
         request=SavedSearchInput,
-        responses={201: SavedSearchSerializer, **error_responses(400, 401, 403, 415)},
+        responses={201: SavedSearchSerializer, **error_responses(400, 401, 403, 409, 415)},
     )
     def post(self, request: Request) -> Response:
         data = _validated(SavedSearchInput, request)
@@ -202,7 +209,7 @@ class ReviewerFirmListView(ListAPIView):
         return self.get_paginated_response(self.get_serializer(firms, many=True).data)
 
 
-class ReviewerFirmExportView(GenericAPIView):
+class ReviewerFirmExportView(SpreadsheetDownloadMixin, GenericAPIView):
     """The same list, with the same filters, as a CSV or XLSX file (formula-like cells neutralised)."""
 
     serializer_class = ExportInput

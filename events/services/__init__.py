@@ -1,6 +1,6 @@
 """Writes of the events app: events (organisers), participations and requests (firms), scheduling, meetings."""
 
-from events.services.events import event_create, event_publish, event_set_status, event_update
+from events.services.events import event_check, event_create, event_publish, event_set_status, event_update
 from events.services.meetings import meeting_cancel, meeting_follow_up, meeting_set_locked
 from events.services.participations import (
     participation_register,
@@ -12,6 +12,7 @@ from events.services.requests import request_accept, request_decline, request_se
 from events.services.scheduling import schedule_run_execute, schedule_start
 
 __all__ = [
+    "event_check",
     "event_create",
     "event_publish",
     "event_set_status",

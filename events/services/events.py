@@ -120,7 +120,13 @@ def _clean(data: dict[str, Any], *, current: Event | None = None) -> dict[str, A
         except (KeyError, TypeError, ValueError):
             fail("blocks", gettext("Block %(n)s: start and end must be times in the form HH:MM.") % {"n": i + 1})
             continue
-        if end - start < int(minutes):
+        if end <= start:
+            fail(
+                "blocks",
+                gettext("Block %(n)s: the end (%(end)s) must be later than the start (%(start)s).")
+                % {"n": i + 1, "start": block["start"], "end": block["end"]},
+            )
+        elif end - start < int(minutes):
             fail("blocks", gettext("Block %(n)s: must end at least one meeting length after it starts.") % {"n": i + 1})
         if start < previous_end:
             fail("blocks", gettext("Block %(n)s: must start after the previous block ends.") % {"n": i + 1})
@@ -155,6 +161,12 @@ def _clean(data: dict[str, Any], *, current: Event | None = None) -> dict[str, A
         first = next(iter(errors))
         raise ApplicationError(f"{first}: {errors[first][0]}", code="invalid", fields=errors)
     return merged
+
+
+def event_check(*, data: dict[str, Any]) -> None:
+    """Raise ApplicationError naming every field of a new event that breaks a rule (a form shows them
+    all in one round, beside what it checks itself)."""
+    _clean(data)
 
 
 def event_create(*, reviewer, data: dict[str, Any]) -> Event:

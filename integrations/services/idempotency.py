@@ -3,12 +3,18 @@
 A repeat with the same method, path and body gets the stored answer (header `Idempotent-Replayed:
 true`); with a different body, 422; while the first is still running, 409. Answers of 5xx and
 401/429 are not kept (the client should retry those), so a retry after them runs again.
+
+The stored answer is the first answer whole: its body, and the headers in REPLAYED_HEADERS (a
+firm's `ETag`, which a 412's `current_etag` repeats). A replay does not compute anything anew: its
+ETag is the one of the first answer, as its body is, and an If-Match with it says whether the firm
+changed since.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -17,6 +23,7 @@ from integrations.models import IdempotencyRecord
 
 TTL = dt.timedelta(hours=24)
 NOT_KEPT = {401, 429}
+REPLAYED_HEADERS = ("ETag", "Location")
 
 
 def fingerprint(*, method: str, path: str, body: bytes) -> str:
@@ -46,12 +53,20 @@ def idempotency_begin(*, principal: str, key: str, fingerprint: str) -> tuple[st
     return "running", record
 
 
-def idempotency_finish(*, record: IdempotencyRecord, status: int, content_type: str, body: bytes) -> None:
+def idempotency_finish(
+    *, record: IdempotencyRecord, status: int, content_type: str, body: bytes, headers: Mapping[str, str] | None = None
+) -> None:
+    """Keep the first answer (`headers`: those of REPLAYED_HEADERS it has), or forget the key after a 5xx/401/429."""
     if status >= 500 or status in NOT_KEPT:
         IdempotencyRecord.objects.filter(pk=record.pk).delete()
         return
+    kept = {name: headers[name] for name in REPLAYED_HEADERS if headers is not None and name in headers}
     IdempotencyRecord.objects.filter(pk=record.pk).update(
-        done=True, response_status=status, response_content_type=content_type[:100], response_body=body
+        done=True,
+        response_status=status,
+        response_content_type=content_type[:100],
+        response_body=body,
+        response_headers=kept,
     )
 
 

@@ -5,14 +5,17 @@ Firm members get 403 on all of it (runs say nothing about one firm's business); 
 
 from __future__ import annotations
 
+import django_filters
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.filters import BoundedFilterSet
 from core.api.schemas import error_responses
 from core.api.strict import StrictFieldsMixin
 from matching.models import MatchRun
@@ -22,7 +25,13 @@ from registry.api.views import IsReviewer
 
 class MatchRunSerializer(serializers.ModelSerializer):
     progress = serializers.FloatField(read_only=True, help_text="Chunks done / chunks total, 0..1.")
-    created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
+    created_by = serializers.CharField(
+        source="created_by.username",
+        default=None,
+        read_only=True,
+        allow_null=True,
+        help_text="The username of who started the run; null when no person did (a scheduled or a one-firm run).",
+    )
     firm = serializers.IntegerField(source="firm_id", read_only=True, allow_null=True)
     duration_seconds = serializers.SerializerMethodField(help_text="Start to finish (or to now while running).")
 
@@ -47,24 +56,30 @@ class MatchRunStartSerializer(StrictFieldsMixin, serializers.Serializer):
     """Starting a full run takes no input: weights and thresholds come from settings and are stored on the run."""
 
 
+class MatchRunFilter(BoundedFilterSet):
+    """`kind` and `status` of the run list: a value outside the choices is a 400 naming the parameter."""
+
+    kind = django_filters.ChoiceFilter(choices=MatchRun.Kind.choices, help_text="Only runs of this kind.")
+    status = django_filters.ChoiceFilter(choices=MatchRun.Status.choices, help_text="Only runs in this state.")
+
+    class Meta:
+        model = MatchRun
+        fields = ["kind", "status"]
+
+
 class MatchRunListView(ListAPIView):
     permission_classes = [IsAuthenticated, IsReviewer]
     serializer_class = MatchRunSerializer
-    filter_backends: list = []
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = MatchRunFilter
 
     def get_queryset(self):
-        return match_run_list(
-            kind=self.request.query_params.get("kind"), status=self.request.query_params.get("status")
-        )
+        return match_run_list()
 
     @extend_schema(
         summary="List match runs",
         description="Newest first. Reviewers and administrators only.",
-        parameters=[
-            OpenApiParameter("kind", enum=MatchRun.Kind.values, required=False),
-            OpenApiParameter("status", enum=MatchRun.Status.values, required=False),
-        ],
-        responses={200: MatchRunSerializer(many=True), **error_responses(401, 403)},
+        responses={200: MatchRunSerializer(many=True), **error_responses(400, 401, 403)},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

@@ -153,6 +153,24 @@ ROLE_UK = {
     "supplies_ammunition": "постачає боєприпаси для",
     "operates_needs_support": "експлуатує й потребує підтримки для",
 }
+# The platforms' countries of origin (data/platforms.csv), named in Ukrainian where the English line gives the code.
+ORIGIN_UK = {
+    "AU": "Австралія",
+    "CA": "Канада",
+    "CZ": "Чехія",
+    "DE": "Німеччина",
+    "FR": "Франція",
+    "GB": "Велика Британія",
+    "IT": "Італія",
+    "NO": "Норвегія",
+    "PL": "Польща",
+    "SE": "Швеція",
+    "SK": "Словаччина",
+    "SU": "СРСР",
+    "TR": "Туреччина",
+    "UA": "Україна",
+    "US": "США",
+}
 
 
 def _named(model: Model, side, row: int) -> np.ndarray:
@@ -194,7 +212,9 @@ def _platform_lines(model: Model, a_side, a_row, a_name, a_prov, b_side, b_row, 
         fam_uk = " (та сама родина)" if family else ""
         if made:
             en.append(f"{b_name} {b_en}; {a_name} makes the {cat.names_en[a]}{fam_en}")
-            uk.append(f"{b_name} {b_uk}; {a_name} виробляє {cat.names_uk[a]}{fam_uk}")
+            # Platform names are nominative and of any gender or number ("105-мм гаубичні постріли"): the
+            # Ukrainian lines put them after a colon, never where a case ending or "її" would have to agree.
+            uk.append(f"{b_name} {b_uk}; {a_name} виробляє: {cat.names_uk[a]}{fam_uk}")
         elif a_named[a]:
             origin = cat.origins[a]
             en.append(
@@ -202,8 +222,8 @@ def _platform_lines(model: Model, a_side, a_row, a_name, a_prov, b_side, b_row, 
                 f"country of origin ({origin}) (inferred){fam_en}"
             )
             uk.append(
-                f"{b_name} {b_uk}; {a_name} згадує {cat.names_uk[a]} у своєму профілі й походить з її "
-                f"країни ({origin}) (виведено){fam_uk}"
+                f"{b_name} {b_uk}; {a_name} згадує у своєму профілі: {cat.names_uk[a]}; "
+                f"країна походження платформи й компанії: {ORIGIN_UK.get(origin, origin)} (виведено){fam_uk}"
             )
         else:
             origin = cat.origins[a]
@@ -212,8 +232,8 @@ def _platform_lines(model: Model, a_side, a_row, a_name, a_prov, b_side, b_row, 
                 f"and offers its components (inferred){fam_en}"
             )
             uk.append(
-                f"{b_name} {b_uk}; {a_name} — з країни походження {cat.names_uk[a]} ({origin}) "
-                f"і пропонує її складові (виведено){fam_uk}"
+                f"{b_name} {b_uk}; {a_name} пропонує складові для платформи: {cat.names_uk[a]}; "
+                f"країна походження платформи й компанії: {ORIGIN_UK.get(origin, origin)} (виведено){fam_uk}"
             )
 
 

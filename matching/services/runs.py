@@ -272,14 +272,9 @@ def match_run_execute(*, run_id: int, progress=None) -> MatchRun:
     return MatchRun.objects.get(pk=run_id)
 
 
-def match_run_list(*, kind: str | None = None, status: str | None = None):
-    """Runs newest first, with their starter; one query."""
-    qs = MatchRun.objects.select_related("created_by", "firm").order_by("-created_at", "-id")
-    if kind:
-        qs = qs.filter(kind=kind)
-    if status:
-        qs = qs.filter(status=status)
-    return qs
+def match_run_list():
+    """Runs newest first, with their starter; one query (the API filters it: matching.api.match_runs)."""
+    return MatchRun.objects.select_related("created_by", "firm").order_by("-created_at", "-id")
 
 
 def match_run_get(*, pk: int) -> MatchRun:

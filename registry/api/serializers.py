@@ -36,6 +36,14 @@ class CapabilityEntrySerializer(serializers.Serializer):
     detail = serializers.CharField(required=False, allow_blank=True, max_length=500)
     monthly_capacity = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=MAX_COUNT)
 
+    def to_representation(self, instance):
+        # A firm's history keeps entries in the exchange format, which leaves out an empty detail and
+        # an unknown capacity: answered as "" and null, like the firm's own offers and seeks.
+        data = super().to_representation(instance)
+        data.setdefault("detail", "")
+        data.setdefault("monthly_capacity", None)
+        return data
+
 
 class PlatformEntrySerializer(serializers.Serializer):
     platform = serializers.CharField(help_text="A platform code from `GET /api/v1/platforms/`.")

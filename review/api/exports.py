@@ -8,7 +8,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 
-from core.api.downloads import EXPORT_RESPONSES, FILE_PARAMETER, ExportInput, export_file
+from core.api.downloads import (
+    EXPORT_RESPONSES,
+    FILE_PARAMETER,
+    ExportInput,
+    SpreadsheetDownloadMixin,
+    export_file,
+)
 from core.api.ordering import CheckedOrderingFilter
 from core.api.schemas import error_responses
 from core.exports import attachment
@@ -18,7 +24,7 @@ from review.selectors import ProposalFilter, proposal_visible_queryset, review_s
 from review.services.exports import proposal_queue_export, review_dashboard_export
 
 
-class ProposalExportView(GenericAPIView):
+class ProposalExportView(SpreadsheetDownloadMixin, GenericAPIView):
     """GET /proposals/'s filters and ordering, every matching proposal in one CSV or XLSX file."""
 
     serializer_class = ExportInput
@@ -47,7 +53,7 @@ class ProposalExportView(GenericAPIView):
         return attachment(proposal_queue_export(user=request.user, proposals=proposals, file=file))
 
 
-class StatsExportView(GenericAPIView):
+class StatsExportView(SpreadsheetDownloadMixin, GenericAPIView):
     """GET /stats/ as a CSV or XLSX file of (figure, breakdown, value) rows."""
 
     serializer_class = ExportInput

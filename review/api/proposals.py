@@ -26,6 +26,7 @@ from core.i18n import language_code
 from core.text import NOTE_MAX_LENGTH
 from matching.models import Notification, Proposal, ProposalEvent
 from registry.api.serializers import ContactSerializer, iso_datetime
+from registry.history import revision_note
 from review.selectors import (
     NO_EVENT_NOTES,
     ProposalFilter,
@@ -127,9 +128,25 @@ class ProposalSerializer(serializers.ModelSerializer):
     expires_at = serializers.SerializerMethodField()
 
     REVIEWER_ONLY = ("review_note", "decline_reason", "declined_by_firm")
-    review_note = serializers.CharField(read_only=True, allow_null=True)
-    decline_reason = serializers.CharField(read_only=True, allow_null=True)
-    declined_by_firm = serializers.IntegerField(source="declined_by_firm_id", read_only=True, allow_null=True)
+    optional_in_response = REVIEWER_ONLY  # every other field is in every answer (core.api.openapi.AutoSchema)
+    review_note = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="Reviewers and administrators only (absent for firm members): the reviewer's note on the "
+        "latest approval or rejection; null when none.",
+    )
+    decline_reason = serializers.CharField(
+        read_only=True,
+        allow_null=True,
+        help_text="Reviewers and administrators only (absent for firm members): why a firm declined; null when none.",
+    )
+    declined_by_firm = serializers.IntegerField(
+        source="declined_by_firm_id",
+        read_only=True,
+        allow_null=True,
+        help_text="Reviewers and administrators only (absent for firm members): the id of the firm that declined; "
+        "null when none did.",
+    )
 
     class Meta:
         model = Proposal
@@ -168,11 +185,12 @@ class ProposalSerializer(serializers.ModelSerializer):
         self._notes: dict[int, dict[str, Any]] = {}
 
     def get_fields(self):
-        # Read lazily (the schema generator, OPTIONS), never while rendering: the schema
-        # documents the reviewer-only keys only for reviewers, as before.
+        # Read lazily (the schema generator, OPTIONS), never while rendering. The schema (no request, or
+        # the generator's anonymous one) documents the reviewer-only keys as optional; OPTIONS, always
+        # authenticated here, lists them only for reviewers.
         fields = super().get_fields()
-        request = self.context.get("request")
-        if request is None or not getattr(request.user, "can_review", False):
+        user = getattr(self.context.get("request"), "user", None)
+        if user is not None and user.is_authenticated and not getattr(user, "can_review", False):
             for name in self.REVIEWER_ONLY:
                 fields.pop(name, None)
         return fields
@@ -255,6 +273,9 @@ class ProposalSerializer(serializers.ModelSerializer):
 class EventSerializer(serializers.ModelSerializer):
     optional_in_response = ()  # every field is in every answer: required in the schema (core.api.openapi)
     actor = serializers.SerializerMethodField()
+    note = serializers.SerializerMethodField(
+        help_text="A person's note as written, or the system's note in the request's language; empty when hidden."
+    )
     note_hidden = serializers.BooleanField()
 
     class Meta:
@@ -274,6 +295,9 @@ class EventSerializer(serializers.ModelSerializer):
 
     def get_actor(self, event: ProposalEvent) -> str | None:
         return event.actor.get_username() if getattr(event, "actor_visible", False) else None
+
+    def get_note(self, event: ProposalEvent) -> str:
+        return revision_note(event)
 
 
 class NotificationKind(models.TextChoices):
@@ -306,6 +330,12 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     def get_unread(self, notification: Notification) -> bool:
         return notification.read_at is None
+
+    def to_representation(self, notification: Notification) -> dict:
+        data = super().to_representation(notification)
+        # In the request's language (Accept-Language, else the person's own), whatever it was when written.
+        data["title"], data["body"] = notification.text_in(language_code())
+        return data
 
 
 # --- Input ----------------------------------------------------------------------------------
@@ -554,9 +584,42 @@ class NotificationReadAllView(APIView):
         return Response({"marked": notifications_mark_all_read(user=request.user)}, status=status.HTTP_200_OK)
 
 
-@extend_schema(
-    responses={200: inline_serializer("ReviewStats", {"counts": serializers.DictField()}), **error_responses(403)}
-)
+class CountryPairSerializer(serializers.Serializer):
+    ukrainian_country = serializers.CharField(help_text="The Ukrainian firm's country (ISO 3166-1 alpha-2).")
+    partner_country = serializers.CharField(help_text="The partner firm's country (ISO 3166-1 alpha-2).")
+    count = serializers.IntegerField(help_text="Partnerships between firms of these two countries.")
+
+
+class ReviewStatsSerializer(serializers.Serializer):
+    """The figures of `review.selectors.review_stats`, as the reviewers' dashboard shows them."""
+
+    optional_in_response = ()  # every figure is in every answer (null where nothing is known yet)
+    counts = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Proposals in each state, every state listed (0 when none)."
+    )
+    total = serializers.IntegerField(help_text="All proposals, the sum of `counts`.")
+    median_hours_to_decision = serializers.FloatField(
+        allow_null=True, help_text="Median hours from entering `proposed` to approval or rejection; null before any."
+    )
+    median_hours_to_connection = serializers.FloatField(
+        allow_null=True, help_text="Median hours from approval to `connected`; null before any."
+    )
+    acceptance_rate = serializers.FloatField(
+        allow_null=True,
+        help_text="Share (0..1) of answered proposals that reached `connected`: connected / (connected + declined "
+        "+ expired), partnerships and closed ones counted as connected; null before any was answered.",
+    )
+    partnerships_by_kind = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Partnerships by outcome kind (`mou`, `contract`, ...)."
+    )
+    partnerships_by_country_pair = CountryPairSerializer(many=True, help_text="Most partnerships first.")
+    open_by_domain = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Open proposals (`proposed` and `approved`) by either firm's capability domain, today.",
+    )
+
+
+@extend_schema(responses={200: ReviewStatsSerializer, **error_responses(403)})
 class StatsView(APIView):
     """Review statistics for reviewers and administrators (the dashboard draws from the same selector)."""
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext, ngettext
 
 from accounts.models import Membership, User
 from accounts.selectors import user_language
+from core.i18n import LANGUAGES, language_code
 from core.outbox import outbox_enqueue, outbox_enqueue_many
 from matching.models import Notification, Proposal, ProposalEvent
 
@@ -75,7 +76,18 @@ def _recipients(firm_ids: list[int]) -> list[User]:
 
 
 def _language(user: User) -> str:
-    return user_language(user=user)
+    return language_code(user_language(user=user))
+
+
+def notification_texts(render: Callable[[], tuple[str, str]]) -> dict[str, list[str]]:
+    """`render()`'s (title, body) in each of the service's languages: a notification's `texts`, so that
+    it reads in whichever language its reader uses later, not only the one they had when it was made."""
+    texts = {}
+    for language in LANGUAGES:
+        with translation.override(language):
+            title, body = render()
+        texts[language] = [title[:300], body]
+    return texts
 
 
 def _contact_line(firm: Firm) -> str:
@@ -158,16 +170,18 @@ def notify_for_event(*, event: ProposalEvent) -> list[Notification]:
     if kind is None:
         return []
     created = []
-    for user in _recipients(firm_ids):
-        with translation.override(_language(user)):
-            title, body = render(kind, event)
+    recipients = _recipients(firm_ids)
+    texts = notification_texts(lambda: render(kind, event)) if recipients else {}
+    for user in recipients:
+        title, body = texts[_language(user)]
         notification = Notification.objects.create(
             user=user,
             kind=kind,
             proposal=event.proposal,
             event=event,
-            title=title[:300],
+            title=title,
             body=body,
+            texts=texts,
             idempotency_key=f"{event.pk}:{user.pk}",
         )
         outbox_enqueue(SEND_TASK, notification_id=notification.pk)
@@ -186,12 +200,13 @@ def notify_users(
     """Notify each user once per `key` (news of another app, e.g. an event's agenda): `render()`
     gives (title, body) in the recipient's language; the email goes after commit."""
     created = []
+    texts: dict[str, list[str]] = {}
     for user in users:
-        with translation.override(_language(user)):
-            title, body = render()
+        texts = texts or notification_texts(render)
+        title, body = texts[_language(user)]
         notification, new = Notification.objects.get_or_create(
             idempotency_key=f"{key}:{user.pk}"[:120],
-            defaults={"user": user, "kind": kind, "title": title[:300], "body": body, "proposal": proposal},
+            defaults={"user": user, "kind": kind, "title": title, "body": body, "texts": texts, "proposal": proposal},
         )
         if new:
             outbox_enqueue(SEND_TASK, notification_id=notification.pk)
@@ -291,17 +306,21 @@ def proposal_expiry_reminders_send(*, now=None) -> int:
         recipients.setdefault(membership.firm_id, []).append(membership.user)
     wanted: dict[str, Notification] = {}
     for proposal, firm, other, deadline, key in pending:
+        texts: dict[str, list[str]] = {}
         for user in recipients.get(firm.pk, []):
             idempotency_key = f"{key}:{user.pk}"[:120]
             if idempotency_key in wanted:
                 continue  # one reminder per person and proposal, even for a member of both firms
-            with translation.override(_language(user)):
-                title, body = _expiry_reminder_text(proposal, firm, other, deadline, now)
+            texts = texts or notification_texts(
+                lambda p=proposal, f=firm, o=other, d=deadline: _expiry_reminder_text(p, f, o, d, now)
+            )
+            title, body = texts[_language(user)]
             wanted[idempotency_key] = Notification(
                 user=user,
                 kind=Kind.EXPIRY_REMINDER,
-                title=title[:300],
+                title=title,
                 body=body,
+                texts=texts,
                 proposal=proposal,
                 idempotency_key=idempotency_key,
             )
@@ -365,21 +384,27 @@ def reviewer_digest_send(*, now=None) -> int:
     day = timezone.localdate(now).isoformat()
     sent = 0
     reviewers = User.objects.filter(is_active=True, is_reviewer=True).order_by("pk")
+
+    def render() -> tuple[str, str]:
+        title = ngettext(
+            "%(count)s proposal is waiting for review",
+            "%(count)s proposals are waiting for review",
+            count,
+        ) % {"count": count}
+        body = ngettext(
+            "%(count)s proposal is waiting for your review; the oldest has waited %(period)s.",
+            "%(count)s proposals are waiting for your review; the oldest has waited %(period)s.",
+            count,
+        ) % {"count": count, "period": _days(days)}
+        return title, body
+
+    texts = notification_texts(render)
     for user in reviewers:
-        with transaction.atomic(), translation.override(_language(user)):
-            title = ngettext(
-                "%(count)s proposal is waiting for review",
-                "%(count)s proposals are waiting for review",
-                count,
-            ) % {"count": count}
-            body = ngettext(
-                "%(count)s proposal is waiting for your review; the oldest has waited %(period)s.",
-                "%(count)s proposals are waiting for your review; the oldest has waited %(period)s.",
-                count,
-            ) % {"count": count, "period": _days(days)}
+        title, body = texts[_language(user)]
+        with transaction.atomic():
             notification, created = Notification.objects.get_or_create(
                 idempotency_key=f"digest:{day}:{user.pk}",
-                defaults={"user": user, "kind": Kind.DIGEST, "title": title, "body": body},
+                defaults={"user": user, "kind": Kind.DIGEST, "title": title, "body": body, "texts": texts},
             )
             if created:
                 outbox_enqueue(SEND_TASK, notification_id=notification.pk)

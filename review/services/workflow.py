@@ -135,6 +135,8 @@ def _record(
     actor_role: str,
     firm: Firm | None = None,
     note: str = "",
+    note_code: str = "",
+    note_params: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
     fields: Iterable[str] = (),
 ) -> ProposalEvent:
@@ -154,6 +156,8 @@ def _record(
         from_status=from_status,
         to_status=to_status,
         note=note,
+        note_code=note_code,
+        note_params=note_params or {},
         data=data or {},
     )
     notify_for_event(event=event)
@@ -481,14 +485,22 @@ def proposal_supersede(*, proposal: Proposal | int, reason: str = "") -> Proposa
 
 
 def proposal_withdraw(
-    *, proposal: Proposal | int, actor: User | None, actor_role: str, reason: str, data: dict[str, Any] | None = None
+    *,
+    proposal: Proposal | int,
+    actor: User | None,
+    actor_role: str,
+    reason: str = "",
+    note_code: str = "",
+    note_params: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
 ) -> Proposal:
     """proposed/approved -> withdrawn: a firm left matching (suspended, sanctions match, changed identity).
 
-    `reason` is the event's note (reviewers only); `data` says why in machine form, e.g.
-    {"reason": "suspended", "firm": 12}.
+    The event's note is `reason` as written, or a system note `note_code` with `note_params`, worded in
+    the reader's language when shown (`registry.history.revision_note`); `data` says why in machine
+    form, e.g. {"reason": "suspended", "firm": 12}.
     """
-    reason = clean_note(reason, field="reason", required=True)
+    reason = clean_note(reason, field="reason", required=not note_code)
     with transaction.atomic():
         locked = _lock(proposal, "withdraw")
         _record(
@@ -497,13 +509,22 @@ def proposal_withdraw(
             actor=actor,
             actor_role=actor_role,
             note=reason,
+            note_code=note_code,
+            note_params=note_params,
             data={"action": "withdraw", **(data or {})},
         )
     return locked
 
 
 def proposals_withdraw_for_firm(
-    *, firm: Firm, actor: User | None, actor_role: str, reason: str, data: dict[str, Any] | None = None
+    *,
+    firm: Firm,
+    actor: User | None,
+    actor_role: str,
+    reason: str = "",
+    note_code: str = "",
+    note_params: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
 ) -> int:
     """Withdraw every open (proposed/approved) proposal of `firm`, each through `proposal_withdraw`.
 
@@ -519,7 +540,15 @@ def proposals_withdraw_for_firm(
     withdrawn = 0
     for pk in pks:
         try:
-            proposal_withdraw(proposal=pk, actor=actor, actor_role=actor_role, reason=reason, data=data)
+            proposal_withdraw(
+                proposal=pk,
+                actor=actor,
+                actor_role=actor_role,
+                reason=reason,
+                note_code=note_code,
+                note_params=note_params,
+                data=data,
+            )
         except ConflictError:
             continue  # decided, expired or superseded meanwhile
         withdrawn += 1

@@ -105,3 +105,34 @@ def test_the_user_admin_inline_keeps_the_last_owner(admin_browser, alice, firm_a
     assert response.status_code == 200
     assert "at least one owner" in response.content.decode()
     assert Membership.objects.filter(pk=owner.pk).exists()
+
+
+def test_an_address_an_administrator_sets_counts_as_confirmed_and_drops_a_pending_change(admin_browser, alice):
+    from accounts.models import User
+
+    alice.email_confirmed_at = None
+    alice.pending_email = "elsewhere@example.com"
+    alice.save()
+    page = admin_browser.get(f"/admin/accounts/user/{alice.pk}/change/")
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list | tuple)}
+    data.update(
+        {
+            "username": alice.username,
+            "email": "alice.new@example.com",
+            "date_joined_0": alice.date_joined.strftime("%Y-%m-%d"),
+            "date_joined_1": alice.date_joined.strftime("%H:%M:%S"),
+            "language": alice.language,
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        }
+    )
+    data.pop("last_login", None)
+    data.pop("password", None)
+    response = admin_browser.post(f"/admin/accounts/user/{alice.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    alice = User.objects.get(pk=alice.pk)
+    assert alice.email == "alice.new@example.com"
+    assert alice.email_confirmed and alice.pending_email == ""
+    shown = admin_browser.get(f"/admin/accounts/user/{alice.pk}/change/").content.decode()
+    assert "email confirmed at" in shown.lower() or "email_confirmed_at" in shown

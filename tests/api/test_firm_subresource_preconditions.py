@@ -106,6 +106,8 @@ def test_the_etag_just_read_lets_the_change_through(op, alice_client, alice_toke
     assert response.status_code == op.ok, response.content
     assert state(firm_a) != before
     assert etag(alice_token, firm_a) != tag  # the change is a new version of the firm
+    # The answer carries that new version: the next If-Match needs no read in between.
+    assert response["ETag"] == etag(alice_token, firm_a)
 
 
 @pytest.mark.parametrize("op", OPS, ids=IDS)
@@ -273,3 +275,58 @@ def _as(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user=user)
     return client
+
+
+def test_owner_calls_answer_the_firms_new_etag_for_a_chain_of_if_match_calls(alice_token, firm_a):
+    """PUT, POST and DELETE on the owners, each with the ETag the previous answer gave: all go through."""
+    url = f"/api/v1/firms/{firm_a.pk}/owners/"
+    replaced = alice_token.put(url, {"owners": [OWNER]}, format="json", HTTP_IF_MATCH=etag(alice_token, firm_a))
+    assert replaced.status_code == 200 and replaced["ETag"] == etag(alice_token, firm_a)
+    added = alice_token.post(url, OTHER_OWNER, format="json", HTTP_IF_MATCH=replaced["ETag"])
+    assert added.status_code == 201 and added["ETag"] == etag(alice_token, firm_a)
+    owner = BeneficialOwner.objects.get(firm=firm_a, name=OWNER["name"])
+    removed = alice_token.delete(f"{url}{owner.pk}/", HTTP_IF_MATCH=added["ETag"])
+    assert removed.status_code == 200 and removed["ETag"] == etag(alice_token, firm_a)
+    assert [o["name"] for o in removed.json()["owners"]] == [OTHER_OWNER["name"]]
+    unchanged = alice_token.delete(f"{url}{owner.pk}/", HTTP_IF_MATCH=removed["ETag"])  # idempotent: same ETag
+    assert unchanged.status_code == 200 and unchanged["ETag"] == removed["ETag"]
+    assert "ETag" not in alice_token.get(url)  # the owners' list itself is not the firm
+
+
+def test_a_replayed_412_carries_the_etag_of_the_first_answer(alice_client, alice_token, firm_a):
+    """Idempotency-Key replays the first answer whole: the 412's ETag with its body's current_etag."""
+    url = f"/api/v1/firms/{firm_a.pk}/owners/"
+    headers = {"HTTP_IF_MATCH": '"stale"', "HTTP_IDEMPOTENCY_KEY": "owner-412-replay"}
+    first = alice_token.post(url, OWNER, format="json", **headers)
+    assert first.status_code == 412
+    replay = alice_token.post(url, OWNER, format="json", **headers)
+    assert replay.status_code == 412 and replay["Idempotent-Replayed"] == "true"
+    assert replay["ETag"] == first["ETag"] == replay.json()["error"]["current_etag"]
+
+
+def test_a_replayed_write_carries_the_firms_etag_of_the_first_answer(alice_token, firm_a):
+    url = f"/api/v1/firms/{firm_a.pk}/owners/"
+    first = alice_token.post(url, OWNER, format="json", HTTP_IDEMPOTENCY_KEY="owner-add-replay")
+    replay = alice_token.post(url, OWNER, format="json", HTTP_IDEMPOTENCY_KEY="owner-add-replay")
+    assert (first.status_code, replay.status_code) == (201, 201) and replay["Idempotent-Replayed"] == "true"
+    assert replay["ETag"] == first["ETag"] == etag(alice_token, firm_a)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "codes_"),
+    [
+        ("POST", "/api/v1/firms/{id}/capabilities/", ("200", "201")),
+        ("DELETE", "/api/v1/firms/{id}/capabilities/{kind}/{capability}/", ("200",)),
+        ("POST", "/api/v1/firms/{id}/platforms/", ("200", "201")),
+        ("DELETE", "/api/v1/firms/{id}/platforms/{platform}/{role}/", ("200",)),
+        ("POST", "/api/v1/firms/{firm_id}/owners/", ("200", "201")),
+        ("PUT", "/api/v1/firms/{firm_id}/owners/", ("200",)),
+        ("DELETE", "/api/v1/firms/{firm_id}/owners/{owner_id}/", ("200",)),
+    ],
+)
+def test_the_schema_documents_the_firms_etag_on_the_answers_and_the_412(method, path, codes_):
+    responses = operations()[(method, path)]["responses"]
+    for code in codes_:
+        assert "firm's ETag" in responses[code]["headers"]["ETag"]["description"]
+    assert "current_etag" in responses["412"]["headers"]["ETag"]["description"]
+    assert "204" not in responses  # the owner's removal answers the owners' list

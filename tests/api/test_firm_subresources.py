@@ -245,3 +245,15 @@ def test_a_russian_owner_added_one_at_a_time_blocks_matching_and_asks_for_a_rema
 def test_the_owner_detail_takes_only_delete(alice_client, firm_a):
     assert alice_client.get(owners_url(firm_a) + "1/").status_code == 405
     assert alice_client.put(owners_url(firm_a) + "1/", {"owners": []}).status_code == 405
+
+
+@pytest.mark.parametrize("persona", ["alice_client", "rita_client"], indirect=True)
+def test_the_history_of_a_seek_without_detail_matches_the_schema(persona, alice_client, firm_a, codes):
+    """The history keeps the exchange format (no empty detail, no unknown capacity); its answer, like the
+    firm's own, says "" and null, as the schema's required `detail` and `monthly_capacity` promise."""
+    from tests.api.test_required_fields import check, components_of_the_schema
+
+    assert alice_client.post(caps_url(firm_a), {"kind": "seek", "capability": codes[1]}).status_code == 201
+    body = persona.get(f"/api/v1/firms/{firm_a.pk}/history/").json()
+    assert body["results"][0]["data"]["seeks"][-1] == {"capability": codes[1], "detail": "", "monthly_capacity": None}
+    check(components_of_the_schema(), "PaginatedFirmRevisionList", body)

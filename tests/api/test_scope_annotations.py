@@ -11,7 +11,11 @@ from core.api.openapi import url_names_by_path
 from core.permissions import SCOPES_BY_URL_NAME, TokenScope
 
 METHODS = ("get", "post", "put", "patch", "delete")
-PUBLIC = {("/api/v1/auth/signup/", "post"), ("/api/v1/auth/token/", "post")}
+PUBLIC = {
+    ("/api/v1/auth/signup/", "post"),
+    ("/api/v1/auth/token/", "post"),
+    ("/api/v1/me/email-confirmation/confirm/", "post"),
+}
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,7 @@
 """Export-control flags for a pairing, in English and Ukrainian."""
 
+import pytest
+
 from compliance.export_control import proposal_flags
 from compliance.selectors import proposal_flags_for_pair, proposal_flags_for_pairs
 
@@ -32,6 +34,22 @@ def test_regimes_add_itar_ear_and_dual_use_flags():
 def test_outside_the_eu_the_ml_flag_names_the_partner_country():
     flags = proposal_flags(partner_offer_ml_categories=["ML4"], partner_export_regimes=[], partner_country="GB")
     assert flags["en"] == ["Military export licence of GB likely needed (ML4)"]
+    assert flags["uk"] == [
+        "Ймовірно, потрібна ліцензія Великої Британії на експорт товарів військового призначення (ML4)"
+    ]
+
+
+@pytest.mark.parametrize("country, genitive", [("US", "США"), ("NO", "Норвегії"), ("KR", "Республіки Корея")])
+def test_the_ukrainian_ml_flag_names_the_country_in_ukrainian_not_by_its_code(country, genitive):
+    flags = proposal_flags(partner_offer_ml_categories=["ML4"], partner_export_regimes=[], partner_country=country)
+    assert flags["uk"] == [f"Ймовірно, потрібна ліцензія {genitive} на експорт товарів військового призначення (ML4)"]
+
+
+def test_every_eligible_non_eu_partner_country_has_a_ukrainian_name_for_its_licence(settings):
+    from compliance.export_control import COUNTRY_GENITIVE_UK, EU_COUNTRIES
+
+    non_eu = set(settings.ELIGIBLE_PARTNER_COUNTRIES) - EU_COUNTRIES
+    assert non_eu <= set(COUNTRY_GENITIVE_UK)
 
 
 def test_eu_military_regime_without_ml_category_gets_a_generic_flag():

@@ -20,7 +20,7 @@ from compliance.services import (
 )
 from core.errors import ApplicationError, ConflictError
 from matching.models import Proposal, ProposalEvent
-from registry.models import Firm
+from registry.models import Firm, FirmRevision
 from registry.selectors import firms_eligible_for_matching
 from tests.compliance.conftest import SMALL_LIST
 from tests.factories import FirmFactory, ProposalFactory
@@ -286,8 +286,15 @@ def test_confirming_suspends_the_firm_and_withdraws_its_open_proposals(suspect, 
             rita,
             "reviewer",
         )
-        assert event.note == "withdrawn: confirmed sanctions match"
+        # A code, worded in the reader's language (tests/review/test_system_notes_i18n.py).
+        assert (event.note, event.note_code, event.note_params) == ("", "sanctions_confirmed", {})
         assert event.data == {"action": "withdraw", "reason": "sanctions", "firm": suspect.pk}
+    revision = FirmRevision.objects.filter(firm=suspect).latest("id")
+    assert (revision.note, revision.note_code, revision.note_params) == (
+        "",
+        "sanctions_confirmed",
+        {"reason": "Same entity: address and directors match"},
+    )
     connected.refresh_from_db()
     untouched.refresh_from_db()
     assert connected.status == Proposal.Status.CONNECTED and untouched.status == Proposal.Status.PROPOSED

@@ -42,10 +42,28 @@ def test_the_message_must_be_20_to_1000_characters_and_the_error_says_so(bob_cli
     assert not Proposal.objects.exists()
 
 
+@pytest.mark.parametrize(("message", "code"), [("", "required"), ("x" * 1001, "length"), (" " * 30 + "x" * 1000, None)])
+def test_the_schema_states_the_message_rule_the_server_enforces(bob_client, market, message, code):
+    """maxLength 1,000 (it said 2,000: the field's own bound, far above the service's rule), minLength 20,
+    and the codes the service answers with, in the operation's description."""
+    from tests.security.schema import api_schema, operations
+
+    prop = api_schema()["components"]["schemas"]["IntroductionRequestInputRequest"]["properties"]["message"]
+    text = next(p for p in prop["oneOf"] if p.get("maxLength") != 0)  # the other: "" (answered `required`)
+    assert (text["minLength"], text["maxLength"]) == (20, 1000)
+    description = operations()[("POST", "/api/v1/directory/{id}/introductions/")]["description"]
+    assert "`required`" in description and "`length`" in description
+    response = bob_client.post(url(market["arsenal"]), {"message": message}, format="json")
+    if code is None:  # surrounding spaces are not counted
+        assert response.status_code == 201, response.content
+    else:
+        assert response.status_code == 400 and response.json()["error"]["code"] == code
+
+
 def test_the_message_error_is_in_ukrainian_for_a_ukrainian_request(bob_client, market):
     response = bob_client.post(url(market["arsenal"]), {"message": "коротко"}, format="json", HTTP_ACCEPT_LANGUAGE="uk")
     assert response.status_code == 400
-    assert "символів" in response.json()["error"]["fields"]["message"][0]
+    assert "від 20 до 1\u00a0000 символів" in response.json()["error"]["fields"]["message"][0]
 
 
 def test_viewers_reviewers_and_unverified_members_cannot_ask(alice_viewer_client, rita_client, market, firm_b):

@@ -1,10 +1,13 @@
 """Saved searches: the API, and exactly one alert per firm and search when a matching firm is verified."""
 
+import threading
+import time
 from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import IntegrityError
+from django.db import IntegrityError, connection, transaction
+from django.test import Client
 from django.utils import timezone
 
 from directory.models import SavedSearch, SavedSearchAlert
@@ -88,7 +91,8 @@ def test_a_newly_verified_matching_firm_fires_exactly_one_alert(
 ):
     bob.language = "uk"
     bob.save()
-    bob_client.post(URL, {"name": "Снаряди", "query": {"offers": "munitions", "side": "ua"}}, format="json")
+    saved = bob_client.post(URL, {"name": "Снаряди", "query": {"offers": "munitions", "side": "ua"}}, format="json")
+    assert saved.status_code == 201, saved.content
     other = _pending_artillery_firm(name="Unrelated Optics LLC", ref="ua-unrelated")
     other.capabilities.all().delete()
     firm = _pending_artillery_firm()
@@ -150,3 +154,120 @@ def test_daily_digest_bundles_alerts_into_one_notification_when_due(bob, market)
     assert saved_search_digests_send(now=timezone.now() + timedelta(days=1)) == 1
     search.refresh_from_db()
     assert search.alerts.filter(delivered_at__isnull=True).count() == 0
+
+
+def test_the_database_refuses_a_second_copy_of_the_same_search_whatever_the_key_order(bob, alice, market):
+    SavedSearch.objects.create(user=bob, name="Shells", query={"offers": "munitions", "side": "ua"})
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SavedSearch.objects.create(user=bob, name="Again", query={"side": "ua", "offers": "munitions"})
+    SavedSearch.objects.create(user=alice, name="Hers", query={"offers": "munitions", "side": "ua"})
+
+
+def _save_while_another_save_is_uncommitted(bob, save):
+    """`save()` in another thread (own connection) while this connection holds an uncommitted copy of
+    the same search: the other save passes the existence check, waits on the unique index, and sees
+    the constraint once this copy commits. The race two simultaneous saves run, made certain."""
+    outcome: list = []
+
+    def run():
+        try:
+            outcome.append(save())
+        except Exception as exc:  # noqa: BLE001 - reported in the assertion
+            outcome.append(exc)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        SavedSearch.objects.create(user=bob, name="First", query=RACE_QUERY)
+        thread = threading.Thread(target=run)
+        thread.start()
+        with connection.cursor() as cursor:
+            for _ in range(200):  # until the other save waits on this transaction's insert
+                cursor.execute(  # pg_locks is live (pg_stat_activity is a snapshot inside a transaction)
+                    "SELECT count(*) FROM pg_locks WHERE NOT granted AND pg_backend_pid() = ANY(pg_blocking_pids(pid))"
+                )
+                if cursor.fetchone()[0]:
+                    break
+                time.sleep(0.05)
+            else:
+                pytest.fail(f"the second save never reached the insert: {outcome}")
+    thread.join(timeout=30)
+    return outcome[0]
+
+
+RACE_QUERY = {"offers": "munitions.artillery_155", "side": "ua"}
+race = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.postgres
+@race
+@pytest.mark.parametrize("language", ["uk", "en"])
+def test_two_api_saves_of_the_same_search_at_once_keep_one_and_answer_409(bob, market, language):
+    response = _save_while_another_save_is_uncommitted(
+        bob,
+        lambda: _client(bob).post(
+            URL, {"name": "Second", "query": {"side": "ua", "offers": "munitions.artillery_155"}},
+            format="json", HTTP_ACCEPT_LANGUAGE=language,
+        ),
+    )  # fmt: skip
+    assert response.status_code == 409, getattr(response, "content", response)
+    error = response.json()["error"]
+    assert error["code"] == "already_saved" and "query" in error["fields"]
+    assert {"uk": "Ви вже зберегли цей пошук як «First»", "en": "You already keep this search as “First”"}[
+        language
+    ] in error["message"]
+    assert list(SavedSearch.objects.values_list("name", flat=True)) == ["First"]
+
+
+@pytest.mark.postgres
+@race
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("uk", "Ви вже зберегли цей пошук як «First»"), ("en", "You already keep this search as “First”")],
+)
+def test_two_page_saves_of_the_same_search_at_once_keep_one_and_show_the_form_error(bob, market, language, text):
+    def save():
+        client = Client()
+        client.force_login(bob)
+        return client.post(
+            "/directory/searches/save/",
+            {"q_offers": "munitions.artillery_155", "q_side": "ua", "name": "Second", "frequency": "immediate"},
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+
+    response = _save_while_another_save_is_uncommitted(bob, save)
+    assert response.status_code == 409, response
+    assert text in response.content.decode()
+    assert list(SavedSearch.objects.values_list("name", flat=True)) == ["First"]
+
+
+def _client(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user=user)
+    return client
+
+
+@pytest.mark.postgres
+def test_the_migration_keeps_each_persons_first_copy_of_a_search_and_deletes_the_later_ones(db):
+    """Duplicates could be saved until the constraint: migrating must not stop on them."""
+    import importlib
+
+    from django.apps import apps
+
+    if connection.vendor != "postgresql":
+        pytest.skip("drops and re-adds the constraint inside the test's transaction (PostgreSQL DDL)")
+    migration = importlib.import_module("directory.migrations.0002_savedsearch_once_per_user")
+    constraint = next(c for c in SavedSearch._meta.constraints if c.name == "savedsearch_once_per_user")
+    user, other = UserFactory(username="dup_owner"), UserFactory(username="dup_other")
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(SavedSearch, constraint)
+    first = SavedSearch.objects.create(user=user, name="first", query={"side": "ua", "search": "дрони"})
+    later = SavedSearch.objects.create(user=user, name="later", query={"search": "дрони", "side": "ua"})
+    different = SavedSearch.objects.create(user=user, name="other", query={"side": "partner"})
+    theirs = SavedSearch.objects.create(user=other, name="theirs", query={"side": "ua", "search": "дрони"})
+    migration.keep_the_first_copy(apps, None)
+    assert set(SavedSearch.objects.values_list("pk", flat=True)) == {first.pk, different.pk, theirs.pk}
+    assert not SavedSearch.objects.filter(pk=later.pk).exists()
+    # The test's transaction rolls the dropped constraint back with everything else.

@@ -128,3 +128,35 @@ def test_withdrawing_a_registration(alice_client, alice, firm_a):
     pa = register(event, firm_a, alice)
     assert alice_client.delete(f"{V1}/participations/{pa.pk}/").json()["status"] == "withdrawn"
     assert Participation.objects.get().status == "withdrawn"
+
+
+@pytest.mark.parametrize("state", ["pending", "accepted", "declined", "cancelled"])
+def test_a_meeting_request_in_each_state_matches_the_schema(
+    alice_client, bob_client, alice, bob, firm_a, firm_b, state
+):
+    """The answer's `status` is one of MeetingRequestStatusEnum's values (it pointed at the meeting's enum)."""
+    from events.models import MeetingRequest
+    from tests.api.test_required_fields import check, components_of_the_schema
+
+    event = make_event()
+    pa, pb = register(event, firm_a, alice), register(event, firm_b, bob)
+    MeetingRequest.objects.create(event=event, sender=pa, receiver=pb, reason="Optics", priority=1, status=state)
+    body = alice_client.get(f"{V1}/participations/{pa.pk}/requests/").json()
+    assert [r["status"] for r in body["results"]] == [state]
+    check(components_of_the_schema(), "PaginatedMeetingRequestList", body, closed=True)
+
+
+@pytest.mark.parametrize(
+    "language, message",
+    [
+        ("en", '"published" is not a valid choice. Must be one of: draft, open, scheduling, closed.'),
+        ("uk", '"published" не є коректним вибором. Має бути одним із: draft, open, scheduling, closed.'),
+    ],
+)
+def test_a_status_outside_the_choices_lists_the_allowed_ones(rita_client, language, message):
+    event = make_event()
+    response = rita_client.post(
+        f"{V1}/events/{event.pk}/status/", {"to_status": "published"}, format="json", HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"to_status": [message]}

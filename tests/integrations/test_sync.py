@@ -94,3 +94,52 @@ def test_an_absurd_offset_or_year_is_a_400_not_a_server_error(alice_token):
     for value in ("0148-02-16T16:29:03+18:49", "0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"):
         response = alice_token.get("/api/v1/proposals/", {"updated_since": value})
         assert response.status_code in (200, 400), (value, response.status_code)
+
+
+def _a_proposals_cursor(alice_token, firm_a) -> str:
+    from urllib.parse import parse_qs, urlsplit
+
+    for _ in range(3):
+        ProposalFactory(ukrainian=firm_a, status=Proposal.Status.APPROVED)
+    body = alice_token.get("/api/v1/proposals/", {"updated_since": "2020-01-01T00:00:00Z", "page_size": 1}).json()
+    return parse_qs(urlsplit(body["next"]).query)["cursor"][0]
+
+
+def test_ordering_or_page_with_a_sync_is_a_400_naming_it_not_ignored(alice_token, firm_a):
+    cursor = _a_proposals_cursor(alice_token, firm_a)
+    for params, name in (
+        ({"cursor": cursor, "ordering": "-score"}, "ordering"),
+        ({"updated_since": "2020-01-01T00:00:00Z", "ordering": "-score"}, "ordering"),
+        ({"cursor": cursor, "page": "3"}, "page"),
+        ({"ordering": "updated_at,id", "page": "2"}, "page"),
+    ):
+        response = alice_token.get("/api/v1/proposals/", params)
+        assert response.status_code == 400, (params, response.content)
+        assert list(response.json()["error"]["fields"]) == [name]
+    same = alice_token.get("/api/v1/proposals/", {"cursor": cursor, "ordering": "updated_at, id"})
+    assert same.status_code == 200  # the sync's own order may be named
+
+
+def test_a_cursor_of_another_list_is_a_400_naming_cursor(alice_token, firm_a):
+    cursor = _a_proposals_cursor(alice_token, firm_a)
+    assert alice_token.get("/api/v1/proposals/", {"cursor": cursor}).status_code == 200
+    for url in ("/api/v1/firms/", "/api/v1/notifications/"):
+        response = alice_token.get(url, {"cursor": cursor})
+        assert response.status_code == 400
+        assert response.json()["error"]["fields"]["cursor"] == [
+            "This cursor belongs to another list: use it only with the list whose `next` link gave it."
+        ]
+
+
+def test_a_time_outside_the_years_is_named_for_what_it_is(alice_token):
+    for value in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-05:00"):
+        for language, message in (
+            (
+                "en",
+                "Give a time from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z: this one is outside those years in UTC.",
+            ),
+            ("uk", "Вкажіть час від 0001-01-01T00:00:00Z до 9999-12-31T23:59:59Z: цей час за UTC виходить за ці межі."),
+        ):
+            response = alice_token.get("/api/v1/proposals/", {"updated_since": value}, HTTP_ACCEPT_LANGUAGE=language)
+            assert response.status_code == 400
+            assert response.json()["error"]["fields"] == {"updated_since": [message]}

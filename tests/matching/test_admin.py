@@ -48,3 +48,16 @@ def test_superuser_can_view_but_not_change_or_delete_proposals_and_events(admin_
 @pytest.mark.parametrize("model", ["matchrun", "notification", "proposal", "proposalevent"])
 def test_matching_admin_lists_open_for_superusers(admin_browser, model):
     assert admin_browser.get(f"/admin/matching/{model}/").status_code == 200
+
+
+def test_a_system_note_stored_as_a_code_is_worded_on_the_proposal_page(admin_browser, proposal_ab):
+    ProposalEvent.objects.create(
+        proposal=proposal_ab,
+        actor_role="system",
+        to_status="withdrawn",
+        note_code="suspended_in_admin",
+        note_params={"by": "rita"},
+    )
+    page = admin_browser.get(f"/admin/matching/proposal/{proposal_ab.pk}/change/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert "Suspended in the admin by rita" in page.content.decode()

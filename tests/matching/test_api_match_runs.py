@@ -105,3 +105,33 @@ def test_list_filters_by_kind_and_status(rita_client, finished_run):
     MatchRun.objects.create(kind=MatchRun.Kind.FIRM, status=MatchRun.Status.FAILED)
     assert rita_client.get(LIST, {"kind": "firm"}).json()["count"] == 1
     assert rita_client.get(LIST, {"status": "succeeded"}).json()["results"][0]["id"] == finished_run.pk
+
+
+@pytest.mark.parametrize("name", ["kind", "status"])
+@pytest.mark.parametrize("value", ["\x00", "bogus"])
+def test_a_kind_or_status_outside_the_choices_is_a_400_naming_it_and_its_values(rita_client, finished_run, name, value):
+    response = rita_client.get(LIST, {name: value})
+    assert response.status_code == 400, response.content
+    fields = response.json()["error"]["fields"]
+    allowed = MatchRun.Kind.values if name == "kind" else MatchRun.Status.values
+    assert list(fields) == [name] and ", ".join(allowed) in fields[name][0]
+
+
+def test_both_filters_wrong_name_both_parameters(rita_client, finished_run):
+    response = rita_client.get(LIST, {"status": "bogus", "kind": "nope"})
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"kind", "status"}
+
+
+def test_a_refused_choice_lists_the_values_in_ukrainian_too(rita_client, finished_run):
+    response = rita_client.get(LIST, {"status": "bogus"}, HTTP_ACCEPT_LANGUAGE="uk")
+    message = response.json()["error"]["fields"]["status"][0]
+    assert "Має бути одним із: queued, running, succeeded, failed." in message
+
+
+def test_a_run_nobody_started_matches_the_schema(rita_client, finished_run):
+    from tests.api.test_required_fields import check, components_of_the_schema
+
+    body = rita_client.get(f"{LIST}{finished_run.pk}/").json()
+    assert body["created_by"] is None
+    check(components_of_the_schema(), "MatchRun", body)

@@ -169,3 +169,51 @@ def test_a_named_platform_from_its_origin_country_makes_the_firm_its_industry(ta
     pa = [{**firm(2, "Zulieferer", "DE"), "description": "Supplier of gun mounts for the PzH 2000 howitzer."}]
     _, block = block_for(taxonomy, catalogue, ua, pa)
     assert block.component("platforms")[0, 0] == pytest.approx(MatchParams().platform_text_credit)
+
+
+@pytest.mark.parametrize(
+    "platform, name_uk",
+    [
+        ("missile.agm_88_harm", "протирадіолокаційна ракета AGM-88 HARM"),
+        ("munition.105mm", "105-мм гаубичні постріли"),  # plural: no "її" may refer to it
+    ],
+)
+def test_national_industry_reason_reads_grammatically_for_any_platform_name(taxonomy, catalogue, platform, name_uk):
+    ua = [firm(1, "Remont", "UA", platforms=[(platform, "operates_needs_support")])]
+    pa = [firm(2, "Energetics", "US", offers=["munitions.energetics"])]
+    model, block = block_for(taxonomy, catalogue, ua, pa)
+    assert block.component("platforms")[0, 0] > 0
+    r = explain(model, 0, 0, block.components[:, 0, 0])
+    assert any("is from the" in line and "country of origin (US) and offers its components" in line for line in r["en"])
+    line = next(line for line in r["uk"] if "складові" in line)
+    assert (
+        f"Energetics пропонує складові для платформи: {name_uk}; "
+        "країна походження платформи й компанії: США (виведено)" in line
+    ), line
+    assert "її" not in line and "(US)" not in line
+
+
+def test_named_platform_reason_names_the_origin_country_in_ukrainian(taxonomy, catalogue):
+    ua = [firm(1, "Remont", "UA", platforms=[("spg.pzh2000", "repairs")])]
+    pa = [{**firm(2, "Zulieferer", "DE"), "description": "Supplier of gun mounts for the PzH 2000 howitzer."}]
+    model, block = block_for(taxonomy, catalogue, ua, pa)
+    r = explain(model, 0, 0, block.components[:, 0, 0])
+    assert any("names the PzH 2000 in its profile and is from its country of origin (DE)" in line for line in r["en"])
+    assert any(
+        "Zulieferer згадує у своєму профілі: САУ PzH 2000; "
+        "країна походження платформи й компанії: Німеччина (виведено)" in line
+        for line in r["uk"]
+    ), r["uk"]
+
+
+def test_maker_reason_puts_the_platform_after_a_colon(taxonomy, catalogue):
+    pa = [firm(2, "KMW", "DE", platforms=[("spg.pzh2000", "oem")])]
+    model, block = block_for(taxonomy, catalogue, [REPAIRER], pa)
+    r = explain(model, 0, 0, block.components[:, 0, 0])
+    assert any("KMW виробляє: САУ PzH 2000" in line for line in r["uk"]), r["uk"]
+
+
+def test_every_platform_origin_has_a_ukrainian_name(catalogue):
+    from matching.scoring.explain import ORIGIN_UK
+
+    assert set(catalogue.origins) - {""} <= set(ORIGIN_UK)

@@ -401,7 +401,35 @@ def test_a_bad_or_unknown_firm_id_is_the_api_json_404(firms, rita_client, path):
     assert response.json()["error"]["code"] == "not_found"
 
 
-def test_an_invalid_page_is_a_documented_json_404(firms, bob_client):
-    response = bob_client.get(f"{_url()}?page=0")
+@pytest.mark.parametrize("page", ["0", "-1", "two", "\x00"])
+def test_a_page_below_one_or_not_a_number_is_a_400_naming_page(firms, bob_client, page):
+    response = bob_client.get(_url(), {"page": page})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"page": ["Must be a whole number from 1 up."]}
+
+
+@pytest.mark.parametrize("page", ["last", ""])
+def test_page_last_and_an_empty_page_keep_working_as_drf_has_always_allowed(firms, bob_client, page):
+    first = bob_client.get(_url(), {"page_size": 1})
+    response = bob_client.get(_url(), {"page": page, "page_size": 1})
+    assert response.status_code == 200
+    count = first.json()["count"]
+    expected = (
+        first.json()["results"]
+        if page == ""
+        else bob_client.get(_url(), {"page": count, "page_size": 1}).json()["results"]
+    )
+    assert response.json()["results"] == expected
+
+
+@pytest.mark.parametrize(
+    "language, message, rule",
+    [
+        ("en", "There is no page 999: this list has pages 1 to 1.", "Must be from 1 to 1."),
+        ("uk", "Сторінки 999 немає: у цьому списку сторінки від 1 до 1.", "Має бути від 1 до 1."),
+    ],
+)
+def test_a_page_past_the_end_is_a_404_naming_page_and_the_range(firms, bob_client, language, message, rule):
+    response = bob_client.get(_url(), {"page": "999"}, HTTP_ACCEPT_LANGUAGE=language)
     assert response.status_code == 404
-    assert response.json()["error"]["message"] == "Invalid page."
+    assert response.json()["error"] == {"code": "not_found", "message": message, "fields": {"page": [rule]}}

@@ -126,8 +126,8 @@ def test_the_api_refuses_a_past_certificate_date(alice_client, firm_a):
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {
         "certification_expiry.AS9100": [
-            "the date 1900-01-01 has passed: give the last valid day of the renewed certificate, "
-            "or remove the certification"
+            "AS9100: the expiry date 1900-01-01 has passed: give the renewed certificate's date or remove the "
+            "certification."
         ]
     }
     firm_a.refresh_from_db()
@@ -143,7 +143,7 @@ def test_the_api_refuses_a_past_date_in_ukrainian(alice_client, firm_a):
     )
     assert response.status_code == 400
     [message] = response.json()["error"]["fields"]["certification_expiry.AS9100"]
-    assert message.startswith("дата 1900-01-01 уже минула")
+    assert message.startswith("AS9100: дата закінчення дії 1900-01-01 уже минула")
 
 
 def test_today_is_still_a_valid_last_day(alice_client, firm_a):
@@ -169,8 +169,8 @@ def test_an_import_refuses_a_past_date_but_keeps_a_recorded_one(firm_a):
     with pytest.raises(ExchangeFileError) as excinfo:
         firms_import(document={"format": FORMAT, "firms": [doc]})
     assert excinfo.value.problems == [
-        "firms[0] (ua-skyforge): certification_expiry.AS9100: the date 1900-01-01 has passed: give the last "
-        "valid day of the renewed certificate, or remove the certification"
+        "firms[0] (ua-skyforge): certification_expiry.AS9100: AS9100: the expiry date 1900-01-01 has passed: "
+        "give the renewed certificate's date or remove the certification."
     ]
     yesterday = (TODAY - dt.timedelta(days=1)).isoformat()
     Firm.objects.filter(pk=firm_a.pk).update(certifications=["AS9100"], certification_expiry={"AS9100": yesterday})
@@ -186,3 +186,24 @@ def test_the_web_form_refuses_a_past_date(alice, firm_a):
     )
     assert response.status_code == 200
     assert "has passed" in " ".join(response.context["form"].errors["certification_expiry"])
+
+
+@pytest.mark.parametrize("language", ["en", "uk"])
+def test_the_web_form_and_the_api_refuse_a_past_date_with_the_one_rules_message(alice, alice_client, firm_a, language):
+    """One rule (registry.exchange) for the page and the API: the same words, once, in the reader's language."""
+    api = alice_client.patch(
+        _url(firm_a),
+        {"certifications": ["AS9100"], "certification_expiry": {"AS9100": "1900-01-01"}},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    [rule] = api.json()["error"]["fields"]["certification_expiry.AS9100"]
+    page = _client(alice, language).post(
+        reverse("web:firm_edit", args=[firm_a.pk]),
+        _web_profile(firm_a, **{"certification_expiry-AS9100": "1900-01-01"}),
+    )
+    assert page.status_code == 200
+    assert page.context["form"].errors["certification_expiry"] == [rule]
+    assert rule.startswith(
+        {"en": "AS9100: the expiry date 1900-01-01 has passed", "uk": "AS9100: дата закінчення"}[language]
+    )

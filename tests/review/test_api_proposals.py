@@ -330,6 +330,21 @@ def test_bulk_reject_without_reason_names_the_field(rita_client, proposal_ab):
     assert Proposal.objects.get().status == S.PROPOSED
 
 
+@pytest.mark.parametrize(
+    "language, message",
+    [
+        ("en", '"archive" is not a valid choice. Must be one of: approve, reject.'),
+        ("uk", '"archive" не є коректним вибором. Має бути одним із: approve, reject.'),
+    ],
+)
+def test_a_bulk_action_outside_the_choices_lists_them(rita_client, proposal_ab, language, message):
+    response = rita_client.post(
+        url() + "bulk-review/", {"action": "archive", "ids": [proposal_ab.pk]}, HTTP_ACCEPT_LANGUAGE=language
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"action": [message]}
+
+
 # --- Privacy: before connected, bob never sees A's contact, reviewer notes, or A's decline reason ----
 
 

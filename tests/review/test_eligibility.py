@@ -222,7 +222,8 @@ def test_suspending_withdraws_open_proposals_with_an_event_each(proposal_ab, app
             "reviewer",
         )
         assert event.data == {"action": "withdraw", "reason": "suspended", "firm": firm_a.pk}
-        assert "Forged certificates" in event.note
+        # The reviewer's reason as written, inside a note coded for the reader's language.
+        assert (event.note_code, event.note_params) == ("firm_suspended", {"reason": "Forged certificates"})
     connected.refresh_from_db()
     elsewhere.refresh_from_db()
     assert (connected.status, elsewhere.status) == (S.CONNECTED, S.PROPOSED)

@@ -88,6 +88,53 @@ def test_a_missing_or_unknown_file_type_is_a_400_naming_it(rita_client, queue):
             assert response.status_code == 400 and "file" in response.json()["error"]["fields"]
 
 
+CSV_MEDIA, XLSX_MEDIA = "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.mark.parametrize("url", [EXPORT, STATS_EXPORT, "/api/v1/directory/reviewer/firms/export/"])
+@pytest.mark.parametrize(
+    "file, accept",
+    [
+        ("csv", CSV_MEDIA),
+        ("xlsx", XLSX_MEDIA),
+        ("csv", "*/*"),
+        ("xlsx", "application/json"),
+        ("csv", f"{CSV_MEDIA}, application/json;q=0.5"),
+        ("xlsx", f"{CSV_MEDIA}, {XLSX_MEDIA}"),
+        ("xlsx", "text/*, application/*"),
+    ],
+)
+def test_a_download_accepts_the_media_types_the_schema_advertises(rita_client, queue, url, file, accept):
+    response = rita_client.get(url, {"file": file}, HTTP_ACCEPT=accept)
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"].split(";")[0] == (CSV_MEDIA if file == "csv" else XLSX_MEDIA)
+
+
+@pytest.mark.parametrize("url", [EXPORT, STATS_EXPORT, "/api/v1/directory/reviewer/firms/export/"])
+def test_a_download_error_is_json_whatever_was_accepted(rita_client, queue, url):
+    for accept in (CSV_MEDIA, XLSX_MEDIA):
+        response = rita_client.get(url, {"file": "pdf"}, HTTP_ACCEPT=accept)
+        assert response.status_code == 400 and response["Content-Type"] == "application/json"
+        assert response.json()["error"]["fields"]["file"] == ['"pdf" is not a valid choice. Must be one of: csv, xlsx.']
+    mismatch = rita_client.get(url, {"file": "xlsx"}, HTTP_ACCEPT=CSV_MEDIA)
+    assert mismatch.status_code == 406 and "file=xlsx" in mismatch.json()["error"]["message"]
+    assert rita_client.get(url, {"file": "csv"}, HTTP_ACCEPT="image/png").status_code == 406
+
+
+@pytest.mark.parametrize("url", [EXPORT, STATS_EXPORT, "/api/v1/directory/reviewer/firms/export/"])
+@pytest.mark.parametrize(
+    "language, message",
+    [
+        ("en", "This parameter is required: file=csv or file=xlsx."),
+        ("uk", "Цей параметр обовʼязковий: file=csv або file=xlsx."),
+    ],
+)
+def test_a_download_without_file_says_it_is_required_and_lists_the_types(rita_client, queue, url, language, message):
+    response = rita_client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"file": [message]}
+
+
 # --- The proposal list -----------------------------------------------------------------------------
 
 

@@ -55,6 +55,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int | str]] = {
     ("DELETE", f"{V1}/auth/tokens/{{token_key}}/"): only(("owner", "token"), denied=404),
     ("GET", f"{V1}/me/"): ANY_USER,
     ("PATCH", f"{V1}/me/"): ANY_USER,
+    # Sending one's own confirmation link again: anyone signed in (personas are confirmed: 409, reached).
+    ("POST", f"{V1}/me/email-confirmation/"): ANY_USER,
+    # The emailed token names the account and the address: no log-in needed.
+    ("POST", f"{V1}/me/email-confirmation/confirm/"): PUBLIC,
     ("GET", f"{V1}/firms/{{firm_id}}/members/"): only((*A_MEMBERS, "reviewer", "admin")),
     # Adding someone is by invitation only (security review, section 4): no POST members/ any more.
     ("PATCH", f"{V1}/firms/{{firm_id}}/members/{{membership_id}}/"): only(("owner", "token", "admin")),

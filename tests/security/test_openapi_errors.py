@@ -17,9 +17,10 @@ def _errors(method: str, path: str) -> set[str]:
 @pytest.mark.parametrize(
     "method, path, expected",
     [
-        # No authentication runs here, so no 401; the lock-out answers 403 (django-axes).
-        ("POST", "/api/v1/auth/signup/", {"400", "415", "429"}),
-        ("POST", "/api/v1/auth/token/", {"400", "403", "415", "429"}),
+        # No authentication runs here, so no 401; the lock-out answers 403 (django-axes). A body over the
+        # upload limit answers 413 (core.api.errors.bad_request).
+        ("POST", "/api/v1/auth/signup/", {"400", "413", "415", "429"}),
+        ("POST", "/api/v1/auth/token/", {"400", "403", "413", "415", "429"}),
         # Any operation refuses an unknown query parameter by name (400); a page past the end is a 404;
         # a service account's token outside its scopes gets 403 (core.permissions.TokenScopePermission).
         ("GET", "/api/v1/capabilities/", {"400", "401", "403", "429"}),
@@ -30,9 +31,9 @@ def _errors(method: str, path: str) -> set[str]:
         ("GET", "/api/v1/screening/firms/{firm_id}/", {"400", "401", "403", "404", "429"}),
         # A decision: refused input, not allowed, not visible, wrong state (or an Idempotency-Key
         # still running: 409; reused with another body: 422).
-        ("POST", "/api/v1/proposals/{id}/approve/", {"400", "401", "403", "404", "409", "415", "422", "429"}),
+        ("POST", "/api/v1/proposals/{id}/approve/", {"400", "401", "403", "404", "409", "413", "415", "422", "429"}),
         # A profile edit: 409 and 422 only from the Idempotency-Key, 412 from If-Match.
-        ("PATCH", "/api/v1/firms/{id}/", {"400", "401", "403", "404", "409", "412", "415", "422", "429"}),
+        ("PATCH", "/api/v1/firms/{id}/", {"400", "401", "403", "404", "409", "412", "413", "415", "422", "429"}),
     ],
 )
 def test_each_operation_documents_the_errors_it_can_answer(method, path, expected):

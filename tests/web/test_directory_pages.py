@@ -51,7 +51,9 @@ def test_unlisted_firms_have_no_profile_page(page_bob, market):  # noqa: F811
 
 
 @pytest.mark.parametrize(
-    ("lang", "rule"), [("en", "Write between 20 and 1,000 characters"), ("uk", "Напишіть від 20 до 1,000 символів")]
+    ("lang", "rule"),
+    # Ukrainian groups thousands with a (non-breaking) space, not a comma.
+    [("en", "Write between 20 and 1,000 characters"), ("uk", "Напишіть від 20 до 1\u00a0000 символів")],
 )
 def test_a_short_message_is_explained_next_to_the_field(page_bob, market, firm_b, lang, rule):  # noqa: F811
     url = reverse("web:directory_firm", args=[market["arsenal"].pk])

@@ -41,7 +41,7 @@ def published(alice, alice_viewer, bob, firm_a, firm_b):
 def test_every_event_page_renders_in_both_languages(published, alice, rita, language):
     event, pa, pb, meeting = published
     client = _client(alice, language)
-    words = {"uk": ("Події", "Мій порядок денний", "Стіл"), "en": ("Events", "My agenda", "Table")}[language]
+    words = {"uk": ("Заходи", "Мій порядок денний", "Стіл"), "en": ("Events", "My agenda", "Table")}[language]
     page = client.get(reverse("web:event_list")).content.decode()
     assert words[0] in page
     assert ("Київський форум" if language == "uk" else "Kyiv Defence") in page
@@ -144,7 +144,7 @@ def test_the_event_form_reports_each_broken_rule_by_field(rita):
         },
     )
     page = response.content.decode()
-    assert response.status_code == 400 and "Обовʼязково, якщо подія не проводиться онлайн." in page
+    assert response.status_code == 400 and "Обовʼязково, якщо захід не проводиться онлайн." in page
     assert "має тривати не менше, ніж триває одна зустріч" in page
     response = client.post(
         reverse("web:event_create"),
@@ -203,3 +203,37 @@ def test_no_event_page_fails_for_any_persona_with_any_id_get_or_empty_post(publi
     from tests.web.test_page_crawl import _web_patterns
 
     assert {p.name for p in _web_patterns() if p.name.startswith("event_")} == set(EVENT_PAGES)
+
+
+@pytest.mark.parametrize(
+    ("language", "timezone_error", "block_error"),
+    [
+        ("uk", "Невідомий часовий пояс", "Блок 1: час завершення (09:00) має бути пізнішим за час початку (12:00)."),
+        ("en", "Not a known time zone", "Block 1: the end (09:00) must be later than the start (12:00)."),
+    ],
+)
+def test_the_event_form_reports_every_broken_field_in_one_round(rita, language, timezone_error, block_error):
+    client = _client(rita, language)
+    response = client.post(
+        reverse("web:event_create"),
+        {
+            "name_en": "Kyiv",
+            "name_uk": "Київ",
+            "venue": "Kyiv",
+            "timezone": "Mars/Base",
+            "days": DAY,
+            "meeting_minutes": 30,
+            "blocks": "12:00-09:00",
+            "table_count": 99999999999,
+            "max_meetings_per_firm": 0,
+        },
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) == {"timezone", "blocks", "table_count", "max_meetings_per_firm"}
+    assert timezone_error in errors["timezone"][0]
+    assert errors["blocks"] == [block_error]
+    assert len(errors["table_count"]) == 1 and len(errors["max_meetings_per_firm"]) == 1  # the form's, not twice
+    page = response.content.decode()
+    assert block_error in page and timezone_error in page
+    assert not Event.objects.exists()

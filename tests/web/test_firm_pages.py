@@ -344,3 +344,58 @@ def test_an_intro_capacity_over_50_is_named_next_to_the_field(page_alice, firm_a
     response = page_alice.post(reverse("web:firm_edit", args=[firm_a.pk]), _profile(intro_capacity="51"))
     assert response.status_code == 200
     assert "intro_capacity" in response.context["form"].errors
+
+
+@pytest.mark.parametrize(
+    ("language", "state", "suspended", "empty"),
+    [
+        (
+            "uk",
+            "Контакт встановлено",
+            "Компанія-партнер зараз не може брати участь у пропозиціях партнерства: її контакти тимчасово приховано.",
+            "Контакти зʼявляться тут, щойно обидві компанії приймуть пропозицію партнерства.",
+        ),
+        (
+            "en",
+            "Connected",
+            "The partner firm cannot be introduced at the moment: its contacts are hidden for now.",
+            "Contacts appear here once both firms accept an introduction.",
+        ),
+    ],
+)
+def test_the_dashboard_says_a_suspended_partners_contacts_are_hidden_without_saying_why(
+    page_alice, firm_a, firm_b, proposal_ab, language, state, suspended, empty
+):
+    Proposal.objects.filter(pk=proposal_ab.pk).update(status=Proposal.Status.CONNECTED)
+    url = reverse("web:firm_dashboard", args=[firm_a.pk])
+    body = page_alice.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert firm_b.contact_email in body and suspended not in body  # connected, partner in good standing
+    firm_b.status = firm_b.Status.SUSPENDED
+    firm_b.save(update_fields=["status"])
+    body = page_alice.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert firm_b.contact_email not in body
+    assert state in body
+    assert body.count(suspended) == 2  # in the contacts section and beside the introduction's state
+    assert empty not in body  # not "contacts will appear once both accept": they did
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        (
+            "uk",
+            "Компанія-партнер зараз не може брати участь у пропозиціях партнерства: її контакти тимчасово приховано.",
+        ),
+        ("en", "The partner firm cannot be introduced at the moment: its contacts are hidden for now."),
+    ],
+)
+def test_the_dashboard_says_why_a_held_back_partners_contacts_are_hidden(
+    page_alice, firm_a, firm_b, proposal_ab, language, message
+):
+    # Held back by sanctions screening: the page does not say why (that is the reviewers' business), only that.
+    Proposal.objects.filter(pk=proposal_ab.pk).update(status=Proposal.Status.CONNECTED)
+    firm_b.screening_status = firm_b.ScreeningStatus.POTENTIAL_MATCH
+    firm_b.save(update_fields=["screening_status"])
+    body = page_alice.get(reverse("web:firm_dashboard", args=[firm_a.pk]), HTTP_ACCEPT_LANGUAGE=language).content
+    body = body.decode()
+    assert message in body and firm_b.contact_email not in body

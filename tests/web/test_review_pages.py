@@ -1,6 +1,7 @@
 """Reviewer workspace pages: who may open them, filters, decisions, bulk decisions, verification, runs."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from matching.models import MatchRun, Proposal, ProposalEvent
@@ -153,13 +154,23 @@ def test_rita_approves_a_proposal_with_a_note(page_rita, proposal_pending_ab):
     assert ProposalEvent.objects.get(proposal=proposal_pending_ab, to_status="approved").note == "Good fit"
 
 
-def test_rejecting_without_a_reason_names_the_field_and_changes_nothing(page_rita, proposal_pending_ab):
+@pytest.mark.parametrize(("language", "required"), [("en", "This field is required"), ("uk", "Це поле обовʼязкове")])
+@pytest.mark.parametrize("note", ["", "   "])
+def test_rejecting_without_a_reason_is_a_400_naming_the_note_and_changes_nothing(
+    rita, proposal_pending_ab, note, language, required
+):
+    """A reviewer rejecting one proposal gives a reason, as in the bulk form (400 beside the note; it
+    answered 200 with the error, which a client or a test reads as success)."""
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(rita)
     url = reverse("web:review_proposal_decide", args=[proposal_pending_ab.pk])
-    response = page_rita.post(url, {"action": "reject", "note": ""})
-    assert response.status_code == 200
-    assert "note" in response.context["form"].errors
+    response = client.post(url, {"action": "reject", "note": note})
+    assert response.status_code == 400
+    assert response.context["form"].errors == {"note": [f"{required}."]}
+    assert required in response.content.decode()
     proposal_pending_ab.refresh_from_db()
     assert proposal_pending_ab.status == "proposed"
+    assert not ProposalEvent.objects.filter(proposal=proposal_pending_ab, to_status="rejected").exists()
 
 
 def test_approving_twice_tells_the_reviewer_instead_of_failing(page_rita, proposal_pending_ab):

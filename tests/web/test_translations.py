@@ -51,3 +51,26 @@ def test_pages_really_use_the_catalogue():
     with translation.override("uk"):
         assert translation.gettext("Log in") == "Увійти"
         assert str(translation.gettext("Pending verification")) == "Очікує верифікації"
+
+
+def test_every_entry_keeps_the_msgids_named_placeholders_flagged_or_not():
+    """msgfmt --check-format only looks at entries flagged python-format; this looks at all of them."""
+    import re
+
+    names = re.compile(r"%\((\w+)\)[sdfir]|\{(\w+)\}")
+
+    def found(text: str) -> set[str]:
+        return {a or b for a, b in names.findall(text)}
+
+    wrong = []
+    for entry in polib.pofile(str(PO)):
+        if entry.obsolete or entry.fuzzy:
+            continue
+        if entry.msgid_plural:
+            expected = found(entry.msgid_plural) | found(entry.msgid)
+            for n, text in entry.msgstr_plural.items():
+                if text and found(text) - expected or (text and found(entry.msgid_plural) - found(text)):
+                    wrong.append((entry.msgid, n, text))
+        elif entry.msgstr and found(entry.msgstr) != found(entry.msgid):
+            wrong.append((entry.msgid, entry.msgstr))
+    assert not wrong, wrong[:10]

@@ -1,5 +1,5 @@
-"""`{{ event|event_label }}`, `{{ revision|revision_label }}`, `{{ revision|revision_note }}`: history entries as
-pages show them (`web.history`, `registry.history`)."""
+"""`{{ event|event_label }}`, `{{ event|event_note }}`, `{{ revision|revision_label }}`,
+`{{ revision|revision_note }}`: history entries as pages show them (`web.history`, `registry.history`)."""
 
 from django import template
 
@@ -24,6 +24,12 @@ def revision_label(revision) -> str:
 def field_label(name: str) -> str:
     """A profile field's name in the page's language (`registry.history.FIELD_LABELS`)."""
     return registry_field_label(name)
+
+
+@register.filter
+def event_note(event) -> str:
+    """A proposal event's note in the page's language (a system note is stored as a code)."""
+    return firm_revision_note(event)
 
 
 @register.filter

@@ -1,4 +1,5 @@
-"""Sign-up, log-in, log-out, password reset and change, the language switch: Django's auth views, our templates."""
+"""Sign-up, log-in, log-out, password reset and change, the email address and its confirmation, the language
+switch: Django's auth views, our templates."""
 
 from urllib.parse import urlsplit
 
@@ -11,15 +12,18 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
-from django.utils.translation import check_for_language
+from django.utils.translation import check_for_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from accounts import selectors as accounts
+from accounts import services
 from accounts.services import user_language_fill, user_password_change, user_register, user_update
+from accounts.throttling import EmailChangeRateThrottle, EmailConfirmationRateThrottle
 from core.errors import ApplicationError
 from core.i18n import request_states_language
-from web.forms import LoginForm, PasswordChangeForm, SetPasswordForm, SignUpForm, error_summary
+from web.forms import EmailChangeForm, LoginForm, PasswordChangeForm, SetPasswordForm, SignUpForm, error_summary
 
 
 class LoginView(auth_views.LoginView):
@@ -126,3 +130,87 @@ def set_language(request: HttpRequest) -> HttpResponse:
     ):
         user_update(user=request.user, language=language)
     return response
+
+
+@login_required
+def email_settings(request: HttpRequest) -> HttpResponse:
+    """The person's address, whether it is confirmed, a change waiting for its link, and a form to change it."""
+    form = EmailChangeForm(request.POST or None)
+    throttle = EmailChangeRateThrottle()
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and accounts.email_change_sends_link(user=request.user, email=form.cleaned_data["email"])
+        and not throttle.allow_request(request, None)
+    ):
+        minutes = max(1, round((throttle.wait() or 60) / 60))
+        form.add_error(
+            "email",
+            ngettext(
+                "You asked for new links too often: try again in %(minutes)s minute.",
+                "You asked for new links too often: try again in %(minutes)s minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
+        )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = user_update(
+                user=request.user,
+                email=form.cleaned_data["email"],
+                current_password=form.cleaned_data["current_password"],
+                request=request,
+            )
+        except ApplicationError as error:
+            form.add_service_errors(error)
+        else:
+            next_step = accounts.email_change_next_step(user=user)
+            messages.success(request, next_step or _("The change of address was cancelled."))
+            return redirect("web:email_settings")
+    summary = error_summary(form) if form.is_bound else []
+    status = 400 if form.is_bound else 200
+    return render(request, "registration/email.html", {"form": form, "error_summary": summary}, status=status)
+
+
+@login_required
+@require_POST
+def email_confirmation_resend(request: HttpRequest) -> HttpResponse:
+    """Send the confirmation link again (to the pending address, else the current one), as often as the
+    API allows (one limit for both), then back to `next` (the invitation page) or the email page."""
+    back = _safe_next(request) or reverse("web:email_settings")
+    throttle = EmailConfirmationRateThrottle()
+    if not throttle.allow_request(request, None):
+        minutes = max(1, round((throttle.wait() or 60) / 60))
+        messages.error(
+            request,
+            ngettext(
+                "You asked for new links too often: try again in %(minutes)s minute.",
+                "You asked for new links too often: try again in %(minutes)s minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
+        )
+        return redirect(back)
+    try:
+        address = services.email_confirmation_send(user=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("We have sent a new confirmation link to %(email)s.") % {"email": address})
+    return redirect(back)
+
+
+def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The emailed link, signed in or not (the token names the account and the address): the page says
+    which address and account, a button confirms; a bad link says what is wrong and how to get another."""
+    context: dict = {"token": token}
+    try:
+        user, address = services.email_confirmation_read(token=token)
+        if request.method == "POST":
+            user = services.email_confirm(token=token)
+            context["confirmed"] = True
+    except ApplicationError as error:
+        context["error"] = error.message
+        return render(request, "registration/email_confirm.html", context, status=error.status)
+    context |= {"address": user.email if context.get("confirmed") else address, "account": user.get_username()}
+    return render(request, "registration/email_confirm.html", context)

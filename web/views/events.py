@@ -110,10 +110,20 @@ class EventForm(forms.Form):
             out.append({"start": start, "end": end})
         return out
 
+    def clean(self):
+        cleaned = super().clean()
+        # The service's rules (time zone, block times, days) in the same round as the form's own, on
+        # what the form could read: a field the form already refused keeps only its own message.
+        try:
+            services.event_check(data=self.data_for_service())
+        except ApplicationError as error:
+            add_service_errors(self, error, skip=list(self.errors))
+        return cleaned
+
     def data_for_service(self) -> dict:
         data = dict(self.cleaned_data)
-        zones = [z.strip() for z in (data.pop("zones") or "").split(",")]
-        count = data.pop("table_count")
+        zones = [z.strip() for z in (data.pop("zones", None) or "").split(",")]
+        count = data.pop("table_count", None) or 0
         data["tables"] = [{"number": n + 1, "zone": zones[n] if n < len(zones) else ""} for n in range(count)]
         return data
 

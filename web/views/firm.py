@@ -15,10 +15,12 @@ from django.views.decorators.http import require_POST
 from accounts.models import Membership
 from compliance import services as compliance
 from core.errors import ApplicationError
+from core.i18n import language_code
 from directory.completeness import firm_completeness
+from matching.models import Notification
 from registry import services as registry
 from registry.models import Firm
-from registry.selectors import firm_freshness, firm_revision_list, firm_verification
+from registry.selectors import firm_freshness, firm_matching_block, firm_revision_list, firm_verification
 from review import selectors as proposals
 from review.services import workflow as review
 from review.services.notifications import notification_mark_read, notifications_mark_all_read
@@ -134,6 +136,20 @@ def firm_edit(request: HttpRequest, firm_id: int) -> HttpResponse:
     return _profile_page(request, form, owners, firm)
 
 
+def _contacts_withheld_because(proposal) -> str:
+    """Why a connected introduction shows no contacts to the firm ("" if it shows them or is not
+    connected): the partner or this firm cannot be introduced for now. Why (a suspension, a sanctions
+    review) is the ministry's business: the firm is told only that, as everywhere else."""
+    if proposal.status not in proposals.CONTACT_STATUSES or proposal.contacts_visible:
+        return ""
+    if (
+        proposal.other.status == Firm.Status.SUSPENDED
+        or firm_matching_block(firm=proposal.other, owners=False) is not None
+    ):
+        return "partner_blocked"
+    return "own_firm_blocked"
+
+
 @login_required
 def firm_dashboard(request: HttpRequest, firm_id: int) -> HttpResponse:
     membership = _membership(request, firm_id)
@@ -148,6 +164,7 @@ def firm_dashboard(request: HttpRequest, firm_id: int) -> HttpResponse:
         p.other = p.partner if p.ukrainian_id == firm.pk else p.ukrainian
         p.contacts_visible = proposals.proposal_contacts_visible(proposal=p, user=request.user, firm_roles=roles)
         p.we_accepted = (p.ukrainian_accepted_at if p.ukrainian_id == firm.pk else p.partner_accepted_at) is not None
+        p.withheld = _contacts_withheld_because(p)
     firm_caps = list(firm.capabilities.select_related("capability").order_by("kind", "capability__code"))
     completeness, hints = firm_completeness(firm=firm)
     return render(
@@ -158,6 +175,7 @@ def firm_dashboard(request: HttpRequest, firm_id: int) -> HttpResponse:
             "membership": membership,
             "proposals": rows,
             "connected": [p for p in rows if p.contacts_visible],
+            "withheld": [p for p in rows if p.withheld],
             "offers": [c for c in firm_caps if c.kind == "offer"],
             "seeks": [c for c in firm_caps if c.kind == "seek"],
             "freshness": firm_freshness(firm=firm),
@@ -308,9 +326,18 @@ def proposal_decline(request: HttpRequest, firm_id: int, pk: int) -> HttpRespons
     return render(request, "web/firm/confirm.html", context)
 
 
+def _shown_in_page_language(rows: list[Notification]) -> list[Notification]:
+    """The rows with title and body in the page's language, whatever it was when they were written
+    (in memory only: marking one read saves `read_at` alone)."""
+    language = language_code()
+    for row in rows:
+        row.title, row.body = row.text_in(language)
+    return rows
+
+
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
-    rows = list(proposals.notification_list(user=request.user)[:100])
+    rows = _shown_in_page_language(list(proposals.notification_list(user=request.user)[:100]))
     return render(request, "web/notifications.html", {"notifications": rows})
 
 
@@ -321,7 +348,8 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
     notification_mark_read(notification=notification)
     if request.headers.get("HX-Request"):
         # The header's unread badge comes along as an out-of-band swap, so it drops at once.
-        return render(request, "web/partials/notification.html", {"n": notification, "oob": True})
+        (shown,) = _shown_in_page_language([notification])
+        return render(request, "web/partials/notification.html", {"n": shown, "oob": True})
     return redirect("web:notifications")
 
 

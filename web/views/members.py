@@ -90,7 +90,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         try:  # someone else's account: said before any button, and the invitation stays open
             services.invitation_require_addressee(invitation=invitation, user=request.user)
         except ApplicationError as error:
-            context |= {"error": error.message, "other_address": True}
+            # Their own address, not confirmed yet: a way to have the link sent again, then come back here.
+            unconfirmed = error.code == "email_not_confirmed"
+            context |= {"error": error.message, "other_address": not unconfirmed, "unconfirmed": unconfirmed}
             status = error.status if request.method == "POST" else 200
             return render(request, "web/members/invitation.html", context, status=status)
     if request.method == "POST" and request.user.is_authenticated:

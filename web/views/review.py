@@ -264,6 +264,9 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if action not in ("approve", "reject"):
         form.add_error(None, _("Choose approve or reject."))
         return _proposal_page(request, proposal, form, status=400)
+    # As the bulk form: a field error (a reject needs a reason) re-renders with it beside the note and
+    # a 400, nothing changed; a decision the proposal's state refuses is told above the form.
+    status = 400
     if form.is_valid():
         note = form.cleaned_data["note"]
         try:
@@ -275,9 +278,10 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Proposal rejected."))
         except ApplicationError as error:
             form.add_service_errors(error)
+            status = 400 if error.fields else 200
         else:
             return redirect("web:review_proposal", pk)
-    return _proposal_page(request, proposal, form)
+    return _proposal_page(request, proposal, form, status=status)
 
 
 @reviewer_required

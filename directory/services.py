@@ -37,7 +37,7 @@ from matching.scoring import firm_capacity
 from matching.services.runs import match_params
 from registry.models import Firm, profile_stale_cutoff
 from registry.selectors import firm_intro_capacity, firm_matching_block
-from review.services.notifications import SEND_TASK
+from review.services.notifications import SEND_TASK, notification_texts
 from review.services.workflow import introduction_require_two_people
 
 if TYPE_CHECKING:
@@ -360,19 +360,25 @@ def _deliver(search: SavedSearch, alerts: list[SavedSearchAlert]) -> Notificatio
     if not claimed:
         return None
     firms = list(Firm.objects.filter(pk__in=[a.firm_id for a in alerts]).order_by("name").values_list("pk", "name"))
-    with translation.override(user_language(user=search.user)):
+
+    def render() -> tuple[str, str]:
         title = ngettext(
             "A new firm matches your saved search “%(name)s”",
             "%(count)s new firms match your saved search “%(name)s”",
             len(firms),
         ) % {"name": search.name, "count": len(firms)}
         body = gettext("Firms that now match your saved directory search “%(name)s”:") % {"name": search.name}
-        body += "\n" + "\n".join(f"- {name} (/directory/{pk}/)" for pk, name in firms)
+        return title, body + "\n" + "\n".join(f"- {name} (/directory/{pk}/)" for pk, name in firms)
+
+    texts = notification_texts(render)  # shown in the reader's language, whichever it is later
+    with translation.override(user_language(user=search.user)):
+        title, body = render()  # what the email says, in the person's language
     notification = Notification.objects.create(
         user=search.user,
         kind="saved_search",
         title=title[:300],
         body=body,
+        texts=texts,
         idempotency_key=f"saved-search:{search.pk}:" + ",".join(str(i) for i in sorted(ids))[:90],
     )
     outbox_enqueue(SEND_TASK, notification_id=notification.pk)

@@ -407,6 +407,12 @@ def test_an_address_another_account_took_meanwhile_is_refused_when_confirming(
     assert error["code"] == "email_taken" and "shared@new.example" in error["fields"]["email"][0]
     alice.refresh_from_db()
     assert (alice.email, alice.pending_email) == ("alice@example.org", "shared@new.example")
+    # The page offers to choose another address, not a new link that would meet the same refusal.
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    for language, action in (("en", "Choose another address"), ("uk", "Вказати іншу адресу")):
+        page = _page(alice).post(reverse("web:email_confirm", args=[token]), HTTP_ACCEPT_LANGUAGE=language)
+        text = html.unescape(page.content.decode())
+        assert page.status_code == 409 and action in text and "new link" not in text
 
 
 def test_a_language_only_change_says_nothing_next(alice_client):

@@ -106,6 +106,9 @@ def test_a_newly_verified_matching_firm_fires_exactly_one_alert(
     notification = Notification.objects.get(user=bob, kind="saved_search")
     assert "Снаряди" in notification.title and "Нова Артилерія ТОВ" in notification.body
     assert "збережен" in notification.title.lower()  # in bob's language
+    # ... and in either language for whoever reads it later (pages and the API pick the reader's).
+    assert "saved search" in notification.text_in("en")[0] and "збережен" in notification.text_in("uk")[0].lower()
+    assert "Нова Артилерія ТОВ" in notification.text_in("en")[1]
     assert len([m for m in mail.outbox if m.to == [bob.email]]) == 1
 
     # The firm changes its profile, is matched again: still one alert, one notification, one email.

@@ -177,7 +177,7 @@ def test_approving_twice_tells_the_reviewer_instead_of_failing(page_rita, propos
     url = reverse("web:review_proposal_decide", args=[proposal_pending_ab.pk])
     page_rita.post(url, {"action": "approve"})
     response = page_rita.post(url, {"action": "approve"})
-    assert response.status_code == 200
+    assert response.status_code == 409  # the page says why; the status says it did not happen
     assert response.context["form"].non_field_errors()
 
 

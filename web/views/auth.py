@@ -210,7 +210,7 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
             user = services.email_confirm(token=token)
             context["confirmed"] = True
     except ApplicationError as error:
-        context["error"] = error.message
+        context["error"], context["error_code"] = error.message, error.code
         return render(request, "registration/email_confirm.html", context, status=error.status)
     context |= {"address": user.email if context.get("confirmed") else address, "account": user.get_username()}
     return render(request, "registration/email_confirm.html", context)

@@ -278,7 +278,9 @@ def proposal_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Proposal rejected."))
         except ApplicationError as error:
             form.add_service_errors(error)
-            status = 400 if error.fields else 200
+            # A refused field is a 400; a decision the state refuses keeps the service's status (409):
+            # a 200 would read as success to anyone scripting the page.
+            status = 400 if error.fields else error.status
         else:
             return redirect("web:review_proposal", pk)
     return _proposal_page(request, proposal, form, status=status)

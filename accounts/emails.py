@@ -135,14 +135,22 @@ def email_confirmation_message(*, user: User, address: str, token: str) -> tuple
     return gettext("Confirm your email address for Alliance Match"), "\n".join(lines)
 
 
-def email_change_requested_message(*, user: User, old: str, new: str) -> tuple[str, str]:
-    """To the current address when a new one is asked for: nothing changes until the new one is confirmed."""
+def email_change_cancel_link(token: str) -> str:
+    return _link(reverse("web:email_change_cancel", kwargs={"token": token}))
+
+
+def email_change_requested_message(*, user: User, old: str, new: str, cancel_token: str) -> tuple[str, str]:
+    """To the current address when a new one is asked for: nothing changes until the new one is
+    confirmed, and this address can stop it."""
     lines = [
         gettext(
             "Someone signed in to the Alliance Match account %(username)s asked to change its email address "
             "from %(old)s to %(new)s. The change takes effect only when the link sent to %(new)s is followed."
         )
         % {"username": user.get_username(), "old": old, "new": new},
+        "",
+        gettext("If you did not ask for this, stop the change here:"),
+        email_change_cancel_link(cancel_token),
         "",
         gettext(
             "If it was not you, someone else knows your password: ask the Alliance Match administrators "

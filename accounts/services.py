@@ -151,11 +151,13 @@ def user_update(
         if requested:
             _confirmation_link_send(user=user, address=requested)
             if user.email:
-                current = user.email
+                current, cancel = user.email, email_change_cancel_token(user=user)
                 emails.send_after_commit(
                     to=current,
                     language=selectors.user_language(user=user),
-                    compose=lambda: emails.email_change_requested_message(user=user, old=current, new=requested),
+                    compose=lambda: emails.email_change_requested_message(
+                        user=user, old=current, new=requested, cancel_token=cancel
+                    ),
                 )
     return user
 
@@ -209,6 +211,56 @@ def email_confirmation_send(*, user: User) -> str:
     with transaction.atomic():
         _confirmation_link_send(user=user, address=address)
     return address
+
+
+_CANCEL_SALT = "accounts.email-change-cancel"
+
+
+def email_change_cancel_token(*, user: User) -> str:
+    """For the current address: a link that stops the change of address now pending (and only that one)."""
+    return signing.dumps(
+        {"u": user.pk, "s": _confirmation_stamp(user=user, address=user.pending_email)}, salt=_CANCEL_SALT
+    )
+
+
+def _cancel_target(token: str) -> User:
+    """The account whose pending change `token` (from the current address's email) may stop; refused,
+    naming `token`, when the link is bad or that change is no longer pending (confirmed, replaced, cancelled)."""
+    max_age = timedelta(days=settings.EMAIL_CONFIRMATION_TTL_DAYS)
+    try:
+        payload = signing.loads(token or "", salt=_CANCEL_SALT, max_age=max_age)
+    except signing.BadSignature:  # SignatureExpired included: the change's own link has expired too
+        payload = None
+    user = None
+    if isinstance(payload, dict) and isinstance(payload.get("u"), int) and isinstance(payload.get("s"), str):
+        user = User.objects.filter(pk=payload["u"], is_active=True).first()
+    if (
+        user is None
+        or not user.pending_email
+        or not payload["s"]
+        or payload["s"] != _confirmation_stamp(user=user, address=user.pending_email)
+    ):
+        message = gettext(
+            "There is no change of address to stop with this link: it was confirmed, replaced or stopped already."
+        )
+        raise ApplicationError(message, code="nothing_to_cancel", fields={"token": [message]})
+    return user
+
+
+def email_change_cancel_read(*, token: str) -> User:
+    return _cancel_target(token)
+
+
+@transaction.atomic
+def email_change_cancel(*, token: str) -> User:
+    """Follow the current address's "stop this change" link: the pending address is dropped, its link
+    stops working. Someone who learnt the password cannot move the account's address away unseen."""
+    user = _cancel_target(token)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user = _cancel_target(token)  # again under the lock: the change may have been confirmed meanwhile
+    user.pending_email, user.pending_email_requested_at = "", None
+    user.save(update_fields=["pending_email", "pending_email_requested_at"])
+    return user
 
 
 def _confirmation_refused(code: str, problem: str) -> ApplicationError:

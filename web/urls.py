@@ -37,6 +37,7 @@ account_urls = [
     path("accounts/email/", auth.email_settings, name="email_settings"),
     path("accounts/email/resend/", auth.email_confirmation_resend, name="email_confirmation_resend"),
     path("accounts/email/confirm/<str:token>/", auth.email_confirm, name="email_confirm"),
+    path("accounts/email/stop/<str:token>/", auth.email_change_cancel, name="email_change_cancel"),
     path("accounts/2fa/setup/", two_factor_pages.two_factor_setup, name="two_factor_setup"),
     path("accounts/2fa/verify/", two_factor_pages.two_factor_verify, name="two_factor_verify"),
 ]

@@ -727,3 +727,50 @@ def test_the_link_does_not_show_the_address_it_was_sent_to():
     payload = signing.loads(token, salt="accounts.email-confirmation")
     assert "private.person" not in json.dumps(payload) and "private.person" not in token
     assert services.email_confirmation_read(token=token) == (user, "private.person@example.org")
+
+
+STOP_PATH = re.compile(r"(/accounts/email/stop/[^/\s]+/)")
+
+
+@pytest.mark.parametrize(
+    ("language", "asked", "stopped"),
+    [
+        ("en", "Stop this change?", "The change was stopped"),
+        ("uk", "Зупинити цю зміну?", "Зміну зупинено"),
+    ],
+)
+def test_the_current_address_can_stop_a_change_it_did_not_ask_for(
+    alice, language, asked, stopped, django_capture_on_commit_callbacks
+):
+    """Someone who learnt the password asks for their own address: the owner of the current one stops it
+    from the email, signed in or not, and the link sent to the new address no longer works."""
+    _change_email(alice, "thief@evil.example", django_capture_on_commit_callbacks)
+    stop = STOP_PATH.search(_mail_to("alice@example.org").body).group(1)
+    confirm = _confirm_path("thief@evil.example")
+    page = _page().get(stop, HTTP_ACCEPT_LANGUAGE=language)  # opening the link changes nothing
+    assert page.status_code == 200 and asked in html.unescape(page.content.decode())
+    alice.refresh_from_db()
+    assert alice.pending_email == "thief@evil.example"
+    page = _page().post(stop, HTTP_ACCEPT_LANGUAGE=language)
+    assert page.status_code == 200 and stopped in html.unescape(page.content.decode())
+    alice.refresh_from_db()
+    assert (alice.email, alice.pending_email) == ("alice@example.org", "")
+    assert _confirm_api(confirm).json()["error"]["code"] == "confirmation_replaced"
+    again = _page().post(stop, HTTP_ACCEPT_LANGUAGE=language)  # stopped once: nothing left to stop
+    assert again.status_code == 400
+
+
+def test_a_stop_link_does_not_stop_a_later_change_or_undo_a_confirmed_one(alice, django_capture_on_commit_callbacks):
+    _change_email(alice, "first@new.example", django_capture_on_commit_callbacks)
+    old_stop = STOP_PATH.search(_mail_to("alice@example.org").body).group(1)
+    _change_email(alice, "second@new.example", django_capture_on_commit_callbacks)
+    assert _page().post(old_stop).status_code == 400  # that change was replaced
+    alice.refresh_from_db()
+    assert alice.pending_email == "second@new.example"
+    new_stop = STOP_PATH.search(_mail_to("alice@example.org").body).group(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _confirm_api(_confirm_path("second@new.example")).status_code == 200
+    assert _page().post(new_stop).status_code == 400  # confirmed: the stop link is spent
+    alice.refresh_from_db()
+    assert alice.email == "second@new.example"
+    assert _page().post("/accounts/email/stop/nonsense/").status_code == 400

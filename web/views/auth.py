@@ -200,6 +200,22 @@ def email_confirmation_resend(request: HttpRequest) -> HttpResponse:
     return redirect(back)
 
 
+def email_change_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    """The link emailed to the current address when a change was asked for, signed in or not: the page
+    names the change and a button stops it (a GET changes nothing: mail scanners open links)."""
+    context: dict = {"token": token}
+    try:
+        user = services.email_change_cancel_read(token=token)
+        context |= {"account": user.get_username(), "new": user.pending_email}
+        if request.method == "POST":
+            services.email_change_cancel(token=token)
+            context["stopped"] = True
+    except ApplicationError as error:
+        context["error"] = error.message
+        return render(request, "registration/email_change_cancel.html", context, status=error.status)
+    return render(request, "registration/email_change_cancel.html", context)
+
+
 def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The emailed link, signed in or not (the token names the account and the address): the page says
     which address and account, a button confirms; a bad link says what is wrong and how to get another."""

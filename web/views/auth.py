@@ -132,6 +132,16 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _too_often(throttle) -> str:
+    """The confirmation-link limit's refusal, with the wait in whole minutes (one limit, one sentence)."""
+    minutes = max(1, round((throttle.wait() or 60) / 60))
+    return ngettext(
+        "You asked for new links too often: try again in %(minutes)s minute.",
+        "You asked for new links too often: try again in %(minutes)s minutes.",
+        minutes,
+    ) % {"minutes": minutes}
+
+
 @login_required
 def email_settings(request: HttpRequest) -> HttpResponse:
     """The person's address, whether it is confirmed, a change waiting for its link, and a form to change it."""
@@ -143,16 +153,7 @@ def email_settings(request: HttpRequest) -> HttpResponse:
         and accounts.email_change_sends_link(user=request.user, email=form.cleaned_data["email"])
         and not throttle.allow_request(request, None)
     ):
-        minutes = max(1, round((throttle.wait() or 60) / 60))
-        form.add_error(
-            "email",
-            ngettext(
-                "You asked for new links too often: try again in %(minutes)s minute.",
-                "You asked for new links too often: try again in %(minutes)s minutes.",
-                minutes,
-            )
-            % {"minutes": minutes},
-        )
+        form.add_error("email", _too_often(throttle))
     if request.method == "POST" and form.is_valid():
         try:
             user = user_update(
@@ -180,16 +181,7 @@ def email_confirmation_resend(request: HttpRequest) -> HttpResponse:
     back = _safe_next(request) or reverse("web:email_settings")
     throttle = EmailConfirmationRateThrottle()
     if not throttle.allow_request(request, None):
-        minutes = max(1, round((throttle.wait() or 60) / 60))
-        messages.error(
-            request,
-            ngettext(
-                "You asked for new links too often: try again in %(minutes)s minute.",
-                "You asked for new links too often: try again in %(minutes)s minutes.",
-                minutes,
-            )
-            % {"minutes": minutes},
-        )
+        messages.error(request, _too_often(throttle))
         return redirect(back)
     try:
         address = services.email_confirmation_send(user=request.user)
